@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace Dativo.Testing;
+
+/// <summary>Paths of the repository and of ../shared, found from the test binary.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
+    public static string Path_(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Dativo.slnx")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root (Dativo.slnx) not found");
+    }
+}
+
+/// <summary>A temporary folder deleted on dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir(string? prefix = null)
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), (prefix ?? "dativo-test-") + Guid.NewGuid().ToString("N")[..10]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string relative, string? content = null)
+    {
+        var full = System.IO.Path.Combine(Path, relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        if (content is not null) System.IO.File.WriteAllText(full, content);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>Runs <c>./dativo</c> as a user would.</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string All => Stdout + Stderr;
+    }
+
+    public static async Task<Result> RunAsync(string workingDir, IDictionary<string, string>? env, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(Repo.Root, "dativo"))
+        {
+            WorkingDirectory = workingDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        psi.Environment["DATIVO_NO_PROGRESS"] = "1";
+        if (env is not null)
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await p.WaitForExitAsync(cts.Token);
+        return new Result(p.ExitCode, await stdout, await stderr);
+    }
+
+    public static Task<Result> RunAsync(string workingDir, params string[] args) => RunAsync(workingDir, null, args);
+}
