@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Core.Infrastructure;
+
+namespace Dativo.Cli.Commands;
+
+/// <summary><c>dativo infra tfvars</c>: Terraform variables for the job's infrastructure module.</summary>
+internal static class InfraCommands
+{
+    public static Command Create(CliContext ctx)
+    {
+        var config = CommonOptions.Config();
+        var output = new Option<FileInfo?>("--out", "-o") { Description = "output file: HCL, or JSON when it ends in .json (default: <module_source>/dativo.auto.tfvars)" };
+        var tfvars = new Command("tfvars", "Write Terraform variables (tags, compute, network) for the job's infrastructure") { config, output };
+        tfvars.SetAction(async (pr, ct) =>
+        {
+            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env);
+            var path = await WriteTfvarsAsync(job, pr.GetValue(output)?.FullName, ctx, ct).ConfigureAwait(false);
+            await ctx.Out.WriteLineAsync($"wrote {path}").ConfigureAwait(false);
+            return 0;
+        });
+        return new Command("infra", "Infrastructure: Terraform variables for the EMR module") { tfvars };
+    }
+
+    /// <summary>Writes the tfvars file atomically; returns its path.</summary>
+    public static async Task<string> WriteTfvarsAsync(LoadedJob job, string? outPath, CliContext ctx, CancellationToken ct)
+    {
+        if (outPath is null)
+        {
+            var module = job.Config.Infrastructure?.Terraform?.ModuleSource
+                ?? throw new DativoException($"{job.File}: the job has no infrastructure.terraform.module_source; pass --out PATH");
+            outPath = Path.Combine(job.Resolve(module), "dativo.auto.tfvars");
+        }
+        var dir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
+        if (!Directory.Exists(dir))
+            throw new DativoException($"cannot write {outPath}: folder {dir} does not exist (is module_source right?)");
+        var text = TfvarsWriter.Render(TerraformVariables.Build(job, ctx.Env), outPath, Path.GetFileName(job.File));
+        var tmp = outPath + ".tmp";
+        await File.WriteAllTextAsync(tmp, text, ct).ConfigureAwait(false);
+        File.Move(tmp, outPath, overwrite: true);
+        return outPath;
+    }
+}

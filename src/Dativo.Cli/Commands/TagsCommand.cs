@@ -1,0 +1,38 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Tags;
+
+namespace Dativo.Cli.Commands;
+
+/// <summary><c>dativo tags</c>: the table properties and infrastructure tags a job produces.</summary>
+internal static class TagsCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var config = CommonOptions.Config();
+        var json = CommonOptions.Json();
+        var cmd = new Command("tags", "Show the Iceberg table properties and AWS tags derived from a job and its contract") { config, json };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env);
+            var props = TableProperties.Derive(job);
+            var tags = InfrastructureTags.Derive(job);
+            if (pr.GetValue(json))
+            {
+                await ctx.Out.WriteLineAsync(IssueJson.Pretty(new JsonObject
+                {
+                    ["table_properties"] = new JsonObject(props.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+                    ["infrastructure_tags"] = new JsonObject(tags.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+                })).ConfigureAwait(false);
+                return 0;
+            }
+            await ctx.Out.WriteLineAsync("Table properties:").ConfigureAwait(false);
+            foreach (var (k, v) in props) await ctx.Out.WriteLineAsync($"  {k} = {v}").ConfigureAwait(false);
+            await ctx.Out.WriteLineAsync("Infrastructure tags:").ConfigureAwait(false);
+            foreach (var (k, v) in tags) await ctx.Out.WriteLineAsync($"  {k} = {v}").ConfigureAwait(false);
+            return 0;
+        });
+        return cmd;
+    }
+}

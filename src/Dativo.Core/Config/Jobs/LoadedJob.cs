@@ -1,0 +1,31 @@
+using Dativo.Core.Connectors;
+using Dativo.Core.Contracts;
+
+namespace Dativo.Core.Config.Jobs;
+
+/// <summary>A job with everything it references resolved: contract, recipes, effective settings.</summary>
+public sealed record LoadedJob
+{
+    public required string File { get; init; }
+    public required JobConfig Config { get; init; }
+    public required DataContract Contract { get; init; }
+    public required ConnectorRecipe SourceRecipe { get; init; }
+    public required ConnectorRecipe TargetRecipe { get; init; }
+    public IReadOnlyList<ConfigIssue> Warnings { get; init; } = [];
+
+    public string Directory => Path.GetDirectoryName(Path.GetFullPath(File))!;
+
+    /// <summary>Job name: explicit name, else the asset name, else the contract's.</summary>
+    public string Name => Config.Name ?? Config.Asset ?? Contract.Name;
+
+    public FinOps FinOps => Contract.FinOps.MergedWith(Config.Finops is null ? null : ContractLoader.ReadFinOps(Config.Finops));
+
+    /// <summary>Resolves a path written in the job file against the job file's folder.</summary>
+    public string Resolve(string path) => JobLoader.ResolvePath(Directory, path);
+
+    public string? IncrementalStrategy => Config.Source.Incremental?.Strategy ?? (Config.Source.Incremental is null ? null : SourceRecipe.StrategyDefault);
+    public string? CursorField => Config.Source.Incremental?.CursorField ?? SourceRecipe.CursorFieldDefault;
+    public int LookbackDays => Config.Source.Incremental?.LookbackDays ?? SourceRecipe.LookbackDaysDefault;
+    public IReadOnlyList<string> Partitioning => Config.Target.Partitioning ?? (Contract.TargetPartitioning.Count > 0 ? Contract.TargetPartitioning : TargetRecipe.PartitioningDefault);
+    public string TargetFormat => Config.Target.FileFormat ?? TargetRecipe.FileFormat ?? "iceberg";
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Dativo.Core.Config.Jobs;
+
+namespace Dativo.Core.Tags;
+
+/// <summary>
+/// Governance metadata of a job as Iceberg table properties (namespaced keys, lowercase
+/// classifications). Field precedence: source metadata &lt; contract &lt; job classification_overrides.
+/// </summary>
+public static class TableProperties
+{
+    /// <param name="sourceClassifications">Classifications reported by the source (e.g. column comments), already reduced to a class name.</param>
+    public static SortedDictionary<string, string> Derive(LoadedJob job, IReadOnlyDictionary<string, string>? sourceClassifications = null)
+    {
+        var c = job.Config;
+        var contract = job.Contract;
+        var props = new SortedDictionary<string, string>(StringComparer.Ordinal);
+
+        foreach (var field in contract.Fields)
+        {
+            string? cls = null;
+            if (sourceClassifications?.TryGetValue(field.Name, out var s) == true) cls = s;
+            cls = field.Classification ?? cls;
+            if (c.ClassificationOverrides.TryGetValue(field.Name, out var o)) cls = o;
+            if (!string.IsNullOrWhiteSpace(cls)) props[$"classification.fields.{field.Name}"] = cls.Trim().ToLowerInvariant();
+        }
+        var tableClass = c.ClassificationOverrides.GetValueOrDefault("default") ?? contract.Compliance.Classification.FirstOrDefault();
+        if (!string.IsNullOrWhiteSpace(tableClass)) props["classification.default"] = tableClass.Trim().ToLowerInvariant();
+
+        var gov = Governance.Of(job);
+        Put(props, "governance.owner", gov.Owner);
+        if (gov.RetentionDays is { } days) props["governance.retention_days"] = days.ToString(CultureInfo.InvariantCulture);
+        if (gov.Regulations.Count > 0) props["governance.regulations"] = string.Join(",", gov.Regulations);
+        Put(props, "governance.domain", gov.Domain);
+        Put(props, "governance.data_product", gov.DataProduct);
+
+        var finops = job.FinOps;
+        Put(props, "finops.cost_center", finops.CostCenter);
+        Put(props, "finops.project", finops.Project);
+        Put(props, "finops.environment", finops.Environment);
+        if (finops.BusinessTags is { Count: > 0 } bt) props["finops.business_tags"] = string.Join(",", bt);
+
+        props["asset.name"] = contract.Name;
+        props["asset.version"] = contract.Version;
+        Put(props, "asset.domain", contract.Domain);
+        Put(props, "asset.data_product", contract.DataProduct);
+        Put(props, "asset.source_type", contract.SourceType ?? job.SourceRecipe.Type);
+        Put(props, "asset.object", contract.Object ?? DefaultObject(job));
+        return props;
+    }
+
+    internal static string? DefaultObject(LoadedJob job) =>
+        job.Config.Source.Files.Select(f => f.Object).FirstOrDefault(o => o is not null)
+        ?? job.Config.Source.Tables.Select(t => t.Object ?? t.Name).FirstOrDefault()
+        ?? job.Config.Source.Objects.FirstOrDefault();
+
+    private static void Put(IDictionary<string, string> d, string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value)) d[key] = value;
+    }
+}
+
+/// <summary>Contract governance with the job's governance_overrides applied (used by every tag sink).</summary>
+public sealed record Governance(string? Owner, int? RetentionDays, IReadOnlyList<string> Regulations, string? Domain, string? DataProduct)
+{
+    public static Governance Of(LoadedJob job)
+    {
+        var o = job.Config.GovernanceOverrides;
+        var k = job.Contract;
+        // An explicit empty owner override removes the owner tag.
+        var owner = o?.Owner is not null ? (o.Owner.Length == 0 ? null : o.Owner) : k.Owner;
+        return new Governance(owner, o?.RetentionDays ?? k.Compliance.RetentionDays,
+            o?.Regulations ?? k.Compliance.Regulations, o?.Domain ?? k.Domain, o?.DataProduct ?? k.DataProduct);
+    }
+}
