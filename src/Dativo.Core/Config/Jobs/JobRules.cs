@@ -27,8 +27,8 @@ internal static partial class JobRules
         for (var i = 0; i < c.Source.Files.Count; i++)
             if (string.IsNullOrEmpty(c.Source.Files[i].Location))
                 ctx.Error($"source.files[{i}]", "each file needs a path");
-        if (sourceType == "postgres" && c.Source.Tables.Count == 0)
-            ctx.Error("source", "a postgres source needs source.tables: [{name: schema.table}]");
+        if (sourceType == "postgres" && c.Source.Tables.Count == 0 && job.Contract.Object is null)
+            ctx.Error("source", "a postgres source needs source.tables: [{name: schema.table}] (or an 'object' in the contract, read as that table)");
 
         var strategy = job.IncrementalStrategy;
         if (strategy is not null && CursorStrategies.Contains(strategy))

@@ -27,5 +27,10 @@ public sealed record LoadedJob
     public string? CursorField => Config.Source.Incremental?.CursorField ?? SourceRecipe.CursorFieldDefault;
     public int LookbackDays => Config.Source.Incremental?.LookbackDays ?? SourceRecipe.LookbackDaysDefault;
     public IReadOnlyList<string> Partitioning => Config.Target.Partitioning ?? (Contract.TargetPartitioning.Count > 0 ? Contract.TargetPartitioning : TargetRecipe.PartitioningDefault);
+    /// <summary>Tables to read: the job's, else the contract's object as one table.</summary>
+    public IReadOnlyList<SourceTable> Tables => Config.Source.Tables.Count > 0 || Contract.Object is null
+        ? Config.Source.Tables
+        : [new SourceTable { Name = Contract.Object, Object = Contract.Object }];
+
     public string TargetFormat => Config.Target.FileFormat ?? TargetRecipe.FileFormat ?? "iceberg";
 }

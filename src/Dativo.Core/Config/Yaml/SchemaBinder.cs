@@ -155,7 +155,7 @@ public sealed partial class SchemaBinder
         }
     }
 
-    private JsonNode? VisitAny(YamlNode node, string path) => node switch
+    private JsonNode? VisitAny(YamlNode node, string path) => IsNull(node) ? null : node switch
     {
         YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(KeyText(kv.Key), VisitAny(kv.Value, Join(path, KeyText(kv.Key)))))),
         YamlSequenceNode seq => new JsonArray([.. seq.Children.Select((c, i) => VisitAny(c, $"{path}[{i}]"))]),
