@@ -7,10 +7,19 @@ cd "$root"
 results="$root/.build/test-results"
 rm -rf "$results"; mkdir -p "$results"
 
-if command -v npm >/dev/null 2>&1 && [ -f tests/services/package.json ] && [ ! -d tests/services/node_modules ]; then
-  echo "== installing test services (npm)"
-  (cd tests/services && npm install --no-audit --no-fund --loglevel=error) || echo "npm install failed: S3/AWS emulator tests will be skipped"
-fi
+# npm packages of test servers and tools (S3/AWS emulators, independent readers)
+for pkg in tests/*/package.json; do
+  [ -f "$pkg" ] || continue
+  dir="$(dirname "$pkg")"
+  if [ ! -d "$dir/node_modules" ]; then
+    if command -v npm >/dev/null 2>&1; then
+      echo "== npm install in $dir"
+      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error) || echo "npm install failed in $dir: tests that need it will be skipped"
+    else
+      echo "npm not found: tests that need $dir will be skipped"
+    fi
+  fi
+done
 
 echo "== building"
 dotnet build Dativo.slnx -c Debug --nologo -v q -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
