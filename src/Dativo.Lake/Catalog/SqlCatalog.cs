@@ -62,10 +62,12 @@ internal sealed class SqlCatalog : ICatalog
         {
             await using var cmd = c.Command(
                 $"""
-                SELECT namespace AS ns FROM iceberg_namespace_properties WHERE catalog_name = @c
-                UNION
-                SELECT table_namespace AS ns FROM iceberg_tables WHERE catalog_name = @c
-                ORDER BY 1 {_db.BinaryCollation}
+                SELECT ns FROM (
+                    SELECT namespace AS ns FROM iceberg_namespace_properties WHERE catalog_name = @c
+                    UNION
+                    SELECT table_namespace AS ns FROM iceberg_tables WHERE catalog_name = @c
+                ) AS all_namespaces
+                ORDER BY ns {_db.BinaryCollation}
                 """,
                 ("@c", Name));
             return await ReadStringsAsync(cmd, token);
