@@ -167,7 +167,11 @@ internal sealed class LocalObjectStore : IObjectStore
     {
         try
         {
-            // On Linux, a no-overwrite move is link(2)+unlink(2): atomic, fails with EEXIST if the target exists.
+            if (!overwrite && HardLink.TryCreate(temp, target) is { } created)
+            {
+                TryDelete(temp);
+                return created;
+            }
             File.Move(temp, target, overwrite);
             return true;
         }
