@@ -203,6 +203,7 @@ resource "aws_emr_cluster" "dativo" {
     aws_vpc_security_group_ingress_rule.nodes_from_service_access,
     aws_vpc_security_group_ingress_rule.service_access_from_master,
     aws_vpc_security_group_egress_rule.service_access_to_nodes,
+    aws_vpc_security_group_egress_rule.master_to_service_access,
     aws_cloudwatch_log_group.emr,
   ]
 }

@@ -121,6 +121,17 @@ resource "aws_vpc_security_group_ingress_rule" "service_access_from_master" {
   tags = local.common_tags
 }
 
+resource "aws_vpc_security_group_egress_rule" "master_to_service_access" {
+  security_group_id            = aws_security_group.master.id
+  referenced_security_group_id = aws_security_group.service_access.id
+  ip_protocol                  = "tcp"
+  from_port                    = 9443
+  to_port                      = 9443
+  description                  = "Master node to EMR service access"
+
+  tags = local.common_tags
+}
+
 # AmazonEMRServicePolicy_v2 launches instances only into subnets carrying the EMR managed-policy tag.
 resource "aws_ec2_tag" "subnet_emr_managed_policy" {
   for_each = var.manage_subnet_emr_tags ? toset(var.subnet_ids) : toset([])

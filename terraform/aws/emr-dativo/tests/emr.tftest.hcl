@@ -62,6 +62,7 @@ run "defaults" {
           aws_iam_instance_profile.emr_ec2.tags,
           aws_emr_cluster.dativo.tags,
           aws_vpc_security_group_ingress_rule.service_access_from_master.tags,
+          aws_vpc_security_group_egress_rule.master_to_service_access.tags,
         ],
         [for r in values(aws_vpc_security_group_ingress_rule.intra_cluster) : r.tags],
         [for r in values(aws_vpc_security_group_egress_rule.intra_cluster) : r.tags],
