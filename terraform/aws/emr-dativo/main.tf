@@ -13,8 +13,8 @@ locals {
 
   # Tags applied to every taggable resource. Later maps win: classification and FinOps tags override the
   # complete set, and the module's own keys always win (ManagedBy is "dativo" in the tfvars, "terraform" here).
-  # Deliberately no timestamp(): a time-based tag would change on every plan.
-  common_tags = merge(
+  # Deliberately nothing time-based: such a tag would change on every plan.
+  merged_tags = merge(
     var.tags,
     var.classification_tags,
     var.finops_tags,
@@ -25,6 +25,16 @@ locals {
       DativoEnvironment = var.environment
     },
   )
+
+  # EMR, EC2 and S3 accept only letters, digits, spaces and _ . : / = + - @ in tag keys and values, while Dativo
+  # joins lists with commas (Regulations = "SOX,PCI-DSS"). Lists become "SOX+PCI-DSS"; any other character
+  # outside the set becomes "_" (instead of a failed apply).
+  tag_invalid_chars = "/[^\\p{L}\\p{Z}\\p{N}_.:/=+@-]/"
+  sanitized_tags = {
+    for k, v in local.merged_tags :
+    replace(k, local.tag_invalid_chars, "_") => replace(replace(v, "/\\s*,\\s*/", "+"), local.tag_invalid_chars, "_")...
+  }
+  common_tags = { for k, vs in local.sanitized_tags : k => vs[length(vs) - 1] }
 
   # AmazonEMRServicePolicy_v2 only lets EMR use subnets, security groups and launch templates carrying this tag.
   emr_managed_policy_tag = { "for-use-with-amazon-emr-managed-policies" = "true" }

@@ -219,6 +219,34 @@ run "defaults" {
   }
 }
 
+run "tag_values_are_made_valid_for_aws" {
+  command = plan
+
+  variables {
+    tags = {
+      Regulations  = "SOX, PCI-DSS,GDPR"
+      Owner        = "data-team@company.com"
+      "Odd Key#1"  = "a#b(c)"
+      BusinessTags = "revenue,orders"
+    }
+  }
+
+  assert {
+    condition     = aws_emr_cluster.dativo.tags["Regulations"] == "SOX+PCI-DSS+GDPR" && aws_s3_bucket.emr_logs.tags["BusinessTags"] == "revenue+orders"
+    error_message = "Comma-joined lists must become '+'-joined (EMR and S3 reject commas in tag values)."
+  }
+
+  assert {
+    condition     = aws_emr_cluster.dativo.tags["Owner"] == "data-team@company.com" && aws_emr_cluster.dativo.tags["Odd Key_1"] == "a_b_c_"
+    error_message = "Allowed characters stay, others become '_'."
+  }
+
+  assert {
+    condition     = output.applied_tags == aws_emr_cluster.dativo.tags || output.applied_tags == { for k, v in aws_emr_cluster.dativo.tags : k => v if k != "for-use-with-amazon-emr-managed-policies" }
+    error_message = "applied_tags must be the tags actually applied."
+  }
+}
+
 run "iam_is_scoped_to_the_buckets_and_key" {
   command = plan
 
