@@ -328,8 +328,12 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
         foreach (var file in Directory.EnumerateFiles(ModuleDir, "*", SearchOption.AllDirectories))
         {
             var rel = Path.GetRelativePath(ModuleDir, file);
+            // Leave out working state and variables a user generated into the module directory
+            // (./dativo infra tfvars --out terraform/aws/emr-dativo/dativo.auto.tfvars): Terraform would load them.
+            var atRoot = !rel.Contains(Path.DirectorySeparatorChar);
             if (rel.Split(Path.DirectorySeparatorChar).Contains(".terraform") || rel.EndsWith(".terraform.lock.hcl", StringComparison.Ordinal)
-                || rel.Contains(".tfstate", StringComparison.Ordinal))
+                || rel.Contains(".tfstate", StringComparison.Ordinal)
+                || (atRoot && (rel.EndsWith(".tfvars", StringComparison.Ordinal) || rel.EndsWith(".tfvars.json", StringComparison.Ordinal))))
                 continue;
             File.Copy(file, dir.File(rel));
         }

@@ -4,12 +4,23 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# Everything `dativo infra tfvars` writes is pinned here (to the module defaults where it has one), because
+# terraform test also loads a dativo.auto.tfvars generated into the module directory.
 variables {
-  tenant_id   = "acme"
-  environment = "prod"
-  vpc_id      = "vpc-0a1b2c3d"
-  subnet_ids  = ["subnet-abc123", "subnet-def456"]
-  s3_bucket   = "acme-data-lake-prod"
+  tenant_id             = "acme"
+  environment           = "prod"
+  aws_region            = "us-east-1"
+  instance_type         = "r5.2xlarge"
+  instance_count        = 3
+  enable_autoscaling    = false
+  min_instances         = 2
+  max_instances         = 10
+  vpc_id                = "vpc-0a1b2c3d"
+  subnet_ids            = ["subnet-abc123", "subnet-def456"]
+  security_group_ids    = null
+  s3_bucket             = "acme-data-lake-prod"
+  enable_spot_instances = false
+  log_retention_days    = 30
   tags = {
     CostCenter = "data-engineering"
     Owner      = "data-team@company.com"
