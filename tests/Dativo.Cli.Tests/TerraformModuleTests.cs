@@ -1,0 +1,415 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dativo.Testing;
+using Xunit.Abstractions;
+
+namespace Dativo.Cli.Tests;
+
+/// <summary>
+/// The Terraform module terraform/aws/emr-dativo: formatting, validation, its own <c>terraform test</c> suite
+/// (mocked AWS provider, no credentials, no network), static checks (declared/used variables, tags on every
+/// taggable resource) and the tfvars written by <c>./dativo infra tfvars</c>. Every test works on a temporary copy
+/// of the module so parallel runs never share a .terraform directory. Skipped when terraform or the offline
+/// provider mirror is missing.
+/// </summary>
+public sealed partial class TerraformModuleTests(ITestOutputHelper output)
+{
+    private static readonly string ModuleDir = Repo.Path_("terraform", "aws", "emr-dativo");
+
+    // ---------------------------------------------------------------------------------------------------
+    // terraform commands
+    // ---------------------------------------------------------------------------------------------------
+
+    [SkippableFact]
+    public async Task Terraform_fmt_check_passes()
+    {
+        SkipUnlessTerraform(needsProviders: false);
+        using var copy = CopyModule();
+        var r = await TerraformAsync(copy.Path, "fmt", "-check", "-recursive", "-diff", "-no-color");
+        Assert.True(r.ExitCode == 0, $"terraform fmt -check found unformatted files:\n{r.All}");
+    }
+
+    [SkippableFact]
+    public async Task Terraform_validate_passes()
+    {
+        SkipUnlessTerraform();
+        using var copy = await InitializedCopyAsync();
+        var r = await TerraformAsync(copy.Path, "validate", "-no-color");
+        Assert.True(r.ExitCode == 0, $"terraform validate failed:\n{r.All}");
+        Assert.Contains("The configuration is valid", r.Stdout);
+    }
+
+    [SkippableFact]
+    public async Task Terraform_test_suite_passes()
+    {
+        SkipUnlessTerraform();
+        using var copy = await InitializedCopyAsync();
+        var r = await TerraformAsync(copy.Path, "test", "-no-color");
+        var (passed, failed) = Summary(r);
+        Assert.True(r.ExitCode == 0 && failed == 0, $"terraform test failed:\n{r.All}");
+        Assert.True(passed >= 16, $"expected at least 16 passing runs, got {passed}:\n{r.All}");
+    }
+
+    [SkippableFact]
+    public async Task Module_plans_with_the_tfvars_fixture()
+    {
+        SkipUnlessTerraform();
+        using var copy = await InitializedCopyAsync();
+        await AssertFixtureTestPassesAsync(copy.Path);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // static checks
+    // ---------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void Tfvars_fixture_declares_only_module_variables()
+    {
+        var tfvars = File.ReadAllText(Path.Combine(ModuleDir, "tests", "fixtures", "dativo.auto.tfvars"));
+        AssertOnlyDeclaredVariables(tfvars, DeclaredVariables(ModuleDir));
+        // The variables the CLI always writes, in its order (metadata.variables follow).
+        Assert.Equal(
+            ["tenant_id", "environment", "aws_region", "tags", "classification_tags", "finops_tags", "instance_type",
+             "instance_count", "enable_autoscaling", "min_instances", "max_instances", "s3_bucket", "vpc_id", "subnet_ids",
+             "security_group_ids", "enable_spot_instances", "log_retention_days"],
+            TfvarsKeys(tfvars));
+    }
+
+    [Fact]
+    public void Module_declares_every_input_and_output_of_the_readme()
+    {
+        var declared = DeclaredVariables(ModuleDir);
+        string[] inputs =
+        [
+            "tenant_id", "environment", "aws_region", "tags", "classification_tags", "finops_tags", "instance_type",
+            "instance_count", "enable_autoscaling", "min_instances", "max_instances", "vpc_id", "subnet_ids", "s3_bucket",
+            "enable_spot_instances", "log_retention_days", "enable_encryption", "kms_key_alias", "security_group_ids",
+        ];
+        foreach (var v in inputs) Assert.Contains(v, declared);
+
+        var outputs = OutputRegex().Matches(AllTf(ModuleDir)).Select(m => m.Groups[1].Value).ToHashSet();
+        foreach (var o in new[] { "emr_cluster_id", "emr_cluster_arn", "emr_master_public_dns", "emr_log_bucket", "applied_tags", "classification_tags", "finops_tags" })
+            Assert.Contains(o, outputs);
+    }
+
+    [Fact]
+    public void Every_variable_is_used_outside_its_declaration()
+    {
+        // Uses in variables.tf are validations of other variables; a real use is in a resource, local, check or output.
+        var code = string.Join("\n", Directory.GetFiles(ModuleDir, "*.tf").Where(f => Path.GetFileName(f) != "variables.tf").Select(File.ReadAllText));
+        var unused = DeclaredVariables(ModuleDir).Where(v => !Regex.IsMatch(code, $@"\bvar\.{Regex.Escape(v)}\b")).ToList();
+        Assert.True(unused.Count == 0, "unused variables: " + string.Join(", ", unused));
+    }
+
+    [Fact]
+    public void Module_has_no_time_based_values()
+    {
+        // A timestamp() tag (the reference module's CreatedAt) changes on every plan.
+        var code = CommentRegex().Replace(AllTf(ModuleDir), "");
+        Assert.DoesNotContain("timestamp()", code);
+        Assert.DoesNotContain("plantimestamp()", code);
+    }
+
+    [SkippableFact]
+    public async Task Every_taggable_resource_sets_tags()
+    {
+        SkipUnlessTerraform();
+        using var copy = await InitializedCopyAsync();
+        var r = await TerraformAsync(copy.Path, "providers", "schema", "-json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var schema = JsonDocument.Parse(r.Stdout);
+        var resourceSchemas = schema.RootElement.GetProperty("provider_schemas")
+            .GetProperty("registry.terraform.io/hashicorp/aws").GetProperty("resource_schemas");
+
+        var missing = new List<string>();
+        var checkedCount = 0;
+        foreach (var (type, name, body) in ResourceBlocks(AllTf(ModuleDir)))
+        {
+            var taggable = resourceSchemas.GetProperty(type).GetProperty("block").TryGetProperty("attributes", out var attrs)
+                && attrs.TryGetProperty("tags", out _);
+            if (!taggable) continue;
+            checkedCount++;
+            if (!TagsAssignmentRegex().IsMatch(body)) missing.Add($"{type}.{name}");
+        }
+        Assert.True(checkedCount >= 10, $"only {checkedCount} taggable resources found: is the block parser broken?");
+        Assert.True(missing.Count == 0, "taggable resources without tags: " + string.Join(", ", missing));
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // CLI → tfvars → module
+    // ---------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The contract with the CLI: <c>./dativo infra tfvars --config JOB --out PATH</c> writes HCL and exits 0;
+    /// the module then plans with that file exactly as with the fixture.
+    /// </summary>
+    [SkippableFact]
+    public async Task Tfvars_generated_by_the_cli_plan_with_the_module()
+    {
+        SkipUnlessTerraform();
+        using var work = new TempDir("dativo-tf-job-");
+        var job = Repo.Path_("examples", "jobs", "acme", "postgres_orders.yaml");
+        if (!File.Exists(job))
+        {
+            output.WriteLine($"{job} not found: using a job modelled on case06 in {work.Path}");
+            job = WriteCase06Job(work);
+        }
+
+        using var copy = await InitializedCopyAsync();
+        var tfvarsPath = Path.Combine(copy.Path, "tests", "fixtures", "dativo.auto.tfvars");
+        File.Delete(tfvarsPath);
+        var cli = await CliRunner.RunAsync(Repo.Root, "infra", "tfvars", "--config", job, "--out", tfvarsPath);
+        output.WriteLine(cli.All);
+        Assert.True(cli.ExitCode == 0, $"./dativo infra tfvars exited {cli.ExitCode}:\n{cli.All}");
+        Assert.True(File.Exists(tfvarsPath), "./dativo infra tfvars did not write " + tfvarsPath);
+
+        var tfvars = File.ReadAllText(tfvarsPath);
+        output.WriteLine(tfvars);
+        AssertOnlyDeclaredVariables(tfvars, DeclaredVariables(copy.Path));
+        await AssertFixtureTestPassesAsync(copy.Path);
+    }
+
+    /// <summary>The README job (case06) with its asset next to it; connector paths left to the built-in recipes.</summary>
+    private static string WriteCase06Job(TempDir dir)
+    {
+        dir.File(Path.Combine("assets", "postgres", "v1.0", "db_orders.yaml"), """
+            asset:
+              name: postgres_orders
+              source_type: postgres
+              object: db_orders
+              version: "1.0"
+              schema:
+                - name: id
+                  type: bigint
+                  required: true
+                - name: updated_at
+                  type: timestamp
+                  required: true
+                - name: total_amount
+                  type: double
+                  required: false
+              governance:
+                owner: data-team@company.com
+                tags: [orders, transactions]
+              compliance:
+                classification: [SENSITIVE]
+                retention_days: 30
+                regulations: [SOX, PCI-DSS]
+              finops:
+                cost_center: FIN-002
+                business_tags: [revenue, orders]
+                project: order-management
+                environment: production
+              target:
+                file_format: parquet
+                partitioning: [ingest_date]
+                mode: strict
+
+            """);
+        return dir.File(Path.Combine("jobs", "acme", "postgres_orders.yaml"), """
+            tenant_id: acme
+            environment: prod
+
+            infrastructure:
+              provider: terraform
+              terraform:
+                module_source: "../../terraform/aws/emr-dativo"
+                workspace: "prod"
+              runtime:
+                platform: emr
+                compute:
+                  cluster_id: "${EMR_CLUSTER_ID}"
+                  instance_type: "r5.2xlarge"
+                  instance_count: 8
+                  auto_scaling:
+                    enabled: true
+                    min_instances: 4
+                    max_instances: 12
+                storage:
+                  bucket: "acme-data-lake-prod"
+                network:
+                  vpc_id: "vpc-0a1b2c3d"
+                  subnet_ids: ["subnet-abc123", "subnet-def456"]
+              metadata:
+                tags:
+                  CostCenter: "data-engineering"
+                  Project: "customer-analytics"
+                  Environment: "production"
+                variables:
+                  enable_spot_instances: true
+                  log_retention_days: 30
+
+            source_connector: postgres
+            target_connector: iceberg
+
+            asset: postgres_orders
+            asset_path: ../../assets/postgres/v1.0/db_orders.yaml
+
+            """);
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // helpers
+    // ---------------------------------------------------------------------------------------------------
+
+    private async Task AssertFixtureTestPassesAsync(string moduleCopy)
+    {
+        var r = await TerraformAsync(moduleCopy, "test", "-no-color", "-test-directory=tests/fixtures");
+        var (passed, failed) = Summary(r);
+        Assert.True(r.ExitCode == 0 && failed == 0 && passed >= 1, $"terraform test with the tfvars fixture failed:\n{r.All}");
+    }
+
+    private static void AssertOnlyDeclaredVariables(string tfvars, IReadOnlySet<string> declared)
+    {
+        var undeclared = TfvarsKeys(tfvars).Where(k => !declared.Contains(k)).ToList();
+        Assert.True(undeclared.Count == 0, "tfvars set undeclared variables (Terraform warns and ignores them): " + string.Join(", ", undeclared));
+    }
+
+    private static List<string> TfvarsKeys(string tfvars) =>
+        TfvarsKeyRegex().Matches(tfvars).Select(m => m.Groups[1].Value).ToList();
+
+    private static HashSet<string> DeclaredVariables(string moduleDir) =>
+        VariableRegex().Matches(AllTf(moduleDir)).Select(m => m.Groups[1].Value).ToHashSet();
+
+    private static string AllTf(string moduleDir) =>
+        string.Join("\n", Directory.GetFiles(moduleDir, "*.tf").Order(StringComparer.Ordinal).Select(File.ReadAllText));
+
+    /// <summary>Top-level resource blocks (type, name, body), found by brace matching.</summary>
+    private static IEnumerable<(string Type, string Name, string Body)> ResourceBlocks(string code)
+    {
+        foreach (Match m in ResourceRegex().Matches(code))
+        {
+            var depth = 0;
+            var start = m.Index + m.Length - 1; // the opening brace
+            for (var i = start; i < code.Length; i++)
+            {
+                if (code[i] == '{') depth++;
+                else if (code[i] == '}' && --depth == 0)
+                {
+                    yield return (m.Groups[1].Value, m.Groups[2].Value, code[start..(i + 1)]);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static (int Passed, int Failed) Summary(ProcessResult r)
+    {
+        var m = SummaryRegex().Match(r.Stdout);
+        return m.Success ? (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)) : (0, -1);
+    }
+
+    private static string? TerraformPath()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable("TERRAFORM");
+        if (!string.IsNullOrEmpty(fromEnv)) return File.Exists(fromEnv) ? fromEnv : null;
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(d => Path.Combine(d, "terraform")).FirstOrDefault(File.Exists);
+    }
+
+    private static string PluginDir =>
+        Environment.GetEnvironmentVariable("DATIVO_TF_PLUGIN_DIR") is { Length: > 0 } d ? d : "/opt/tf-plugins";
+
+    private void SkipUnlessTerraform(bool needsProviders = true)
+    {
+        string? reason = null;
+        if (TerraformPath() is null)
+            reason = "terraform not found on PATH (or $TERRAFORM): Terraform module tests skipped";
+        else if (needsProviders && !Directory.Exists(Path.Combine(PluginDir, "registry.terraform.io", "hashicorp", "aws")))
+            reason = $"AWS provider mirror not found in {PluginDir} (set DATIVO_TF_PLUGIN_DIR): Terraform module tests skipped";
+        if (reason is not null) output.WriteLine(reason);
+        Skip.If(reason is not null, reason);
+    }
+
+    private static TempDir CopyModule()
+    {
+        var dir = new TempDir("dativo-tf-");
+        foreach (var file in Directory.EnumerateFiles(ModuleDir, "*", SearchOption.AllDirectories))
+        {
+            var rel = Path.GetRelativePath(ModuleDir, file);
+            // Leave out working state and variables a user generated into the module directory
+            // (./dativo infra tfvars --out terraform/aws/emr-dativo/dativo.auto.tfvars): Terraform would load them.
+            var atRoot = !rel.Contains(Path.DirectorySeparatorChar);
+            if (rel.Split(Path.DirectorySeparatorChar).Contains(".terraform") || rel.EndsWith(".terraform.lock.hcl", StringComparison.Ordinal)
+                || rel.Contains(".tfstate", StringComparison.Ordinal)
+                || (atRoot && (rel.EndsWith(".tfvars", StringComparison.Ordinal) || rel.EndsWith(".tfvars.json", StringComparison.Ordinal))))
+                continue;
+            File.Copy(file, dir.File(rel));
+        }
+        return dir;
+    }
+
+    private async Task<TempDir> InitializedCopyAsync()
+    {
+        var copy = CopyModule();
+        var r = await TerraformAsync(copy.Path, "init", "-backend=false", "-input=false", "-no-color", $"-plugin-dir={PluginDir}");
+        if (r.ExitCode != 0)
+        {
+            copy.Dispose();
+            Assert.Fail($"terraform init failed:\n{r.All}");
+        }
+        return copy;
+    }
+
+    private sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
+    {
+        public string All => Stdout + Stderr;
+    }
+
+    private async Task<ProcessResult> TerraformAsync(string workingDir, params string[] args)
+    {
+        var psi = new ProcessStartInfo(TerraformPath()!)
+        {
+            WorkingDirectory = workingDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["TF_IN_AUTOMATION"] = "1";
+        psi.Environment["TF_INPUT"] = "0";
+        psi.Environment["CHECKPOINT_DISABLE"] = "1"; // no version check over the network
+        // Never pick up real credentials: the tests run against a mocked provider.
+        foreach (var key in new[] { "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" })
+            psi.Environment.Remove(key);
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"terraform {string.Join(' ', args)} did not finish within 5 minutes");
+        }
+        var result = new ProcessResult(p.ExitCode, await stdout, await stderr);
+        output.WriteLine($"$ terraform {string.Join(' ', args)}  (exit {result.ExitCode})");
+        if (args[0] != "providers") output.WriteLine(result.All);
+        return result;
+    }
+
+    [GeneratedRegex(@"^\s*variable\s+""([^""]+)""", RegexOptions.Multiline)]
+    private static partial Regex VariableRegex();
+
+    [GeneratedRegex(@"^\s*output\s+""([^""]+)""", RegexOptions.Multiline)]
+    private static partial Regex OutputRegex();
+
+    [GeneratedRegex(@"^resource\s+""([^""]+)""\s+""([^""]+)""\s*\{", RegexOptions.Multiline)]
+    private static partial Regex ResourceRegex();
+
+    [GeneratedRegex(@"^\s*tags\s*=", RegexOptions.Multiline)]
+    private static partial Regex TagsAssignmentRegex();
+
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_-]*)\s*=", RegexOptions.Multiline)]
+    private static partial Regex TfvarsKeyRegex();
+
+    [GeneratedRegex(@"(^|\s)(#|//).*$", RegexOptions.Multiline)]
+    private static partial Regex CommentRegex();
+
+    [GeneratedRegex(@"(\d+) passed, (\d+) failed")]
+    private static partial Regex SummaryRegex();
+}
