@@ -4,7 +4,7 @@ using System.Text;
 namespace Dativo.Lake.Engine;
 
 /// <summary>Quoting helpers for SQL text built by the engine (identifiers, literals, file lists).</summary>
-internal static class SqlText
+public static class SqlText
 {
     public static string Identifier(string name)
     {
