@@ -97,7 +97,7 @@ public sealed class DuckDbEngine : IDisposable, IAsyncDisposable
         try
         {
             if (format == ExportFormat.Parquet)
-                await ExecuteAsync($"COPY ({StripTerminator(query)}) TO {SqlText.Literal(tmp)} (FORMAT parquet, COMPRESSION zstd)", parameters, ct).ConfigureAwait(false);
+                await ExecuteAsync($"COPY (\n{StripTerminator(query)}\n) TO {SqlText.Literal(tmp)} (FORMAT parquet, COMPRESSION zstd)", parameters, ct).ConfigureAwait(false);
             else
                 await WriteCsvAsync(query, tmp, parameters, ct).ConfigureAwait(false);
             File.Move(tmp, full, overwrite: true);
