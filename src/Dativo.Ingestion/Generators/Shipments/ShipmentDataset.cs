@@ -62,22 +62,30 @@ public static class ShipmentDataset
     {
         var work = days.SelectMany(d => Enumerable.Range(0, ShipmentGenerator.ChunkCount(rowsPerDay)).Select(c => (Day: d, Chunk: c)));
         var channel = Channel.CreateBounded<ShipmentBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct); // ends the producer if the consumer stops early
         var producer = Task.Run(async () =>
         {
             try
             {
                 foreach (var (day, chunk) in work)
-                    await channel.Writer.WriteAsync(g.GenerateChunk(day, rowsPerDay, chunk), ct).ConfigureAwait(false);
+                    await channel.Writer.WriteAsync(g.GenerateChunk(day, rowsPerDay, chunk), stop.Token).ConfigureAwait(false);
                 channel.Writer.Complete();
             }
             catch (Exception ex)
             {
                 channel.Writer.Complete(ex);
             }
-        }, ct);
-        await foreach (var b in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            yield return b;
-        await producer.ConfigureAwait(false);
+        }, stop.Token);
+        try
+        {
+            await foreach (var b in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                yield return b;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try { await producer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
     }
 
     private static async Task WriteFileAsync(string path, ShipmentFileFormat format, IAsyncEnumerable<ShipmentBatch> batches, CancellationToken ct)
