@@ -18,6 +18,7 @@ internal static class AnalyticsBench
 
         foreach (var (label, format) in new[] { ("parquet", ExportFormat.Parquet), ("csv", ExportFormat.Csv) })
         {
+            if (o.Only is not null && o.Only != label) continue;
             var ours = await Timing.BestAsync(o.Repeat, async () =>
             {
                 await using var engine = await DuckDbEngine.OpenAsync();

@@ -7,8 +7,8 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"shipments bench:
 Directory.CreateDirectory(o.Dir);
 try
 {
-    await GeneratorBench.RunAsync(o);
-    await AnalyticsBench.RunAsync(o);
+    if (o.Only is null or "gen") await GeneratorBench.RunAsync(o);
+    if (o.Only is not "gen") await AnalyticsBench.RunAsync(o);
 }
 finally
 {
@@ -17,7 +17,7 @@ finally
 
 namespace Dativo.Bench.Shipments
 {
-    internal sealed record BenchOptions(long Rows, int Days, int Repeat, string Dir, bool Keep)
+    internal sealed record BenchOptions(long Rows, int Days, int Repeat, string Dir, bool Keep, string? Only)
     {
         public static BenchOptions Parse(string[] args)
         {
@@ -25,6 +25,7 @@ namespace Dativo.Bench.Shipments
             int days = 10, repeat = 2;
             var dir = Path.Combine(Path.GetTempPath(), "dativo-bench-shipments-" + Guid.NewGuid().ToString("N")[..8]);
             var keep = false;
+            string? only = null;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -34,10 +35,11 @@ namespace Dativo.Bench.Shipments
                     case "--days": days = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--repeat": repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--dir": dir = args[++i]; keep = true; break;
-                    default: throw new ArgumentException($"unknown argument {args[i]} (use --rows N --days N --repeat N --dir PATH)");
+                    case "--only": only = args[++i]; break; // gen | parquet | csv
+                    default: throw new ArgumentException($"unknown argument {args[i]} (use --rows N --days N --repeat N --dir PATH --only gen|parquet|csv)");
                 }
             }
-            return new BenchOptions(rows, days, Math.Max(1, repeat), dir, keep);
+            return new BenchOptions(rows, days, Math.Max(1, repeat), dir, keep, only);
         }
     }
 

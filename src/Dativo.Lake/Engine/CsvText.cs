@@ -25,6 +25,16 @@ public static class CsvText
         }
     }
 
+    /// <summary>A typed writer for one result column (avoids boxing every value of large exports).</summary>
+    public static Action<System.Data.Common.DbDataReader, int, TextWriter> ColumnWriter(Type clrType)
+    {
+        if (clrType == typeof(double)) return static (r, i, w) => WriteDouble(w, r.GetDouble(i));
+        if (clrType == typeof(long)) return static (r, i, w) => WriteLong(w, r.GetInt64(i));
+        if (clrType == typeof(int)) return static (r, i, w) => WriteLong(w, r.GetInt32(i));
+        if (clrType == typeof(string)) return static (r, i, w) => WriteString(w, r.GetString(i));
+        return static (r, i, w) => WriteField(w, r.GetValue(i));
+    }
+
     public static void WriteDouble(TextWriter w, double d)
     {
         Span<char> buf = stackalloc char[40];

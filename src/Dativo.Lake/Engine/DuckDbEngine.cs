@@ -115,22 +115,26 @@ public sealed class DuckDbEngine : IDisposable, IAsyncDisposable
         await Guard(async () =>
         {
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await using var w = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+            await using var w = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), 1 << 20);
             var n = reader.FieldCount;
             for (var i = 0; i < n; i++)
             {
                 if (i > 0) w.Write(',');
                 CsvText.WriteString(w, reader.GetName(i));
             }
-            w.WriteLine();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            w.Write('\n');
+            var writers = new Action<DbDataReader, int, TextWriter>[n];
+            for (var i = 0; i < n; i++) writers[i] = CsvText.ColumnWriter(reader.GetFieldType(i));
+            long rows = 0;
+            while (reader.Read()) // synchronous: per-row async overhead dominates large exports
             {
+                if ((++rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
                 for (var i = 0; i < n; i++)
                 {
                     if (i > 0) w.Write(',');
-                    CsvText.WriteField(w, reader.IsDBNull(i) ? null : reader.GetValue(i));
+                    if (!reader.IsDBNull(i)) writers[i](reader, i, w);
                 }
-                w.WriteLine();
+                w.Write('\n');
             }
             return 0;
         }, query, ct).ConfigureAwait(false);
