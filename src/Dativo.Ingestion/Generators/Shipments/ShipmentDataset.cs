@@ -42,8 +42,13 @@ public static class ShipmentDataset
             var root = Path.GetFullPath(o.Output);
             var perDay = days.Select(d => Path.Combine(root, $"shipment_date={d:yyyy-MM-dd}", "part-0" + ext)).ToArray();
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = o.MaxParallelism ?? Environment.ProcessorCount, CancellationToken = ct };
+            // Enough days to keep every core busy: no prefetch inside a day (less memory in flight).
+            var prefetch = days.Length < parallel.MaxDegreeOfParallelism;
             await Parallel.ForEachAsync(Enumerable.Range(0, days.Length), parallel, async (i, token) =>
-                await WriteFileAsync(perDay[i], o.Format, Batches(generator, [days[i]], o.RowsPerDay, token), token).ConfigureAwait(false)).ConfigureAwait(false);
+            {
+                var batches = prefetch ? Batches(generator, [days[i]], o.RowsPerDay, token) : Sequential(generator, days[i], o.RowsPerDay, token);
+                await WriteFileAsync(perDay[i], o.Format, batches, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             files.AddRange(perDay);
         }
         return new ShipmentGenerateResult(o.RowsPerDay * o.Days, files, time.GetElapsedTime(started));
@@ -55,6 +60,16 @@ public static class ShipmentDataset
         if (o.RowsPerDay < 0) throw new DativoException($"--rows-per-day must not be negative (got {o.RowsPerDay})");
         if (string.IsNullOrWhiteSpace(o.Output)) throw new DativoException("--out must name a folder or a file");
         if (o.StartDate.DayNumber + (long)o.Days > DateOnly.MaxValue.DayNumber - 30) throw new DativoException("--start-date plus --days goes past year 9999");
+    }
+
+    private static async IAsyncEnumerable<ShipmentBatch> Sequential(ShipmentGenerator g, DateOnly day, long rowsPerDay, [EnumeratorCancellation] CancellationToken ct)
+    {
+        for (var c = 0; c < ShipmentGenerator.ChunkCount(rowsPerDay); c++)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return g.GenerateChunk(day, rowsPerDay, c);
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <summary>The batches of <paramref name="days"/> in order; the next chunk is generated on another thread while the current one is written.</summary>
