@@ -16,6 +16,8 @@ internal static class DativoCli
             InfraCommands.Create(ctx),
             RunCommand.Create(ctx),
             SchemaCommand.Create(ctx),
+            GenerateCommands.Create(),
+            ShipmentsCommands.Create(),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
