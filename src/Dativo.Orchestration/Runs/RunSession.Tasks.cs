@@ -9,13 +9,17 @@ namespace Dativo.Orchestration.Runs;
 
 internal sealed partial class RunSession
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _ranNow = new(StringComparer.Ordinal);
+
     private async Task<string> RunTaskAsync(TaskDefinition t, Task<string>[] deps)
     {
         var depStatuses = await Task.WhenAll(deps);
         var record = _run.Tasks[t.Name];
         var items = await LoadItemsAsync(t, record);
 
-        if (record.Status == RunStatus.Succeeded && items.Values.All(i => i.Status == RunStatus.Succeeded))
+        // A task that succeeded earlier is kept unless something upstream ran again (its inputs changed).
+        var upstreamRan = t.DependsOn.Any(_ranNow.ContainsKey);
+        if (record.Status == RunStatus.Succeeded && items.Values.All(i => i.Status == RunStatus.Succeeded) && !upstreamRan)
         {
             PublishOutputs(t, record, items.Values);
             Emit(t.Name, null, RunStatus.Succeeded, 0, "already succeeded in an earlier run; skipped");
@@ -43,6 +47,9 @@ internal sealed partial class RunSession
             return status;
         }
 
+        if (upstreamRan)
+            foreach (var i in items.Values.Where(i => i.Status == RunStatus.Succeeded)) i.Status = RunStatus.Pending;
+        _ranNow[t.Name] = true;
         record.Status = RunStatus.Running;
         record.StartedAt = Time.GetUtcNow();
         record.EndedAt = null;
