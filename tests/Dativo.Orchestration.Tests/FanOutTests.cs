@@ -38,7 +38,7 @@ public sealed class FanOutTests
                 type: command
                 foreach: {sources: [{file: datasets.json}]}
                 concurrency: {{{Concurrency}}}
-                timeout: 2s
+                timeout: 6s
                 command: [bash, item.sh, "{{ dataset }}"]
               - name: summarize
                 type: command
