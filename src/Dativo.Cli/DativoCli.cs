@@ -16,6 +16,9 @@ internal static class DativoCli
             InfraCommands.Create(ctx),
             RunCommand.Create(ctx),
             SchemaCommand.Create(ctx),
+            PipelineCommands.Create(ctx),
+            RunsCommands.Create(ctx),
+            DatasetsCommands.Create(ctx),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
