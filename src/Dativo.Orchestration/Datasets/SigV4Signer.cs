@@ -17,7 +17,10 @@ internal static class SigV4Signer
     {
         var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var day = amzDate[..8];
-        var canonicalHeaders = headers
+        var all = headers.ToList();
+        if (creds.SessionToken is not null && !all.Any(h => h.Name.Equals("x-amz-security-token", StringComparison.OrdinalIgnoreCase)))
+            all.Add(("x-amz-security-token", creds.SessionToken));
+        var canonicalHeaders = all
             .GroupBy(h => h.Name.Trim().ToLowerInvariant(), StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (Name: g.Key, Value: string.Join(",", g.Select(h => Collapse(h.Value)))))
