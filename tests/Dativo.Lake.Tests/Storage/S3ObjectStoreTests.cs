@@ -40,6 +40,7 @@ public sealed class S3ObjectStoreTests(S3BucketFixture s3) : IClassFixture<S3Buc
         var store = Open("basic");
         Assert.Equal($"s3://{s3.Bucket}/basic", store.Root);
         Assert.Equal($"s3://{s3.Bucket}/basic/t/m.json", store.UriOf("t/m.json"));
+        Assert.Equal("t/m.json", store.KeyOf($"s3a://{s3.Bucket}/basic/t/m.json"));
         await store.PutAsync("t/m.json", Bytes("{\"a\":1}"));
         Assert.True(await store.ExistsAsync("t/m.json"));
         Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString(await ReadAllAsync(store, "t/m.json")));
