@@ -9,10 +9,10 @@ namespace Dativo.Orchestration.Tests;
 /// <summary>A temp folder with a SQLite state store, a registry and an engine.</summary>
 internal sealed class EngineHarness : IDisposable
 {
-    public EngineHarness(TimeProvider? time = null, Action<TaskTypeRegistry>? register = null, Func<string, string?>? env = null)
+    public EngineHarness(TimeProvider? time = null, Action<TaskTypeRegistry>? register = null, Func<string, string?>? env = null, string? stateUri = null)
     {
         Time = time ?? TimeProvider.System;
-        State = StateStores.Open(new StateStoreOptions { Directory = Dir.Path, Time = Time });
+        State = StateStores.Open(new StateStoreOptions { Uri = stateUri, Directory = Dir.Path, Time = Time });
         Store = new StateStoreRunStore(State);
         Registry = TaskTypeRegistry.CreateDefault();
         register?.Invoke(Registry);
