@@ -30,7 +30,15 @@ public sealed class AwsSourceTests
                 lock (seen) seen.Add((target, c.Request.Headers["Authorization"] ?? "", body));
                 var id = (string?)JsonNode.Parse(body)!["SecretId"];
                 string response;
-                if (target == "secretsmanager.GetSecretValue" && id is not null && secrets.TryGetValue(id, out var v))
+                if (target == "AmazonSSM.GetParameter")
+                {
+                    var name = (string?)JsonNode.Parse(body)!["Name"];
+                    c.Response.StatusCode = name == "/emr/datasets-list" ? 200 : 400;
+                    response = name == "/emr/datasets-list"
+                        ? new JsonObject { ["Parameter"] = new JsonObject { ["Name"] = name, ["Type"] = "SecureString", ["Value"] = "[\"from-ssm\"]", ["Version"] = 1 } }.ToJsonString()
+                        : "{\"__type\":\"ParameterNotFound\",\"message\":\"not found\"}";
+                }
+                else if (target == "secretsmanager.GetSecretValue" && id is not null && secrets.TryGetValue(id, out var v))
                 {
                     c.Response.StatusCode = 200;
                     response = new JsonObject { ["Name"] = id, ["SecretString"] = v }.ToJsonString();
@@ -73,11 +81,18 @@ public sealed class AwsSourceTests
         Assert.Equal("secretsmanager development/emr_datasets_list", source);
         Assert.All(seen, s => Assert.Matches(@"^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/\d{8}/eu-west-2/secretsmanager/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$", s.Auth));
         Assert.Equal(2, seen.Count);
+        seen.Clear();
 
         // Unreachable endpoint: the source is unavailable and the next one is tried (and named if none works).
         env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = $"http://127.0.0.1:{FreePort()}/";
         var (fallback, _) = await new DatasetResolver(k => env.GetValueOrDefault(k), aws).ResolveAsync(p, p.Tasks[0], default);
         Assert.Equal(["fallback"], fallback);
+
+        // SSM through the AWS SDK against the same fake.
+        env["AWS_ENDPOINT_URL_SSM"] = $"http://127.0.0.1:{port}/";
+        Assert.Equal("[\"from-ssm\"]", await aws.GetParameterAsync("/emr/datasets-list", "eu-west-2", default));
+        Assert.Null(await aws.GetParameterAsync("/emr/other", "eu-west-2", default));
+        Assert.Contains(seen, s => s.Target == "AmazonSSM.GetParameter" && s.Body.Contains("\"WithDecryption\":true", StringComparison.Ordinal));
         await stop.CancelAsync();
         listener.Stop();
     }
