@@ -97,7 +97,7 @@ public sealed class CliTests
         Assert.Equal(n, (int)summary["succeeded"]!);
 
         var metrics = await CliRunner.RunAsync(dir.Path, "runs", "metrics");
-        Assert.Contains("dativo_run_status{pipeline=\"killme\",correlation_id=\"k1\",export_date=\"\",run_counter=\"2\"} 2", metrics.Stdout);
+        Assert.Matches("dativo_run_status\\{pipeline=\"killme\",correlation_id=\"k1\",export_date=\"[0-9-]+\",run_counter=\"2\"\\} 2", metrics.Stdout);
         var clear = await CliRunner.RunAsync(dir.Path, "runs", "clear", "killme/k1");
         Assert.Equal(0, clear.ExitCode);
         var list = await CliRunner.RunAsync(dir.Path, "runs", "list");

@@ -192,7 +192,7 @@ public sealed class RunStateTests
         await foreach (var r in h.Store.ListRunsAsync(default)) runs.Add(r);
         var text = PrometheusMetrics.Render(runs, TimeProvider.System);
         Assert.Contains("# TYPE dativo_run_status gauge", text);
-        Assert.Contains("dativo_run_status{pipeline=\"p\",correlation_id=\"c\",export_date=\"\",run_counter=\"1\"} 3", text);
+        Assert.Matches("dativo_run_status\\{pipeline=\"p\",correlation_id=\"c\",export_date=\"\\d{4}-\\d{2}-\\d{2}\",run_counter=\"1\"\\} 3", text);
         Assert.Contains("dativo_queue_depth{pipeline=\"p\"} 0", text);
         Assert.Matches("dativo_task_duration_seconds\\{pipeline=\"p\",correlation_id=\"c\",task=\"t\",status=\"FAILED\"\\} [0-9.]+", text);
     }

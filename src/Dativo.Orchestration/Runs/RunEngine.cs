@@ -45,7 +45,8 @@ public sealed partial class RunEngine(RunOptions options)
             run = new RunRecord
             {
                 RunId = runId, Pipeline = pipeline.Name, CorrelationId = correlation, CreatedAt = now, RunCounter = 0,
-                ExportDate = request.ExportDate, StartDate = request.StartDate, ParentId = request.ParentId,
+                ExportDate = request.ExportDate ?? now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), // like CYI: today when not given
+                StartDate = request.StartDate, ParentId = request.ParentId,
             };
         }
         else if (run.Status is RunStatus.Failed or RunStatus.TimedOut or RunStatus.Cancelled or RunStatus.Running)
