@@ -18,6 +18,9 @@ internal static class DativoCli
             SchemaCommand.Create(ctx),
             GenerateCommands.Create(),
             ShipmentsCommands.Create(),
+            PipelineCommands.Create(ctx),
+            RunsCommands.Create(ctx),
+            DatasetsCommands.Create(ctx),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try

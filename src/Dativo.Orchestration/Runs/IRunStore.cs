@@ -1,0 +1,22 @@
+namespace Dativo.Orchestration.Runs;
+
+/// <summary>Durable runs and items. The default implementation sits on <see cref="Lake.State.IStateStore"/>.</summary>
+public interface IRunStore
+{
+    Task<RunRecord?> GetRunAsync(string runId, CancellationToken ct);
+
+    /// <summary>Writes at <see cref="RunRecord.Version"/> (0 creates). False on a version conflict; on success the version is updated.</summary>
+    Task<bool> TryPutRunAsync(RunRecord run, TimeSpan ttl, CancellationToken ct);
+
+    IAsyncEnumerable<RunRecord> ListRunsAsync(CancellationToken ct);
+
+    Task<IReadOnlyDictionary<int, ItemRecord>> GetItemsAsync(string runId, string task, CancellationToken ct);
+
+    /// <summary>Writes a chunk of items of one task (chunks are numbered index / <see cref="ChunkSize"/>).</summary>
+    Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct);
+
+    /// <summary>Forgets a run and its items (for a full restart). False when it did not exist.</summary>
+    Task<bool> DeleteRunAsync(string runId, CancellationToken ct);
+
+    const int ChunkSize = 256;
+}

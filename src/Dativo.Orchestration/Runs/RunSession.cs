@@ -1,0 +1,178 @@
+using Dativo.Core.Errors;
+using Dativo.Orchestration.Pipelines;
+
+namespace Dativo.Orchestration.Runs;
+
+/// <summary>One execution of a run record: admission, heartbeat/cancel watch, the task graph, the final status.</summary>
+internal sealed partial class RunSession : IAsyncDisposable
+{
+    private readonly RunEngine _engine;
+    private readonly RunOptions _o;
+    private readonly LoadedPipeline _pipeline;
+    private readonly RunRecord _run;
+    private readonly CancellationToken _callerCt;
+    private readonly CancellationTokenSource _cancel;
+    private readonly SemaphoreSlim _runWrite = new(1, 1);
+    private readonly ItemJournal _journal;
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _outputs = new(StringComparer.Ordinal);
+    private readonly Lock _outputsGate = new();
+    private CancellationTokenSource? _timeout;
+
+    public RunSession(RunEngine engine, LoadedPipeline pipeline, RunRecord run, CancellationToken ct)
+    {
+        _engine = engine;
+        _o = engine.Options;
+        _pipeline = pipeline;
+        _run = run;
+        _callerCt = ct;
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _journal = new ItemJournal(_o.Store, run.RunId, pipeline.RunTtl);
+    }
+
+    private TimeProvider Time => _o.Time;
+
+    public async Task<RunRecord> ExecuteAsync()
+    {
+        using var heartbeat = new CancellationTokenSource();
+        Task? watch = null;
+        try
+        {
+            if (!await AdmitAsync()) return _run;
+            _run.Status = RunStatus.Running;
+            _run.StartedAt = Time.GetUtcNow();
+            await SaveRunAsync();
+            Emit(null, null, RunStatus.Running, 0, $"run {_run.RunId} #{_run.RunCounter}" + (_run.ResumedFrom is null ? "" : $" (resuming from {_run.ResumedFrom})"));
+            watch = WatchAsync(heartbeat.Token);
+            if (Durations.ParseOrNull(_pipeline.Definition.Timeout) is { } limit)
+            {
+                _timeout = new CancellationTokenSource(limit, Time);
+                _timeout.Token.Register(() => _cancel.Cancel());
+            }
+
+            var tasks = new Dictionary<string, Task<string>>(StringComparer.Ordinal);
+            foreach (var t in _pipeline.Tasks)
+            {
+                var deps = t.DependsOn.Select(d => tasks[d]).ToArray();
+                tasks[t.Name] = RunTaskAsync(t, deps);
+            }
+            await Task.WhenAll(tasks.Values);
+            await _journal.DisposeAsync();
+
+            var statuses = _pipeline.Tasks.Select(t => _run.Tasks[t.Name].Status).ToList();
+            _run.Status =
+                _timeout?.IsCancellationRequested == true ? RunStatus.TimedOut :
+                _cancel.IsCancellationRequested ? RunStatus.Cancelled :
+                statuses.All(s => s == RunStatus.Succeeded) ? RunStatus.Succeeded : RunStatus.Failed;
+            var failedTask = _pipeline.Tasks.FirstOrDefault(t => _run.Tasks[t.Name].Status is not RunStatus.Succeeded and not RunStatus.Skipped);
+            _run.CurrentStep = failedTask?.Name ?? _pipeline.Tasks[^1].Name;
+            if (_run.Status != RunStatus.Succeeded && _run.Error is null)
+                _run.Error = failedTask is null ? null : $"task {failedTask.Name}: {_run.Tasks[failedTask.Name].Error ?? _run.Tasks[failedTask.Name].Status.ToLowerInvariant()}";
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_callerCt.IsCancellationRequested)
+        {
+            _run.Status = RunStatus.Failed;
+            _run.Error = e is DativoException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        }
+        finally
+        {
+            await heartbeat.CancelAsync();
+            if (watch is not null) await watch;
+            _run.EndedAt = Time.GetUtcNow();
+            if (RunStatus.IsTerminal(_run.Status) || _callerCt.IsCancellationRequested)
+            {
+                if (!RunStatus.IsTerminal(_run.Status)) _run.Status = RunStatus.Cancelled;
+                await SaveRunAsync(final: true);
+            }
+        }
+        Emit(null, null, _run.Status, 0, _run.Error);
+        if (_o.Alerts is not null) await _o.Alerts.RunFinishedAsync(_pipeline, _run, CancellationToken.None);
+        return _run;
+    }
+
+    /// <summary>Pipeline-level concurrency: queue, cancel or fail a run over the limit.</summary>
+    private async Task<bool> AdmitAsync()
+    {
+        if (_pipeline.Definition.Concurrency?.Limit is not { } limit) return true;
+        var behavior = _pipeline.Definition.Concurrency.Behavior ?? "queue";
+        var announced = false;
+        while (true)
+        {
+            var running = 0;
+            await foreach (var r in _o.Store.ListRunsAsync(_cancel.Token))
+                if (r.Pipeline == _pipeline.Name && r.RunId != _run.RunId && r.Status == RunStatus.Running && RunOwnership.IsLive(r, Time, _o.Heartbeat))
+                    running++;
+            if (running < limit) return true;
+            if (behavior != "queue")
+            {
+                _run.Status = behavior == "cancel" ? RunStatus.Cancelled : RunStatus.Failed;
+                _run.Error = $"{running} run(s) of '{_pipeline.Name}' already running (concurrency limit {limit}, behavior {behavior})";
+                return false;
+            }
+            if (!announced)
+            {
+                Emit(null, null, RunStatus.Queued, 0, $"waiting: {running} run(s) of '{_pipeline.Name}' running, limit {limit}");
+                announced = true;
+            }
+            await Task.Delay(_o.QueuePoll, Time, _cancel.Token);
+        }
+    }
+
+    /// <summary>Refreshes the heartbeat and turns a stored cancel request into cancellation.</summary>
+    private async Task WatchAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_o.Heartbeat, Time, stop);
+                await SaveRunAsync();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Emit(null, null, RunStatus.Running, 0, "heartbeat failed: " + e.Message);
+            }
+        }
+    }
+
+    /// <summary>Writes the run record; a concurrent writer can only have set the cancel flag, which is merged.</summary>
+    private async Task SaveRunAsync(bool final = false)
+    {
+        await _runWrite.WaitAsync(CancellationToken.None);
+        try
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                _run.Owner = _run.Owner! with { HeartbeatAt = Time.GetUtcNow() };
+                if (await _o.Store.TryPutRunAsync(_run, _pipeline.RunTtl, CancellationToken.None)) return;
+                var stored = await _o.Store.GetRunAsync(_run.RunId, CancellationToken.None)
+                    ?? throw new DativoException($"run {_run.RunId} was cleared while running");
+                _run.Version = stored.Version;
+                if (stored.CancelRequested && !final)
+                {
+                    _run.CancelRequested = true;
+                    await _cancel.CancelAsync();
+                }
+            }
+            throw new DativoException($"run {_run.RunId}: too many concurrent updates of the run record");
+        }
+        finally
+        {
+            _runWrite.Release();
+        }
+    }
+
+    private void Emit(string? task, string? dataset, string status, int attempt, string? message) =>
+        _o.Progress?.Invoke(new RunEvent(_run.RunId, task, dataset, status, attempt, message));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _journal.DisposeAsync();
+        _timeout?.Dispose();
+        _cancel.Dispose();
+        _runWrite.Dispose();
+    }
+}

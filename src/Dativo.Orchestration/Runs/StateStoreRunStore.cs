@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dativo.Lake.State;
+
+namespace Dativo.Orchestration.Runs;
+
+/// <summary>
+/// Runs on the generic state store: one entry per run (namespace <c>orchestration.runs</c>, optimistic
+/// versions) and items in chunks of <see cref="IRunStore.ChunkSize"/> (namespace <c>orchestration.items</c>),
+/// so a 10,000-item fan-out costs tens of writes per flush instead of one per item.
+/// </summary>
+public sealed class StateStoreRunStore(IStateStore state) : IRunStore
+{
+    public const string RunsNamespace = "orchestration.runs";
+    public const string ItemsNamespace = "orchestration.items";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public IStateStore State => state;
+
+    public async Task<RunRecord?> GetRunAsync(string runId, CancellationToken ct)
+    {
+        var e = await state.GetAsync(RunsNamespace, runId, ct);
+        return e is null ? null : Read(e);
+    }
+
+    public async Task<bool> TryPutRunAsync(RunRecord run, TimeSpan ttl, CancellationToken ct)
+    {
+        var json = JsonSerializer.Serialize(run, Json);
+        var r = await state.PutAsync(RunsNamespace, run.RunId, json, run.Version, ttl, ct);
+        if (r.Succeeded) run.Version = r.Version;
+        return r.Succeeded;
+    }
+
+    public async IAsyncEnumerable<RunRecord> ListRunsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var e in state.ListAsync(RunsNamespace, "", ct)) yield return Read(e);
+    }
+
+    public async Task<IReadOnlyDictionary<int, ItemRecord>> GetItemsAsync(string runId, string task, CancellationToken ct)
+    {
+        var result = new Dictionary<int, ItemRecord>();
+        await foreach (var e in state.ListAsync(ItemsNamespace, ChunkPrefix(runId, task), ct))
+        {
+            var chunk = JsonNode.Parse(e.Json)!.AsObject();
+            foreach (var node in chunk["items"]!.AsArray())
+            {
+                var item = node.Deserialize<ItemRecord>(Json)!;
+                result[item.Index] = item;
+            }
+        }
+        return result;
+    }
+
+    public Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct)
+    {
+        var sb = new StringBuilder("{\"items\":[");
+        var first = true;
+        foreach (var j in itemJson)
+        {
+            if (!first) sb.Append(',');
+            sb.Append(j);
+            first = false;
+        }
+        sb.Append("]}");
+        return state.PutAsync(ItemsNamespace, $"{ChunkPrefix(runId, task)}{chunk:D6}", sb.ToString(), null, ttl, ct);
+    }
+
+    public async Task<bool> DeleteRunAsync(string runId, CancellationToken ct)
+    {
+        var keys = new List<string>();
+        await foreach (var e in state.ListAsync(ItemsNamespace, runId + "|", ct)) keys.Add(e.Key);
+        foreach (var k in keys) await state.DeleteAsync(ItemsNamespace, k, null, ct);
+        return await state.DeleteAsync(RunsNamespace, runId, null, ct) || keys.Count > 0;
+    }
+
+    private static string ChunkPrefix(string runId, string task) => $"{runId}|{task}|";
+
+    private static RunRecord Read(StateEntry e)
+    {
+        var r = JsonSerializer.Deserialize<RunRecord>(e.Json, Json)!;
+        r.Version = e.Version;
+        return r;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dativo.Lake.State;
+using Dativo.Orchestration.Pipelines;
+using Dativo.Orchestration.Runs;
+
+namespace Dativo.Orchestration.Scheduling;
+
+/// <summary>
+/// Object-arrival trigger on a local folder: files under a prefix template such as <c>cyi/{date:yyyy-MM-dd}/</c>
+/// are grouped by date; when a date's files have not changed for the settle window, one run starts for that date
+/// (export date = the prefix's date), not one per file. Files that arrive later start a re-run of that date.
+/// </summary>
+public sealed class ArrivalWatcher
+{
+    public const string Namespace = "orchestration.arrivals";
+
+    private readonly IStateStore _state;
+    private readonly TimeProvider _time;
+    private readonly LoadedPipeline _pipeline;
+    private readonly ObjectArrivalDefinition _def;
+    private readonly Regex _pattern;
+    private readonly string _format;
+
+    public ArrivalWatcher(IStateStore state, TimeProvider time, LoadedPipeline pipeline, ObjectArrivalDefinition def)
+    {
+        _state = state;
+        _time = time;
+        _pipeline = pipeline;
+        _def = def;
+        var m = Regex.Match(def.Prefix, @"\{date:([^}]+)\}");
+        _format = m.Groups[1].Value;
+        _pattern = new Regex("^" + Regex.Escape(def.Prefix[..m.Index]) + "(?<date>[^/]+)" + Regex.Escape(def.Prefix[(m.Index + m.Length)..]), RegexOptions.CultureInvariant);
+    }
+
+    public TimeSpan Settle => Durations.ParseOrNull(_def.Settle) ?? TimeSpan.FromSeconds(60);
+
+    public TimeSpan PollInterval => Durations.ParseOrNull(_def.PollInterval) ?? TimeSpan.FromSeconds(30);
+
+    private sealed class DateState
+    {
+        public string Seen { get; set; } = "";
+        public DateTimeOffset LastChange { get; set; }
+        public string Fired { get; set; } = "";
+        public int Runs { get; set; }
+    }
+
+    /// <summary>Looks once; returns the runs to start now (and records them as started).</summary>
+    public async Task<List<RunRequest>> PollAsync(CancellationToken ct)
+    {
+        var root = _pipeline.Resolve(_def.Location);
+        var byDate = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        if (Directory.Exists(root))
+        {
+            foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            {
+                var rel = Path.GetRelativePath(root, f).Replace('\\', '/');
+                var m = _pattern.Match(rel);
+                if (!m.Success || !DateOnly.TryParseExact(m.Groups["date"].Value, _format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) continue;
+                var info = new FileInfo(f);
+                var key = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                if (!byDate.TryGetValue(key, out var list)) byDate[key] = list = [];
+                list.Add($"{rel}:{info.Length}:{info.LastWriteTimeUtc.Ticks}");
+            }
+        }
+        var now = _time.GetUtcNow();
+        var due = new List<RunRequest>();
+        foreach (var (date, files) in byDate)
+        {
+            files.Sort(StringComparer.Ordinal);
+            var signature = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", files))));
+            var key = $"{_pipeline.Name}|{date}";
+            var entry = await _state.GetAsync(Namespace, key, ct);
+            var s = entry is null ? new DateState() : JsonSerializer.Deserialize<DateState>(entry.Json)!;
+            if (s.Seen != signature)
+            {
+                s.Seen = signature;
+                s.LastChange = now;
+            }
+            else if (s.Fired != signature && now - s.LastChange >= Settle)
+            {
+                s.Fired = signature;
+                s.Runs++;
+                due.Add(new RunRequest(s.Runs == 1 ? $"arrival-{date}" : $"arrival-{date}-r{s.Runs}", date));
+            }
+            await _state.PutAsync(Namespace, key, JsonSerializer.Serialize(s), null, TimeSpan.FromDays(30), ct);
+        }
+        return due;
+    }
+
+    public async Task RunAsync(Func<RunRequest, CancellationToken, Task<RunRecord>> run, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            foreach (var r in await PollAsync(ct))
+            {
+                try { await run(r, ct); }
+                catch (Core.Errors.DativoException) { }
+            }
+            await Task.Delay(PollInterval, _time, ct);
+        }
+    }
+}
