@@ -50,12 +50,12 @@ internal static class TableSql
         var sb = new StringBuilder();
         sb.Append("SELECT ").Append(string.Join(", ", schema.Columns.Select(f => "p." + Ident(f.Name))));
         if (includePosition) sb.Append(", p.").Append(RowPosition);
-        sb.Append(" FROM (SELECT ").Append(string.Join(", ", proj)).Append(" FROM read_parquet(").Append(Str(path)).Append(", file_row_number=true) AS d) AS p");
+        sb.Append(" FROM (SELECT ").Append(string.Join(", ", proj)).Append(" FROM read_parquet(").Append(Str(path)).Append(", file_row_number=true, hive_partitioning=false) AS d) AS p");
         var conditions = new List<string>();
         if (task.PositionDeletes.Count > 0)
         {
             var files = string.Join(", ", task.PositionDeletes.Select(d => Str(LocalPathOrThrow(io, d.FilePath))));
-            conditions.Add($"p.{RowPosition} NOT IN (SELECT pos FROM read_parquet([{files}]) WHERE file_path = {Str(task.File.FilePath)})");
+            conditions.Add($"p.{RowPosition} NOT IN (SELECT pos FROM read_parquet([{files}], hive_partitioning=false) WHERE file_path = {Str(task.File.FilePath)})");
         }
         foreach (var eq in task.EqualityDeletes)
         {
@@ -69,7 +69,7 @@ internal static class TableSql
                 matches.Add($"e.{Ident(eqName)} IS NOT DISTINCT FROM {dataExpr}");
             }
             if (matches.Count > 0)
-                conditions.Add($"NOT EXISTS (SELECT 1 FROM read_parquet({Str(LocalPathOrThrow(io, eq.FilePath))}) AS e WHERE {string.Join(" AND ", matches)})");
+                conditions.Add($"NOT EXISTS (SELECT 1 FROM read_parquet({Str(LocalPathOrThrow(io, eq.FilePath))}, hive_partitioning=false) AS e WHERE {string.Join(" AND ", matches)})");
         }
         if (conditions.Count > 0) sb.Append(" WHERE ").Append(string.Join(" AND ", conditions));
         return sb.ToString();
