@@ -46,6 +46,18 @@ internal sealed class ColumnStats(PrimitiveType type)
         }
     }
 
+    private void MinMax(long[] a)
+    {
+        if (a.Length == 0) return;
+        Merge(a.Min(), a.Max()); // vectorized
+    }
+
+    private void MinMax(int[] a)
+    {
+        if (a.Length == 0) return;
+        Merge(a.Min(), a.Max());
+    }
+
     private void MinMax<T>(T[] a) where T : struct, IComparable<T>
     {
         if (a.Length == 0) return;
@@ -76,7 +88,22 @@ internal sealed class ColumnStats(PrimitiveType type)
     private void MinMaxN<T, TK>(T?[] a, Func<T, TK> key) where T : struct where TK : struct, IComparable<TK> =>
         MinMaxN(Array.ConvertAll(a, x => x is { } v ? key(v) : (TK?)null));
 
-    private void Floats(double[] a, bool asFloat = false) => FloatsN(Array.ConvertAll(a, x => (double?)x), asFloat);
+    private void Floats(double[] a, bool asFloat = false)
+    {
+        var min = double.PositiveInfinity;
+        var max = double.NegativeInfinity;
+        var any = false;
+        foreach (var x in a)
+        {
+            if (double.IsNaN(x)) { NaNs++; continue; }
+            any = true;
+            if (x < min || (x == 0 && min == 0 && double.IsNegative(x))) min = x;
+            if (x > max || (x == 0 && max == 0 && !double.IsNegative(x))) max = x;
+        }
+        if (!any) return;
+        if (asFloat) Merge((float)min, (float)max);
+        else Merge(min, max);
+    }
 
     private void FloatsN(double?[] a, bool asFloat = false)
     {
