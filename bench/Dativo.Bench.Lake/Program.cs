@@ -45,23 +45,35 @@ try
         // materialize first so both sides start from in-memory data
         cmd.CommandText = $"CREATE TABLE t AS SELECT range AS id, (range % 100)::INTEGER AS n, range / 3.0 AS v FROM range({rows})";
         await cmd.ExecuteNonQueryAsync();
-        var sw = Stopwatch.StartNew();
-        cmd.CommandText = $"COPY t TO '{Path.Combine(dir, "duck.parquet")}' (FORMAT parquet, COMPRESSION zstd)";
-        await cmd.ExecuteNonQueryAsync();
-        var duckSec = sw.Elapsed.TotalSeconds;
+        // best of 3 for each side: the machine's cores are shared, single runs are noisy
+        const int runs = 3;
+        var duckSec = double.MaxValue;
+        var sw = new Stopwatch();
+        for (var run = 0; run < runs; run++)
+        {
+            sw.Restart();
+            cmd.CommandText = $"COPY t TO '{Path.Combine(dir, "duck.parquet")}' (FORMAT parquet, COMPRESSION zstd)";
+            await cmd.ExecuteNonQueryAsync();
+            duckSec = Math.Min(duckSec, sw.Elapsed.TotalSeconds);
+        }
 
         var store = Dativo.Lake.Storage.ObjectStores.Open(Path.Combine(dir, "wh"));
         var catalog = Catalogs.Open(new CatalogOptions { Warehouse = Path.Combine(dir, "wh") });
         await catalog.CreateNamespaceAsync("bench");
-        var table = await IcebergTables.CreateAsync(catalog, store, new TableIdentifier("bench", "narrow"), schema);
-        sw.Restart();
-        var result = await table.AppendAsync(batches);
-        var oursSec = sw.Elapsed.TotalSeconds;
+        var oursSec = double.MaxValue;
+        CommitResult? result = null;
+        for (var run = 0; run < runs; run++)
+        {
+            var table = await IcebergTables.CreateAsync(catalog, store, new TableIdentifier("bench", $"narrow{run}"), schema);
+            sw.Restart();
+            result = await table.AppendAsync(batches);
+            oursSec = Math.Min(oursSec, sw.Elapsed.TotalSeconds);
+        }
 
         Console.WriteLine($"rows                 {rows:N0}");
         Console.WriteLine($"duckdb COPY parquet  {duckSec:F2} s  {rows / duckSec:N0} rows/s  {new FileInfo(Path.Combine(dir, "duck.parquet")).Length / 1e6:F1} MB");
-        Console.WriteLine($"iceberg append       {oursSec:F2} s  {rows / oursSec:N0} rows/s  {long.Parse(result.Summary["added-files-size"], System.Globalization.CultureInfo.InvariantCulture) / 1e6:F1} MB in {result.AddedDataFiles} file(s)");
-        Console.WriteLine($"ratio (ours/duckdb)  {duckSec / oursSec:F2}");
+        Console.WriteLine($"iceberg append       {oursSec:F2} s  {rows / oursSec:N0} rows/s  {long.Parse(result!.Summary["added-files-size"], System.Globalization.CultureInfo.InvariantCulture) / 1e6:F1} MB in {result!.AddedDataFiles} file(s)");
+        Console.WriteLine($"ratio best-of-{runs} (ours/duckdb)  {duckSec / oursSec:F2}");
     }
 }
 finally

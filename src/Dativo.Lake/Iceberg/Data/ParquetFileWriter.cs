@@ -59,12 +59,20 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
     {
         if (batch.RowCount == 0) return;
         _splitOffsets.Add(Math.Max(4, _stream.Position));
-        using var rg = _writer.CreateRowGroup();
-        for (var i = 0; i < _fields.Length; i++)
+        // metrics are computed on another core while Parquet.Net encodes the columns
+        var stats = Task.Run(() =>
         {
-            var col = batch.Columns[i];
-            _stats[i].Update(col);
-            await ParquetColumns.WriteAsync(rg, _fields[i], col, ct);
+            for (var i = 0; i < _fields.Length; i++) _stats[i].Update(batch.Columns[i]);
+        }, ct);
+        try
+        {
+            using var rg = _writer.CreateRowGroup();
+            for (var i = 0; i < _fields.Length; i++)
+                await ParquetColumns.WriteAsync(rg, _fields[i], batch.Columns[i], ct);
+        }
+        finally
+        {
+            await stats;
         }
         RecordCount += batch.RowCount;
     }
