@@ -4,6 +4,7 @@ using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Metadata;
 using Polly;
 using Polly.Retry;
+using Dativo.Lake.Storage;
 
 namespace Dativo.Lake.Iceberg.Table;
 
@@ -93,11 +94,50 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
         }
         if (!swapped)
         {
+            // Never delete a metadata file the catalog points at: with a store whose PutIfAbsent is not atomic two
+            // writers can both "create" the same v{N}; the current one must stay.
+            var current = await TryLoadLocationAsync(ct);
+            if (current == newLoc)
+            {
+                if (await ContentIsAsync(key, json, ct)) return await SucceedAsync(newMeta, newLoc, version, pending, attempt, ct);
+                throw new CommitConflictException($"{newLoc} was committed by another writer");
+            }
             await DeleteQuietlyAsync([key, .. pending.AttemptKeys], ct);
             throw new CommitConflictException($"{baseLoc} is no longer current");
         }
+        if (!await ContentIsAsync(key, json, ct))
+        {
+            // another writer overwrote our v{N} before the swap: what is current is its (consistent) metadata; redo ours on top
+            throw new CommitConflictException($"{newLoc} holds another writer's metadata");
+        }
+        return await SucceedAsync(newMeta, newLoc, version, pending, attempt, ct);
+    }
+
+    private async Task<(TableMetadata, string, CommitResult)> SucceedAsync(TableMetadata newMeta, string newLoc, int version, PendingCommit pending, int attempt, CancellationToken ct)
+    {
         await WriteVersionHintAsync(version, ct);
         return (newMeta, newLoc, pending.Result with { MetadataLocation = newLoc, Attempts = attempt + 1 });
+    }
+
+    private async Task<string?> TryLoadLocationAsync(CancellationToken ct)
+    {
+        try { return await catalog.LoadMetadataLocationAsync(id, ct); }
+        catch (Exception e) when (e is not OperationCanceledException) { return null; }
+    }
+
+    private async Task<bool> ContentIsAsync(string key, byte[] expected, CancellationToken ct)
+    {
+        try
+        {
+            await using var s = await io.Store.OpenReadAsync(key, ct);
+            using var ms = new MemoryStream();
+            await s.CopyToAsync(ms, ct);
+            return ms.GetBuffer().AsSpan(0, (int)ms.Length).SequenceEqual(expected);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return false;
+        }
     }
 
     private async Task<bool> ResolveUnknownAsync(string baseLoc, string newLoc, Exception swapError, CancellationToken ct)
