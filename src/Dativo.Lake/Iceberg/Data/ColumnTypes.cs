@@ -21,6 +21,22 @@ internal static class ColumnTypes
         _ => throw new Core.Errors.DativoException($"writing {t} columns is not supported"),
     };
 
+    public static string Describe(Type t) => Nullable.GetUnderlyingType(t) is { } u ? u.Name + "?[]" : t.Name + "[]";
+
+    /// <summary>True when an array of a nullable or reference element type holds a null.</summary>
+    public static bool HasNull(Array a)
+    {
+        var t = a.GetType().GetElementType()!;
+        if (t.IsValueType && Nullable.GetUnderlyingType(t) is null) return false;
+        return a switch
+        {
+            long?[] x => Array.IndexOf(x, null) >= 0,
+            int?[] x => Array.IndexOf(x, null) >= 0,
+            string?[] x => Array.IndexOf(x, null) >= 0,
+            _ => a.Cast<object?>().Any(v => v is null),
+        };
+    }
+
     public static Array Take(Array source, int[] rows, int count)
     {
         return source switch

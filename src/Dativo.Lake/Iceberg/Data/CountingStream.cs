@@ -4,6 +4,19 @@ namespace Dativo.Lake.Iceberg.Data;
 internal sealed class CountingStream(Stream inner) : Stream
 {
     private long _position;
+    private MemoryStream? _capture;
+
+    /// <summary>From now on writes are kept in memory (see <see cref="EndCapture"/>) instead of passed on.</summary>
+    public void BeginCapture() => _capture = new MemoryStream();
+
+    /// <summary>Returns the captured bytes; they have not reached the inner stream.</summary>
+    public byte[] EndCapture()
+    {
+        var bytes = _capture?.ToArray() ?? [];
+        _position -= bytes.Length;
+        _capture = null;
+        return bytes;
+    }
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -16,9 +29,12 @@ internal sealed class CountingStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override void Flush() => inner.Flush();
+    public override void Flush()
+    {
+        if (_capture is null) inner.Flush();
+    }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override Task FlushAsync(CancellationToken cancellationToken) => _capture is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -28,19 +44,22 @@ internal sealed class CountingStream(Stream inner) : Stream
 
     public override void Write(byte[] buffer, int offset, int count)
     {
-        inner.Write(buffer, offset, count);
+        if (_capture is not null) _capture.Write(buffer, offset, count);
+        else inner.Write(buffer, offset, count);
         _position += count;
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        inner.Write(buffer);
+        if (_capture is not null) _capture.Write(buffer);
+        else inner.Write(buffer);
         _position += buffer.Length;
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await inner.WriteAsync(buffer, cancellationToken);
+        if (_capture is not null) _capture.Write(buffer.Span);
+        else await inner.WriteAsync(buffer, cancellationToken);
         _position += buffer.Length;
     }
 

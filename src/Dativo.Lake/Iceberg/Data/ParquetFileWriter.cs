@@ -31,6 +31,10 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
 
     public string Key { get; }
 
+    private IReadOnlySet<string> BadStatisticsColumns => _schema.Columns
+        .Where(c => c.Type.Id is TypeId.Timestamp or TypeId.TimestampTz or TypeId.Uuid)
+        .Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+
     public long RecordCount { get; private set; }
 
     public long BytesWritten => _stream.Position;
@@ -81,7 +85,11 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
     public async Task<DataFile> CompleteAsync(string uri, CancellationToken ct)
     {
         _done = true;
+        // the footer is written on dispose: capture it to drop statistics Parquet.Net gets wrong
+        _stream.BeginCapture();
         await _writer.DisposeAsync();
+        var tail = ParquetFooterFix.StripStatistics(_stream.EndCapture(), BadStatisticsColumns);
+        await _stream.WriteAsync(tail, ct);
         await _stream.FlushAsync(ct);
         var size = _stream.Position;
         await _target.CommitAsync(ct);

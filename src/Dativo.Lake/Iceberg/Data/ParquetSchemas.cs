@@ -19,7 +19,7 @@ internal static class ParquetSchemas
             TypeId.Double => new DataField(f.Name, typeof(double), nullable),
             TypeId.Decimal => new DecimalDataField(f.Name, p.Precision, p.Scale, forceByteArrayEncoding: false, isNullable: nullable),
             TypeId.Date => new DataField(f.Name, typeof(DateOnly), nullable),
-            TypeId.Time => new DataField(f.Name, typeof(TimeOnly), nullable),
+            TypeId.Time => new TimeDataField(f.Name, TimeUnitPrecision.Micros, isNullable: nullable) { IsAdjustedToUtc = false },
             TypeId.Timestamp => new DateTimeDataField(f.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: false, unit: DateTimeTimeUnit.Micros, isNullable: nullable),
             TypeId.TimestampTz => new DateTimeDataField(f.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: nullable),
             TypeId.Uuid => new DataField(f.Name, typeof(Guid), nullable),

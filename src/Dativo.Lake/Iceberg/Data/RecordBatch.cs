@@ -30,7 +30,9 @@ public sealed class RecordBatch
                 throw new DativoException($"column '{f.Name}' is a {f.Type.Id}: writing nested columns is not supported yet");
             var expected = ColumnTypes.ClrElementTypes(p);
             if (!expected.Contains(columns[i].GetType().GetElementType()!))
-                throw new DativoException($"column '{f.Name}' ({p}) must be one of {string.Join(", ", expected.Select(t => t.Name + "[]"))}, not {columns[i].GetType().Name}");
+                throw new DativoException($"column '{f.Name}' ({p}) must be one of {string.Join(", ", expected.Select(ColumnTypes.Describe))}, not {ColumnTypes.Describe(columns[i].GetType().GetElementType()!)}");
+            if (f.Required && ColumnTypes.HasNull(columns[i]))
+                throw new DativoException($"column '{f.Name}' is required but has null values");
         }
     }
 

@@ -61,7 +61,18 @@ public sealed class TableScan
         while (await r.ReadAsync(ct))
         {
             var row = new object?[r.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = r.IsDBNull(i) ? null : r.GetValue(i);
+            for (var i = 0; i < row.Length; i++)
+            {
+                var v = r.IsDBNull(i) ? null : r.GetValue(i);
+                if (v is Stream blob)
+                {
+                    // BLOB streams are only valid on the current row
+                    using var ms = new MemoryStream();
+                    await blob.CopyToAsync(ms, ct);
+                    v = ms.ToArray();
+                }
+                row[i] = v;
+            }
             rows.Add(row);
         }
         return new TableRows(names, rows);
