@@ -75,10 +75,17 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
 
         var version = (TableMetadataJson.VersionOf(baseLoc) ?? baseMeta.MetadataLog.Count + 1) + 1;
         string key;
-        while (true)
+        for (var tries = 0; ; tries++)
         {
             key = $"{tableKey}/metadata/v{version}.metadata.json";
-            if (await io.Store.PutIfAbsentAsync(key, new MemoryStream(json), ct)) break;
+            try
+            {
+                if (await io.Store.PutIfAbsentAsync(key, new MemoryStream(json), ct)) break;
+            }
+            catch (IOException) when (tries < 20)
+            {
+                // a store may report a lost create race as an error (the winner's file can even be gone already)
+            }
             // a name taken by a concurrent (or failed) writer: the catalog swap decides who wins, so take the next name
             version++;
         }
