@@ -42,7 +42,9 @@ public sealed class TableIO(IObjectStore store, IReadOnlyDictionary<string, stri
     /// <summary>Local file path of a location when the store is a local folder (for DuckDB); null otherwise.</summary>
     public string? LocalPath(string location)
     {
-        var uri = UriOf(KeyOf(location));
+        var key = KeyOf(location);
+        if (Store is Storage.Local.LocalObjectStore local) return local.PathOf(key);   // keeps %XX in folder names as they are
+        var uri = UriOf(key);
         return uri.StartsWith("file:", StringComparison.Ordinal) ? new Uri(uri).LocalPath : null;
     }
 
