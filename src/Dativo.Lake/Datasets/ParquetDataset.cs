@@ -107,7 +107,9 @@ public sealed class ParquetDataset
         var cols = state.Schema.Columns;
         if (state.Files.Count == 0)
             return "SELECT " + string.Join(", ", cols.Select(c => $"NULL::{Iceberg.Scan.DuckDbTypes.TypeName(c.Type)} AS {SqlText.Identifier(c.Name)}")) + " WHERE FALSE";
-        var paths = state.Files.Select(f => LocalPath(Key(f.Path))).ToList();
+        var io = new Iceberg.Table.TableIO(Store);
+        var paths = new List<string>(state.Files.Count);
+        foreach (var f in state.Files) paths.Add(await io.LocalFileAsync(Store.UriOf(Key(f.Path)), ct));   // S3: downloaded to the cache
         return $"SELECT * FROM read_parquet({SqlText.FileList(paths)}, hive_partitioning = false, union_by_name = true)";
     }
 
@@ -186,13 +188,5 @@ public sealed class ParquetDataset
         {
             return false;
         }
-    }
-
-    private string LocalPath(string key)
-    {
-        // not through Uri.LocalPath: it would unescape the %XX of Hive folder names
-        return Store is Storage.Local.LocalObjectStore local
-            ? local.PathOf(key)
-            : throw new DativoException($"reading {Store.UriOf(key)} with DuckDB needs a local path; S3 reads of datasets are not wired yet");
     }
 }
