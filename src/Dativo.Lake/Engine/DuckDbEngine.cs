@@ -68,6 +68,31 @@ public sealed class DuckDbEngine : IDisposable, IAsyncDisposable
         }, sql, ct).ConfigureAwait(false);
     }
 
+    /// <summary>Runs a query and streams its rows (for large results: scans, batch readers).</summary>
+    public async Task<QueryReader> OpenReaderAsync(string sql, CancellationToken ct = default)
+    {
+        var cmd = Command(sql, null);
+        try
+        {
+            var reader = await Guard(async () => (DbDataReader)await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false), sql, ct).ConfigureAwait(false);
+            return new QueryReader(cmd, reader);
+        }
+        catch
+        {
+            await cmd.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs a query returning one value (the first column of the first row).</summary>
+    public async Task<object?> ScalarAsync(string sql, CancellationToken ct = default)
+    {
+        await using var cmd = Command(sql, null);
+        using var reg = RegisterCancel(cmd, ct);
+        var v = await Guard(() => cmd.ExecuteScalarAsync(ct), sql, ct).ConfigureAwait(false);
+        return v is DBNull ? null : v;
+    }
+
     /// <summary>Reads a SQL file (one query) and runs it with <see cref="QueryAsync"/>.</summary>
     public async Task<QueryResult> QueryFileAsync(string path, IReadOnlyDictionary<string, object?>? parameters = null, CancellationToken ct = default)
         => await QueryAsync(await ReadSqlFileAsync(path, ct).ConfigureAwait(false), parameters, ct).ConfigureAwait(false);

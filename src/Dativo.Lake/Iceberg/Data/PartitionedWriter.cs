@@ -9,8 +9,10 @@ namespace Dativo.Lake.Iceberg.Data;
 /// <summary>
 /// Splits batches by partition, buffers rows into row groups and rolls files at the target size.
 /// Files are written once; <see cref="CompleteAsync"/> returns their <c>data_file</c> entries.
+/// <paramref name="fileKey"/> names a new file from its partition values (default: <c>tableKey/data/part=value/…</c>).
 /// </summary>
-internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSchema schema, PartitionSpec spec, WriteOptions options) : IAsyncDisposable
+internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSchema schema, PartitionSpec spec, WriteOptions options,
+    Func<object?[], string>? fileKey = null) : IAsyncDisposable
 {
     private readonly Dictionary<string, PartitionState> _open = new(StringComparer.Ordinal);
     private readonly List<DataFile> _done = [];
@@ -92,7 +94,7 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
         if (s.Writer is null)
         {
             var dir = spec.Fields.Count == 0 ? "data" : "data/" + spec.PartitionPath(schema, s.Values);
-            var key = $"{tableKey}/{dir}/{_prefix}-{Interlocked.Increment(ref _fileCount):00000}.parquet";
+            var key = fileKey?.Invoke(s.Values) ?? $"{tableKey}/{dir}/{_prefix}-{Interlocked.Increment(ref _fileCount):00000}.parquet";
             s.Writer = await ParquetFileWriter.CreateAsync(io.Store, key, schema, options, ct);
         }
         await s.Writer.WriteRowGroupAsync(rows, ct);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dativo.Lake.Engine;
 using Dativo.Lake.Iceberg.Data;
 using Dativo.Lake.Iceberg.Types;
 
@@ -10,10 +11,9 @@ internal static class BatchReader
     public static async IAsyncEnumerable<RecordBatch> ReadAsync(string sql, IcebergSchema schema, int batchRows,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using var c = await DuckDb.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await using var engine = await DuckDbEngine.OpenAsync(ct: ct);
+        await using var result = await engine.OpenReaderAsync(sql, ct);
+        var r = result.Reader;
         var types = schema.Columns.Select(f => (PrimitiveType)f.Type).ToArray();
         var buffers = types.Select(_ => new List<object?>(Math.Min(batchRows, 65536))).ToArray();
         while (await r.ReadAsync(ct))

@@ -1,3 +1,4 @@
+using Dativo.Lake.Engine;
 using Dativo.Lake.Iceberg.Metadata;
 using Dativo.Lake.Iceberg.Table;
 
@@ -52,10 +53,9 @@ public sealed class TableScan
     public async Task<TableRows> ReadAsync(CancellationToken ct = default)
     {
         var sql = await ToSqlAsync(ct);
-        await using var c = await DuckDb.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await using var engine = await DuckDbEngine.OpenAsync(ct: ct);
+        await using var result = await engine.OpenReaderAsync(sql, ct);
+        var r = result.Reader;
         var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
         var rows = new List<object?[]>();
         while (await r.ReadAsync(ct))
@@ -81,9 +81,7 @@ public sealed class TableScan
     public async Task<long> CountAsync(CancellationToken ct = default)
     {
         var sql = await ToSqlAsync(ct);
-        await using var c = await DuckDb.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM ({sql}) AS q";
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+        await using var engine = await DuckDbEngine.OpenAsync(ct: ct);
+        return Convert.ToInt64(await engine.ScalarAsync($"SELECT count(*) FROM ({sql}) AS q", ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

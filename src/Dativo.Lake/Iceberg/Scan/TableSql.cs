@@ -34,7 +34,7 @@ internal static class TableSql
     /// <summary>Live rows of one file with current column names (and the row position when asked).</summary>
     public static async Task<string> FileSqlAsync(TableIO io, IcebergSchema schema, ScanTask task, bool includePosition, CancellationToken ct)
     {
-        var path = LocalPathOrThrow(io, task.File.FilePath);
+        var path = await io.LocalFileAsync(task.File.FilePath, ct);
         var cols = await ParquetFieldIds.ReadAsync(io, task.File.FilePath, ct);
         var useIds = cols.ById.Count > 0;
         var proj = new List<string>();
@@ -54,7 +54,9 @@ internal static class TableSql
         var conditions = new List<string>();
         if (task.PositionDeletes.Count > 0)
         {
-            var files = string.Join(", ", task.PositionDeletes.Select(d => Str(LocalPathOrThrow(io, d.FilePath))));
+            var deletePaths = new List<string>();
+            foreach (var d in task.PositionDeletes) deletePaths.Add(Str(await io.LocalFileAsync(d.FilePath, ct)));
+            var files = string.Join(", ", deletePaths);
             conditions.Add($"p.{RowPosition} NOT IN (SELECT pos FROM read_parquet([{files}], hive_partitioning=false) WHERE file_path = {Str(task.File.FilePath)})");
         }
         foreach (var eq in task.EqualityDeletes)
@@ -69,12 +71,9 @@ internal static class TableSql
                 matches.Add($"e.{Ident(eqName)} IS NOT DISTINCT FROM {dataExpr}");
             }
             if (matches.Count > 0)
-                conditions.Add($"NOT EXISTS (SELECT 1 FROM read_parquet({Str(LocalPathOrThrow(io, eq.FilePath))}, hive_partitioning=false) AS e WHERE {string.Join(" AND ", matches)})");
+                conditions.Add($"NOT EXISTS (SELECT 1 FROM read_parquet({Str(await io.LocalFileAsync(eq.FilePath, ct))}, hive_partitioning=false) AS e WHERE {string.Join(" AND ", matches)})");
         }
         if (conditions.Count > 0) sb.Append(" WHERE ").Append(string.Join(" AND ", conditions));
         return sb.ToString();
     }
-
-    private static string LocalPathOrThrow(TableIO io, string location) =>
-        io.LocalPath(location) ?? throw new DativoException($"reading {location} with DuckDB needs a local path; S3 reads through DuckDB are not wired yet");
 }

@@ -186,14 +186,11 @@ public sealed partial class IcebergTable
     {
         var fileSql = await TableSql.FileSqlAsync(IO, schema, task, includePosition: true, ct);
         var where = preds.Count == 0 ? "TRUE" : string.Join(" AND ", preds.Select(p => DuckDbTypes.Condition(p, p.Field.Name)));
-        await using var c = await DuckDb.OpenAsync(ct);
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT count(*) FROM ({fileSql}) AS f";
-        var live = Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
-        cmd.CommandText = $"SELECT {TableSql.RowPosition} FROM ({fileSql}) AS f WHERE {where} ORDER BY 1";
+        await using var engine = await Engine.DuckDbEngine.OpenAsync(ct: ct);
+        var live = Convert.ToInt64(await engine.ScalarAsync($"SELECT count(*) FROM ({fileSql}) AS f", ct), System.Globalization.CultureInfo.InvariantCulture);
         var list = new List<long>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(r.GetInt64(0));
+        await using var result = await engine.OpenReaderAsync($"SELECT {TableSql.RowPosition} FROM ({fileSql}) AS f WHERE {where} ORDER BY 1", ct);
+        while (await result.Reader.ReadAsync(ct)) list.Add(result.Reader.GetInt64(0));
         return (live, [.. list]);
     }
 

@@ -1,0 +1,217 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Dativo.Core.Errors;
+using Dativo.Lake.Engine;
+using Dativo.Lake.Iceberg.Table;
+
+namespace Dativo.Cli.Commands;
+
+/// <summary>
+/// <c>dativo table list|show|history|properties|expire|compact|cleanup|query</c>: inspect and maintain Iceberg tables of a
+/// warehouse (<c>namespace.table</c>) or opened by location (a path, with <c>--location-map</c> for moved tables).
+/// </summary>
+internal static class TableCommands
+{
+    public static Command Create(CliContext ctx)
+    {
+        var root = new Command("table", "Inspect and maintain Iceberg tables (warehouse catalog or table location)")
+        {
+            List(ctx), Show(ctx), History(ctx), Properties(ctx), Expire(ctx), Compact(ctx), Cleanup(ctx), Query(ctx),
+        };
+        return root;
+    }
+
+    private static (Command Command, TableTarget Target, Argument<string> Name, Option<bool> Json) Table(string name, string description, bool json)
+    {
+        var target = new TableTarget();
+        var arg = new Argument<string>("NAME") { Description = "namespace.table in the warehouse, or a table location (folder or URI)" };
+        var jsonOpt = CommonOptions.Json();
+        var c = new Command(name, description) { arg };
+        target.AddTo(c);
+        if (json) c.Options.Add(jsonOpt);
+        return (c, target, arg, jsonOpt);
+    }
+
+    private static async Task WriteJsonAsync(CliContext ctx, JsonNode node) => await ctx.Out.WriteLineAsync(IssueJson.Pretty(node));
+
+    private static Command List(CliContext ctx)
+    {
+        var target = new TableTarget();
+        var json = CommonOptions.Json();
+        var c = new Command("list", "Namespaces and tables of the catalog, with snapshot count and current snapshot id") { json };
+        target.AddTo(c);
+        c.SetAction(async (pr, ct) =>
+        {
+            var catalog = target.OpenCatalog(pr);
+            var rows = new List<TableOutput.Listed>();
+            foreach (var ns in await catalog.ListNamespacesAsync(ct))
+                foreach (var id in await catalog.ListTablesAsync(ns, ct))
+                {
+                    var t = await target.OpenAsync(pr, id.ToString(), ctx.Time, ct);
+                    rows.Add(new TableOutput.Listed(id.Namespace, id.Name, t.Metadata.Snapshots.Count, t.Metadata.CurrentSnapshot?.SnapshotId));
+                }
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.ListJson(rows));
+            else TableOutput.List(ResultTables.Console(ctx.Out), rows);
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Show(CliContext ctx)
+    {
+        var (c, target, name, json) = Table("show", "Schema, partition spec, current snapshot, files/records, properties count, orphan files", json: true);
+        c.SetAction(async (pr, ct) =>
+        {
+            var t = await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct);
+            var d = await t.DescribeAsync(ct);
+            var orphans = (await t.FindOrphanFilesAsync(TimeSpan.Zero, ct)).Count;
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.ShowJson(d, orphans));
+            else TableOutput.Show(ResultTables.Console(ctx.Out), d, orphans);
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command History(CliContext ctx)
+    {
+        var (c, target, name, json) = Table("history", "Snapshots, newest first", json: true);
+        c.SetAction(async (pr, ct) =>
+        {
+            var d = await (await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct)).DescribeAsync(ct);
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.HistoryJson(d));
+            else TableOutput.History(ResultTables.Console(ctx.Out), d);
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Properties(CliContext ctx)
+    {
+        var (c, target, name, json) = Table("properties", "List table properties, or change them with --set k=v / --unset k", json: true);
+        var set = new Option<string[]>("--set") { Description = "set a property (repeatable): key=value" };
+        var unset = new Option<string[]>("--unset") { Description = "remove a property (repeatable)" };
+        c.Options.Add(set);
+        c.Options.Add(unset);
+        c.SetAction(async (pr, ct) =>
+        {
+            var t = await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct);
+            var sets = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var kv in pr.GetValue(set) ?? [])
+            {
+                var eq = kv.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0) throw new DativoException($"--set '{kv}': use key=value");
+                sets[kv[..eq]] = kv[(eq + 1)..];
+            }
+            var unsets = pr.GetValue(unset) ?? [];
+            if (sets.Count > 0 || unsets.Length > 0)
+            {
+                if (t.Identifier is null) throw new DativoException($"table {t.Name} was opened by location (read-only): change properties through the catalog (NAME = namespace.table)");
+                await t.SetPropertiesAsync(sets, unsets, ct);
+            }
+            await t.RefreshAsync(ct);
+            var props = t.Metadata.Properties;
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.PropertiesJson(props));
+            else TableOutput.Properties(ResultTables.Console(ctx.Out), t.Name, props);
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Expire(CliContext ctx)
+    {
+        var (c, target, name, _) = Table("expire", "Expire old snapshots and delete the files only they referenced", json: false);
+        var olderThan = new Option<string>("--older-than") { Description = "expire snapshots older than this (e.g. 7d, 12h)", DefaultValueFactory = _ => "7d" };
+        var retain = new Option<int>("--retain-last") { Description = "always keep this many most recent snapshots", DefaultValueFactory = _ => 1 };
+        c.Options.Add(olderThan);
+        c.Options.Add(retain);
+        c.SetAction(async (pr, ct) =>
+        {
+            var age = TableTarget.Duration("--older-than", pr.GetValue(olderThan)!);
+            if (pr.GetValue(retain) < 1) throw new DativoException("--retain-last: keep at least 1 snapshot");
+            var t = await Writable(target, pr, pr.GetValue(name)!, ctx, ct);
+            var r = await t.ExpireSnapshotsAsync(new ExpireOptions { OlderThan = ctx.Time.GetUtcNow() - age, RetainLast = pr.GetValue(retain) }, ct);
+            await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{t.Name}: expired {r.ExpiredSnapshots} snapshot(s); deleted {r.DeletedDataFiles} data file(s), {r.DeletedDeleteFiles} delete file(s), {r.DeletedManifests} manifest(s), {r.DeletedManifestLists} manifest list(s)"));
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Compact(CliContext ctx)
+    {
+        var (c, target, name, _) = Table("compact", "Rewrite small files (and files with deletes) of each partition into fewer files", json: false);
+        c.SetAction(async (pr, ct) =>
+        {
+            var t = await Writable(target, pr, pr.GetValue(name)!, ctx, ct);
+            var r = await t.CompactAsync(ct: ct);
+            await ctx.Out.WriteLineAsync(r is null
+                ? $"{t.Name}: nothing to compact"
+                : string.Create(CultureInfo.InvariantCulture, $"{t.Name}: rewrote {r.RemovedDataFiles} file(s) into {r.AddedDataFiles} ({r.AddedRecords} records), snapshot {r.SnapshotId}"));
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Cleanup(CliContext ctx)
+    {
+        var (c, target, name, _) = Table("cleanup", "Delete orphan files (not referenced by any metadata) older than a grace period", json: false);
+        var olderThan = new Option<string>("--older-than") { Description = "grace period; files written more recently are kept (in-flight writes). 0s forces", DefaultValueFactory = _ => "1h" };
+        c.Options.Add(olderThan);
+        c.SetAction(async (pr, ct) =>
+        {
+            var grace = TableTarget.Duration("--older-than", pr.GetValue(olderThan)!);
+            var t = await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct);
+            var removed = await t.DeleteOrphanFilesAsync(grace, ct);
+            foreach (var o in removed) await ctx.Out.WriteLineAsync($"deleted {o.Location}");
+            await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{t.Name}: deleted {removed.Count} orphan file(s) ({removed.Sum(o => o.Size)} bytes)"));
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Query(CliContext ctx)
+    {
+        var (c, target, name, json) = Table("query", "Run SQL over the table's live rows (view t; scan planned by the lake, executed by DuckDB)", json: true);
+        var sql = new Option<string>("--sql") { Description = "query, reading the table as t (e.g. \"SELECT count(*) FROM t\")", Required = true };
+        var max = new Option<int>("--max-rows") { Description = "rows printed (default 100)", DefaultValueFactory = _ => 100 };
+        c.Options.Add(sql);
+        c.Options.Add(max);
+        c.SetAction(async (pr, ct) =>
+        {
+            var t = await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct);
+            await using var engine = await DuckDbEngine.OpenAsync(ct: ct);
+            await engine.RegisterViewAsync("t", await t.NewScan().ToSqlAsync(ct), ct);
+            var result = await engine.QueryAsync(pr.GetValue(sql)!, ct: ct);
+            if (pr.GetValue(json))
+                await WriteJsonAsync(ctx, new JsonArray([.. result.Rows.Select(r => (JsonNode)new JsonObject(
+                    result.Columns.Select((col, i) => KeyValuePair.Create(col.Name, JsonValueOf(r[i])))))]));
+            else ResultTables.Print(ResultTables.Console(ctx.Out), t.Name, result, pr.GetValue(max));
+            return 0;
+        });
+        return c;
+    }
+
+    private static JsonNode? JsonValueOf(object? v) => v switch
+    {
+        null => null,
+        bool b => b,
+        long or int or short or byte or ulong or uint or ushort or sbyte => JsonValue.Create(Convert.ToDecimal(v, CultureInfo.InvariantCulture)),
+        double d => d,
+        float f => f,
+        decimal m => m,
+        System.Numerics.BigInteger i => JsonValue.Create(i.ToString(CultureInfo.InvariantCulture)),
+        DateTime dt => dt.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString(),
+    };
+
+    private static async Task<IcebergTable> Writable(TableTarget target, ParseResult pr, string name, CliContext ctx, CancellationToken ct)
+    {
+        var t = await target.OpenAsync(pr, name, ctx.Time, ct);
+        if (t.Identifier is null)
+            throw new DativoException($"table {t.Name} was opened by location (read-only): maintain it through the catalog (NAME = namespace.table)");
+        return t;
+    }
+}

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Dativo.Core.Errors;
+using Dativo.Lake.Catalog;
+using Dativo.Lake.Iceberg.Table;
+using Dativo.Lake.Storage;
+
+namespace Dativo.Cli.Commands;
+
+/// <summary>The options every <c>dativo table</c> command shares and how they open a table or the catalog.</summary>
+internal sealed class TableTarget
+{
+    public const string DefaultWarehouse = ".local/lake";
+
+    public Option<string> Warehouse { get; } = new("--warehouse") { Description = $"warehouse folder or s3://bucket/prefix (default ./{DefaultWarehouse})" };
+
+    public Option<string> Catalog { get; } = new("--catalog") { Description = "catalog database URI (default <warehouse>/catalog.db)" };
+
+    public Option<string> CatalogName { get; } = new("--catalog-name") { Description = "catalog_name in the catalog database (default 'default')" };
+
+    public Option<string[]> LocationMap { get; } = new("--location-map") { Description = "OLD_PREFIX=NEW_PREFIX for tables opened by path that were moved", AllowMultipleArgumentsPerToken = false };
+
+    public void AddTo(Command c)
+    {
+        c.Options.Add(Warehouse);
+        c.Options.Add(Catalog);
+        c.Options.Add(CatalogName);
+        c.Options.Add(LocationMap);
+    }
+
+    public ICatalog OpenCatalog(ParseResult pr)
+    {
+        var warehouse = pr.GetValue(Warehouse) ?? DefaultWarehouse;
+        var uri = pr.GetValue(Catalog);
+        if (uri is null && warehouse.Contains("://", StringComparison.Ordinal) && !warehouse.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+            throw new DativoException($"--warehouse {warehouse}: a remote warehouse needs --catalog (e.g. postgresql://user:pw@host/db)");
+        if (uri is null && !Directory.Exists(LocalDir(warehouse)))
+            throw new DativoException($"warehouse {warehouse} does not exist; pass --warehouse DIR (default ./{DefaultWarehouse})");
+        return Catalogs.Open(new CatalogOptions { Name = pr.GetValue(CatalogName) ?? "default", Uri = uri, Warehouse = uri is null ? LocalDir(warehouse) : null });
+    }
+
+    public static string LocalDir(string warehouse) =>
+        warehouse.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? new Uri(warehouse).LocalPath : Path.GetFullPath(warehouse);
+
+    /// <summary>NAME is a table location (a path or URI) when it contains '/' or names an existing folder; else <c>namespace.table</c>.</summary>
+    public static bool IsLocation(string name) => name.Contains('/', StringComparison.Ordinal) || name.Contains("://", StringComparison.Ordinal) || Directory.Exists(name);
+
+    public async Task<IcebergTable> OpenAsync(ParseResult pr, string name, TimeProvider time, CancellationToken ct)
+    {
+        var map = ParseMap(pr.GetValue(LocationMap) ?? []);
+        string what = name;
+        try
+        {
+            if (IsLocation(name)) return await OpenLocationAsync(name, map, time, ct);
+            var catalog = OpenCatalog(pr);
+            var id = TableIdentifier.Parse(name);
+            what = await catalog.LoadMetadataLocationAsync(id, ct) ?? name;
+            var store = ObjectStores.Open(pr.GetValue(Warehouse) ?? DefaultWarehouse);
+            return await IcebergTables.OpenAsync(catalog, store, id, time, map, ct);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException or FormatException or InvalidDataException)
+        {
+            throw new DativoException($"table {name}: corrupt metadata file {what}: {e.Message}", inner: e);
+        }
+    }
+
+    private static async Task<IcebergTable> OpenLocationAsync(string name, IReadOnlyDictionary<string, string> map, TimeProvider time, CancellationToken ct)
+    {
+        var location = name.TrimEnd('/');
+        var slash = location.LastIndexOf('/');
+        if (!location.Contains("://", StringComparison.Ordinal) && !Directory.Exists(location))
+            throw new DativoException($"table location {name} does not exist");
+        // the store is the parent folder, so the table key is its last segment
+        var parent = slash <= 0 ? "." : location[..slash];
+        var store = ObjectStores.Open(parent.Contains("://", StringComparison.Ordinal) ? parent : Path.GetFullPath(parent));
+        return await IcebergTables.OpenFromLocationAsync(store, location[(slash + 1)..], map, time, ct);
+    }
+
+    /// <summary><c>OLD=NEW</c> pairs; a NEW without a scheme is a local folder.</summary>
+    public static IReadOnlyDictionary<string, string> ParseMap(IEnumerable<string> pairs)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in pairs)
+        {
+            var eq = p.LastIndexOf('=');
+            if (eq <= 0 || eq == p.Length - 1)
+                throw new DativoException($"--location-map '{p}': use OLD_PREFIX=NEW_PREFIX (e.g. s3a://bucket/wh=/data/wh)");
+            var to = p[(eq + 1)..];
+            if (!to.Contains("://", StringComparison.Ordinal)) to = ObjectStores.Open(Path.GetFullPath(to)).Root;
+            map[p[..eq]] = to;
+        }
+        return map;
+    }
+
+    /// <summary>Durations like <c>7d</c>, <c>12h</c>, <c>30m</c>, <c>45s</c>, <c>0s</c>.</summary>
+    public static TimeSpan Duration(string option, string value)
+    {
+        var v = value.Trim();
+        if (v.Length >= 2 && double.TryParse(v[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0)
+        {
+            switch (char.ToLowerInvariant(v[^1]))
+            {
+                case 'd': return TimeSpan.FromDays(n);
+                case 'h': return TimeSpan.FromHours(n);
+                case 'm': return TimeSpan.FromMinutes(n);
+                case 's': return TimeSpan.FromSeconds(n);
+            }
+        }
+        throw new DativoException($"{option}: '{value}' is not a duration; use e.g. 7d, 12h, 30m or 0s");
+    }
+}
