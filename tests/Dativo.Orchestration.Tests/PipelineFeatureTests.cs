@@ -26,7 +26,8 @@ public sealed class PipelineFeatureTests
                 foreach: {sources: [{values: [x, y]}]}
             """);
         var run = await h.Engine.RunAsync(p, new RunRequest("r1", "2026-01-02"), default);
-        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var items = await h.ItemsAsync(run.RunId, "each");
+        Assert.True(run.Status == RunStatus.Succeeded, $"{run.Status}: {run.Error} {run.Tasks["each"].Error} | " + string.Join("; ", items.Select(i => $"{i.Dataset}={i.Status}:{i.Attempts.LastOrDefault()?.Error}")));
         Assert.Equal(["x-2026-01-02", "y-2026-01-02"], File.ReadAllLines(Path.Combine(h.Dir.Path, "child.txt")).Order());
         var child = await h.Store.GetRunAsync("child/r1.each.x", default);
         Assert.Equal(("parent/r1", RunStatus.Succeeded), (child!.ParentId, child.Status));

@@ -242,8 +242,8 @@ internal static partial class PipelineRules
             }
             if (!DatePrefix().IsMatch(a.Prefix))
                 issues.Error($"triggers[{i}].object_arrival.prefix", "the prefix needs a {date:FORMAT} placeholder, e.g. cyi/{date:yyyy-MM-dd}/");
-            if (a.Location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-                issues.Error($"triggers[{i}].object_arrival.location", "S3 locations arrive with the AWS integration; use a local folder for now");
+            if (a.Location.Contains("://", StringComparison.Ordinal) && !a.Location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) && !a.Location.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+                issues.Error($"triggers[{i}].object_arrival.location", $"'{a.Location}' is neither a folder nor an s3://bucket/prefix location");
         }
         for (var i = 0; i < def.Alerts.Count; i++)
         {

@@ -4,13 +4,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dativo.Lake.State;
+using Dativo.Lake.Storage;
 using Dativo.Orchestration.Pipelines;
 using Dativo.Orchestration.Runs;
 
 namespace Dativo.Orchestration.Scheduling;
 
 /// <summary>
-/// Object-arrival trigger on a local folder: files under a prefix template such as <c>cyi/{date:yyyy-MM-dd}/</c>
+/// Object-arrival trigger on a local folder or an S3 prefix (polled through <see cref="IObjectStore"/>): files under a prefix template such as <c>cyi/{date:yyyy-MM-dd}/</c>
 /// are grouped by date; when a date's files have not changed for the settle window, one run starts for that date
 /// (export date = the prefix's date), not one per file. Files that arrive later start a re-run of that date.
 /// </summary>
@@ -24,15 +25,20 @@ public sealed class ArrivalWatcher
     private readonly ObjectArrivalDefinition _def;
     private readonly Regex _pattern;
     private readonly string _format;
+    private readonly string _listPrefix;
+    private readonly Func<string, IObjectStore> _openStore;
 
-    public ArrivalWatcher(IStateStore state, TimeProvider time, LoadedPipeline pipeline, ObjectArrivalDefinition def)
+    /// <param name="openStore">Opens the watched location (default <see cref="ObjectStores.Open"/>: a folder, or s3://bucket/prefix with the standard AWS settings).</param>
+    public ArrivalWatcher(IStateStore state, TimeProvider time, LoadedPipeline pipeline, ObjectArrivalDefinition def, Func<string, IObjectStore>? openStore = null)
     {
         _state = state;
         _time = time;
         _pipeline = pipeline;
         _def = def;
+        _openStore = openStore ?? (location => ObjectStores.Open(location));
         var m = Regex.Match(def.Prefix, @"\{date:([^}]+)\}");
         _format = m.Groups[1].Value;
+        _listPrefix = def.Prefix[..m.Index];
         _pattern = new Regex("^" + Regex.Escape(def.Prefix[..m.Index]) + "(?<date>[^/]+)" + Regex.Escape(def.Prefix[(m.Index + m.Length)..]), RegexOptions.CultureInvariant);
     }
 
@@ -51,20 +57,15 @@ public sealed class ArrivalWatcher
     /// <summary>Looks once; returns the runs to start now (and records them as started).</summary>
     public async Task<List<RunRequest>> PollAsync(CancellationToken ct)
     {
-        var root = _pipeline.Resolve(_def.Location);
+        var location = _def.Location.Contains("://", StringComparison.Ordinal) ? _def.Location : _pipeline.Resolve(_def.Location);
         var byDate = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        if (Directory.Exists(root))
+        await foreach (var o in _openStore(location).ListAsync(_listPrefix, ct))
         {
-            foreach (var f in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-            {
-                var rel = Path.GetRelativePath(root, f).Replace('\\', '/');
-                var m = _pattern.Match(rel);
-                if (!m.Success || !DateOnly.TryParseExact(m.Groups["date"].Value, _format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) continue;
-                var info = new FileInfo(f);
-                var key = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                if (!byDate.TryGetValue(key, out var list)) byDate[key] = list = [];
-                list.Add($"{rel}:{info.Length}:{info.LastWriteTimeUtc.Ticks}");
-            }
+            var m = _pattern.Match(o.Key);
+            if (!m.Success || !DateOnly.TryParseExact(m.Groups["date"].Value, _format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) continue;
+            var key = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (!byDate.TryGetValue(key, out var list)) byDate[key] = list = [];
+            list.Add($"{o.Key}:{o.Size}:{o.ETag ?? o.LastModified.UtcTicks.ToString(CultureInfo.InvariantCulture)}");
         }
         var now = _time.GetUtcNow();
         var due = new List<RunRequest>();
