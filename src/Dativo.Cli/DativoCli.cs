@@ -21,6 +21,7 @@ internal static class DativoCli
             PipelineCommands.Create(ctx),
             RunsCommands.Create(ctx),
             DatasetsCommands.Create(ctx),
+            DemoCommand.Create(ctx),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
