@@ -69,7 +69,7 @@ public static class LakeSql
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(lake);
-        var result = await engine.QueryAsync(query, ct: ct).ConfigureAwait(false);
+        var shape = await ShapeAsync(engine, query, ct).ConfigureAwait(false);
         var created = false;
         IcebergTable table;
         if (await lake.ExistsAsync(output, ct).ConfigureAwait(false))
@@ -82,15 +82,28 @@ public static class LakeSql
         }
         else
         {
-            table = await CreateAsync(lake, output, result, runDate is not null, properties, ct).ConfigureAwait(false);
+            table = await CreateAsync(lake, output, shape, runDate is not null, properties, ct).ConfigureAwait(false);
             created = true;
         }
         var constants = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         if (runDate is { } rd) constants[RunDateColumn] = rd;
+        ResultBatches.CheckColumns(table.Schema, shape, constants, output.ToString());
+        if (await DuckDbDataFiles.TryReplaceAsync(engine, table, query, runDate, lake.Time, ct).ConfigureAwait(false) is { } fast)
+            return new LakeWriteResult(output, fast.AddedRecords, fast.SnapshotId, created, runDate, fast.RemovedDataFiles);
+        var result = await engine.QueryAsync(query, ct: ct).ConfigureAwait(false);
         var batch = ResultBatches.ToBatch(table.Schema, result, constants, output.ToString());
         var filter = runDate is { } d ? Expr.Eq(RunDateColumn, d) : Expr.True;
         var commit = await table.OverwriteAsync(filter, [batch], ct).ConfigureAwait(false);
         return new LakeWriteResult(output, batch.RowCount, commit.SnapshotId, created, runDate, commit.RemovedDataFiles);
+    }
+
+    /// <summary>The result's columns without running the query; types from DESCRIBE (the reader's type names lack decimal precision).</summary>
+    private static async Task<QueryResult> ShapeAsync(DuckDbEngine engine, string query, CancellationToken ct)
+    {
+        var empty = await engine.QueryAsync($"SELECT * FROM (\n{query}\n) AS q LIMIT 0", ct: ct).ConfigureAwait(false);
+        var described = await engine.QueryAsync($"DESCRIBE SELECT * FROM (\n{query}\n) AS q", ct: ct).ConfigureAwait(false);
+        var columns = empty.Columns.Select((c, i) => i < described.Rows.Count && described.Rows[i][1] is string type ? c with { DuckDbType = type } : c).ToList();
+        return new QueryResult(columns, []);
     }
 
     private static async Task<IcebergTable> CreateAsync(LakeWarehouse lake, TableIdentifier output, QueryResult result, bool byRunDate,

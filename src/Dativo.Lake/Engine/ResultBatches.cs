@@ -53,13 +53,7 @@ internal static class ResultBatches
     /// </summary>
     public static RecordBatch ToBatch(IcebergSchema schema, QueryResult result, IReadOnlyDictionary<string, object?> constants, string table)
     {
-        var resultNames = result.Columns.Select(c => c.Name).ToList();
-        var tableNames = schema.Columns.Where(f => !constants.ContainsKey(f.Name)).Select(f => f.Name).ToList();
-        var missing = resultNames.Where(n => !tableNames.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
-        var absent = tableNames.Where(n => !resultNames.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
-        if (missing.Count > 0 || absent.Count > 0)
-            throw new DativoException($"table {table} has the columns ({string.Join(", ", tableNames)}) but the query returns ({string.Join(", ", resultNames)}); " +
-                "write the query's columns to a new table, or drop the old one");
+        CheckColumns(schema, result, constants, table);
         var columns = new Array[schema.Columns.Count];
         for (var i = 0; i < columns.Length; i++)
         {
@@ -74,6 +68,18 @@ internal static class ResultBatches
             columns[i] = Column(type, result.Rows.Select(r => r[index]), result.Rows.Count, f.Name);
         }
         return new RecordBatch(schema, columns);
+    }
+
+    /// <summary>The query must return exactly the table's columns (other than the constants), by name.</summary>
+    public static void CheckColumns(IcebergSchema schema, QueryResult result, IReadOnlyDictionary<string, object?> constants, string table)
+    {
+        var resultNames = result.Columns.Select(c => c.Name).ToList();
+        var tableNames = schema.Columns.Where(f => !constants.ContainsKey(f.Name)).Select(f => f.Name).ToList();
+        var missing = resultNames.Where(n => !tableNames.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+        var absent = tableNames.Where(n => !resultNames.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (missing.Count > 0 || absent.Count > 0)
+            throw new DativoException($"table {table} has the columns ({string.Join(", ", tableNames)}) but the query returns ({string.Join(", ", resultNames)}); " +
+                "write the query's columns to a new table, or drop the old one");
     }
 
     private static Array Column(PrimitiveType type, IEnumerable<object?> values, int count, string name)
