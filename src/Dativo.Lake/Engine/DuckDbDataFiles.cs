@@ -41,7 +41,7 @@ internal static class DuckDbDataFiles
         {
             rows = await engine.ExecuteAsync(
                 $"COPY (SELECT {string.Join(", ", projection)} FROM (\n{query}\n) AS q) TO {SqlText.Literal(path)} " +
-                $"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000, FIELD_IDS {{{fieldIds}}})", ct: ct).ConfigureAwait(false);
+                $"(FORMAT parquet, COMPRESSION zstd, FIELD_IDS {{{fieldIds}}})", ct: ct).ConfigureAwait(false);
         }
         catch
         {

@@ -50,9 +50,7 @@ public static class LakeSql
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(table);
-        var scan = table.NewScan();
-        if (filter is not null) scan = scan.Filter(filter);
-        await engine.RegisterViewAsync(view, await scan.ToSqlAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        await engine.RegisterViewAsync(view, await LakeViews.SqlAsync(table, filter, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
     }
 
     public static Expr? DayFilter(LakeInput input) =>
