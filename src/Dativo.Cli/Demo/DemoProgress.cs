@@ -27,10 +27,10 @@ internal sealed class DemoProgress(TextWriter err, int days, int tasksPerDay, bo
                 _tasksDone++;
                 if (e.Status != "SUCCEEDED") Line($"{e.Status} {e.Task}{(e.Message is null ? "" : ": " + e.Message)}");
             }
-            else if (e.Task is null && e.RunId.Contains(".20", StringComparison.Ordinal))
+            else if (e.Task is null && DayOf(e.RunId) is { } day)
             {
                 _daysDone++;
-                if (!interactive) Line($"day {_daysDone}/{days} {e.RunId[(e.RunId.LastIndexOf('.') + 1)..]} {e.Status.ToLowerInvariant()}");
+                if (!interactive) Line($"day {_daysDone}/{days} {day} {e.Status.ToLowerInvariant()}");
             }
             if (interactive) Draw();
         }
@@ -55,6 +55,13 @@ internal sealed class DemoProgress(TextWriter err, int days, int tasksPerDay, bo
         var filled = Total == 0 ? width : done * width / Total;
         err.Write($"\r  [{new string('█', filled)}{new string('░', width - filled)}] {done,3}/{Total} tasks · day {Math.Min(_daysDone + 1, days)}/{days} · {Elapsed()} ");
         err.Flush();
+    }
+
+    /// <summary>The day of a backfill child run (<c>pipeline/correlation.yyyy-MM-dd</c>), else null (the parent).</summary>
+    private static string? DayOf(string runId)
+    {
+        var dot = runId.LastIndexOf('.');
+        return dot > 0 && DateOnly.TryParseExact(runId[(dot + 1)..], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? runId[(dot + 1)..] : null;
     }
 
     private string Elapsed() => time.GetElapsedTime(_started).TotalSeconds.ToString("0.0s", CultureInfo.InvariantCulture);
