@@ -29,13 +29,7 @@ internal static class PipelineServices
     }
 
     /// <summary>The task types of this build; other layers register theirs here (one line each).</summary>
-    public static TaskTypeRegistry Registry()
-    {
-        var r = TaskTypeRegistry.CreateDefault();
-        r.Register("sql", new SqlTaskExecutor());
-        r.Register("generate", new GenerateTaskExecutor());
-        return r;
-    }
+    public static TaskTypeRegistry Registry() => TaskTypeRegistry.CreateDefault();
 
     public static IAwsValueReader Aws(CliContext ctx) => new AwsValueReader(ctx.Env, Http);
 
