@@ -127,4 +127,34 @@ public sealed class ShipmentsPipelineTests
         Assert.Contains("table logistics.shipments does not exist in warehouse", run.All);
         Assert.False(await LakeWarehouse.Open(Path.Combine(dir.Path, "lake")).ExistsAsync(new TableIdentifier("analytics", "y"), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_timeout_cancels_the_generate_and_sql_tasks_and_commits_nothing()
+    {
+        using var dir = new TempDir();
+        dir.File("slow.yaml", """
+            name: slow
+            tasks:
+              - name: generate
+                type: generate
+                timeout: 300ms
+                with: {dataset: shipments, day: "2025-05-01", rows: 4000000, warehouse: lake}
+              - name: query
+                type: sql
+                timeout: 300ms
+                with:
+                  sql: "SELECT a.range AS x FROM range(100000000) a ORDER BY hash(a.range)"
+                  output: analytics.slow
+                  run_date: "2025-05-01"
+                  warehouse: lake
+            """);
+        var run = await CliRunner.RunAsync(dir.Path, "pipeline", "run", "slow.yaml");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("TIMED_OUT", run.All);
+        var lake = LakeWarehouse.Open(Path.Combine(dir.Path, "lake"));
+        if (await lake.ExistsAsync(new TableIdentifier("logistics", "shipments"), CancellationToken.None))
+            Assert.Null((await lake.OpenTableAsync(new TableIdentifier("logistics", "shipments"), CancellationToken.None)).Metadata.CurrentSnapshot);
+        if (await lake.ExistsAsync(new TableIdentifier("analytics", "slow"), CancellationToken.None))
+            Assert.Null((await lake.OpenTableAsync(new TableIdentifier("analytics", "slow"), CancellationToken.None)).Metadata.CurrentSnapshot);
+    }
 }
