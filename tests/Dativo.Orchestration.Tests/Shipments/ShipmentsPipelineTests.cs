@@ -106,10 +106,16 @@ public sealed class ShipmentsPipelineTests
               - name: typo
                 type: sql
                 with: {sql_file: nope.sql, inputs: {shipments: logistics.shipments}, output: analytics.x, warehouse: lake, wherehouse: x}
+              - name: gen
+                type: generate
+                with: {dataset: shipmints, rows: "-5", table: noschema}
             """);
         var invalid = await CliRunner.RunAsync(dir.Path, "pipeline", "validate", "bad.yaml");
         Assert.Equal(2, invalid.ExitCode);
         Assert.Contains("unknown setting 'wherehouse' for a sql task (did you mean 'warehouse'?)", invalid.All);
+        Assert.Contains("unknown data set 'shipmints' (did you mean 'shipments'?)", invalid.All);
+        Assert.Contains("with.rows: '-5' is not a whole number", invalid.All);
+        Assert.Contains("write namespace.name", invalid.All);
 
         dir.File("missing.yaml", """
             name: missing
