@@ -8,7 +8,8 @@ Directory.CreateDirectory(o.Dir);
 try
 {
     if (o.Only is null or "gen") await GeneratorBench.RunAsync(o);
-    if (o.Only is not "gen") await AnalyticsBench.RunAsync(o);
+    if (o.Only is null or "parquet" or "csv") await AnalyticsBench.RunAsync(o);
+    if (o.Only is null or "lake") await LakeBench.RunAsync(o);
 }
 finally
 {
@@ -35,8 +36,8 @@ namespace Dativo.Bench.Shipments
                     case "--days": days = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--repeat": repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                     case "--dir": dir = args[++i]; keep = true; break;
-                    case "--only": only = args[++i]; break; // gen | parquet | csv
-                    default: throw new ArgumentException($"unknown argument {args[i]} (use --rows N --days N --repeat N --dir PATH --only gen|parquet|csv)");
+                    case "--only": only = args[++i]; break; // gen | parquet | csv | lake
+                    default: throw new ArgumentException($"unknown argument {args[i]} (use --rows N --days N --repeat N --dir PATH --only gen|parquet|csv|lake)");
                 }
             }
             return new BenchOptions(rows, days, Math.Max(1, repeat), dir, keep, only);

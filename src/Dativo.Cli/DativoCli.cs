@@ -11,6 +11,7 @@ internal static class DativoCli
         var ctx = new CliContext(stdout, stderr, Environment.GetEnvironmentVariable, TimeProvider.System);
         var root = new RootCommand("Dativo: declarative ingestion with data contracts, an Iceberg lake and an orchestrator")
         {
+            DemoCommand.Create(ctx),
             CheckCommand.Create(ctx),
             TagsCommand.Create(ctx),
             InfraCommands.Create(ctx),

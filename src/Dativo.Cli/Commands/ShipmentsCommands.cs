@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dativo.Ingestion.Generators.Shipments;
 using Dativo.Lake.Engine;
+using Dativo.Lake.Iceberg.Scan;
 using Spectre.Console;
 
 namespace Dativo.Cli.Commands;
@@ -19,7 +20,8 @@ internal static class ShipmentsCommands
 
     private static Command Analyze()
     {
-        var input = new Option<string>("--input") { Description = "Parquet/CSV file, or a folder of them (searched recursively)", Required = true };
+        var input = new Option<string>("--input") { Description = "Parquet/CSV file, a folder of them (searched recursively), or an Iceberg table namespace.name in --warehouse", Required = true };
+        var warehouse = new Option<string>("--warehouse") { Description = "Warehouse folder for a table --input", DefaultValueFactory = _ => LakeWarehouse.DefaultPath };
         var output = new Option<string>("--out") { Description = "Folder for the outputs (<name>.csv or <name>.parquet)", Required = true };
         var format = new Option<string>("--format") { Description = "csv or parquet", DefaultValueFactory = _ => "csv" };
         var date = new Option<string?>("--date") { Description = "Only this shipment day (YYYY-MM-DD)" };
@@ -27,7 +29,7 @@ internal static class ShipmentsCommands
         var sql = new Option<string?>("--sql") { Description = "Folder with the SQL files (default: the built-in copies of examples/shipments/sql)" };
         var rows = new Option<int>("--rows") { Description = "Rows shown per table", DefaultValueFactory = _ => 20 };
         var quiet = new Option<bool>("--quiet") { Description = "Do not print the tables" };
-        var cmd = new Command("analyze", "Run the five shipment analytics and write them to --out") { input, output, format, date, only, sql, rows, quiet };
+        var cmd = new Command("analyze", "Run the five shipment analytics and write them to --out") { input, warehouse, output, format, date, only, sql, rows, quiet };
         cmd.SetAction(async (pr, ct) =>
         {
             var fmt = CliArgs.Choice("--format", pr.GetValue(format), Formats);
@@ -39,7 +41,8 @@ internal static class ShipmentsCommands
             var console = ResultTables.Console(pr.InvocationConfiguration.Output);
 
             await using var engine = await DuckDbEngine.OpenAsync(ct: ct).ConfigureAwait(false);
-            var files = await ShipmentAnalytics.RegisterInputAsync(engine, pr.GetValue(input)!, day, ct).ConfigureAwait(false);
+            var inputValue = pr.GetValue(input)!;
+            var source = await RegisterAsync(engine, inputValue, pr.GetValue(warehouse)!, day, ct).ConfigureAwait(false);
             foreach (var name in names)
             {
                 var file = await ShipmentAnalytics.ExportAsync(engine, name, outDir, fmt, sqlDir, ct).ConfigureAwait(false);
@@ -50,9 +53,26 @@ internal static class ShipmentsCommands
                 console.Write(new Text($"→ {file}\n"));
             }
             if (!quietValue)
-                console.Write(new Text($"{names.Length} output(s) from {files.Count} input file(s){(day is { } d ? $" for {d:yyyy-MM-dd}" : "")} written to {outDir}\n"));
+                console.Write(new Text($"{names.Length} output(s) from {source}{(day is { } d ? $" for {d:yyyy-MM-dd}" : "")} written to {outDir}\n"));
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>View <c>shipments</c> over files, or over an Iceberg table (the day pushed into its scan); returns what was read.</summary>
+    private static async Task<string> RegisterAsync(DuckDbEngine engine, string input, string warehouse, DateOnly? day, CancellationToken ct)
+    {
+        var isPath = File.Exists(input) || Directory.Exists(input) || input.Contains('/', StringComparison.Ordinal)
+            || input.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) || input.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+        if (isPath || !input.Contains('.', StringComparison.Ordinal))
+        {
+            var files = await ShipmentAnalytics.RegisterInputAsync(engine, input, day, ct).ConfigureAwait(false);
+            return $"{files.Count} input file(s)";
+        }
+        var lake = LakeWarehouse.Open(warehouse);
+        var id = LakeWarehouse.ParseTable(input, "--input");
+        var table = await lake.OpenTableAsync(id, ct).ConfigureAwait(false);
+        await LakeSql.RegisterTableAsync(engine, "shipments", table, day is { } d ? Expr.Eq("shipment_date", d) : null, ct).ConfigureAwait(false);
+        return $"table {id}";
     }
 }

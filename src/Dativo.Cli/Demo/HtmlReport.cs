@@ -16,20 +16,38 @@ internal sealed record ReportTable(string Title, IReadOnlyList<string> Columns, 
 /// </summary>
 internal static class HtmlReport
 {
-    public static string Render(string title, string subtitle, IReadOnlyList<BarChart> charts, IReadOnlyList<ReportTable> tables)
+    public static string Render(string title, string subtitle, IReadOnlyList<BarChart> charts, IReadOnlyList<ReportTable> tables) =>
+        Render(title, subtitle, [], [.. charts], tables);
+
+    /// <summary>KPI tiles, then the charts (<see cref="BarChart"/> or <see cref="LineChart"/>) in a grid, then the tables.</summary>
+    public static string Render(string title, string subtitle, IReadOnlyList<Kpi> kpis, IReadOnlyList<object> charts, IReadOnlyList<ReportTable> tables, string? footer = null)
     {
         var sb = new StringBuilder();
-        sb.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title>");
-        sb.Append("<style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:32px;background:#f6f7f9;color:#1d2433}")
-          .Append("h1{margin:0 0 4px}p.sub{margin:0 0 24px;color:#5b6475}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:20px}")
+        sb.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>").Append(E(title)).Append("</title>");
+        sb.Append("<style>body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2433}")
+          .Append("header{background:linear-gradient(120deg,#1e3a8a,#2563eb 60%,#0891b2);color:#fff;padding:28px 32px 56px}header h1{margin:0 0 6px;font-size:26px}")
+          .Append("header p{margin:0;opacity:.85}main{padding:0 32px 32px;margin-top:-36px}")
+          .Append(".kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:16px;margin-bottom:20px}")
+          .Append(".kpi{background:#fff;border-radius:10px;padding:14px 18px;box-shadow:0 1px 3px rgba(0,0,0,.1)}.kv{font-size:26px;font-weight:650;color:#1e3a8a}")
+          .Append(".kl{font-size:13px;font-weight:600;margin-top:2px}.kn{font-size:12px;color:#5b6475}")
+          .Append(".grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:20px}.wide{grid-column:1/-1}")
           .Append(".card{background:#fff;border-radius:10px;padding:16px 20px;box-shadow:0 1px 3px rgba(0,0,0,.08)}h2{font-size:17px;margin:0}")
           .Append("p.note{margin:2px 0 10px;color:#5b6475;font-size:13px}table{border-collapse:collapse;width:100%;font-size:13px}")
           .Append("th,td{padding:4px 8px;border-bottom:1px solid #e6e8ec;text-align:right}th:first-child,td:first-child{text-align:left}")
-          .Append("svg text{font-size:12px;fill:#1d2433}</style></head><body>");
-        sb.Append("<h1>").Append(E(title)).Append("</h1><p class=\"sub\">").Append(E(subtitle)).Append("</p><div class=\"grid\">");
-        foreach (var chart in charts) AppendChart(sb, chart);
-        sb.Append("</div>");
+          .Append("th{color:#5b6475;font-weight:600}tbody tr:nth-child(even){background:#fafbfc}.tables{display:grid;grid-template-columns:1fr;gap:0}")
+          .Append("footer{color:#5b6475;font-size:12px;padding:0 32px 24px}svg text{font-size:12px;fill:#1d2433}svg text.axis{fill:#5b6475;font-size:11px}</style></head><body>");
+        sb.Append("<header><h1>").Append(E(title)).Append("</h1><p>").Append(E(subtitle)).Append("</p></header><main>");
+        LineChartSvg.AppendKpis(sb, kpis);
+        sb.Append("<div class=\"grid\">");
+        foreach (var chart in charts)
+        {
+            if (chart is BarChart bar) AppendChart(sb, bar);
+            else if (chart is LineChart line) LineChartSvg.Append(sb, line);
+        }
+        sb.Append("</div><div class=\"tables\">");
         foreach (var table in tables) AppendTable(sb, table);
+        sb.Append("</div></main>");
+        if (footer is not null) sb.Append("<footer>").Append(E(footer)).Append("</footer>");
         sb.Append("</body></html>\n");
         return sb.ToString();
     }

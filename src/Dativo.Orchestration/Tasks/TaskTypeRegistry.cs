@@ -12,15 +12,15 @@ public sealed class TaskTypeRegistry
     private readonly Dictionary<string, ITaskExecutor> _executors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
 
-    /// <summary>command and pipeline built in; the other known types declared as unavailable until registered.</summary>
+    /// <summary>command, pipeline, sql and generate built in; the other known types declared as unavailable until registered.</summary>
     public static TaskTypeRegistry CreateDefault()
     {
         var r = new TaskTypeRegistry();
         r.Register("command", new CommandExecutor());
         r.Register("pipeline", new SubPipelineExecutor());
         r.Declare("job", "the job executor comes from the ingestion layer, which this build does not wire in yet");
-        r.Declare("sql", "the sql executor needs the DuckDB engine, which this build does not wire in yet");
-        r.Declare("generate", "the synthetic data generator is not wired into this build yet");
+        r.Register("sql", new SqlTaskExecutor());
+        r.Register("generate", new GenerateTaskExecutor());
         r.Declare("emr_serverless", "EMR Serverless arrives with the AWS integration");
         r.Declare("emr_cluster", "EMR clusters arrive with the AWS integration");
         return r;

@@ -8,10 +8,7 @@ namespace Dativo.Ingestion.Tests.Shipments;
 public class ShipmentAnalyticsGoldenTests
 {
     /// <summary>shared/cases/004_shipping: next to the repository, or next to the worktrees folder (worktree checkouts).</summary>
-    internal static string Case { get; } =
-        new[] { Repo.Shared, Path.Combine(Repo.Root, "..", "..", "shared") }
-            .Select(s => Path.GetFullPath(Path.Combine(s, "cases", "004_shipping")))
-            .FirstOrDefault(Directory.Exists) ?? Path.Combine(Repo.Shared, "cases", "004_shipping");
+    internal static string Case => GoldenCsv.ShippingCase;
 
     public static TheoryData<string> Outputs => new(ShipmentAnalytics.Outputs);
 
