@@ -91,6 +91,21 @@ public sealed class RunStateTests
     }
 
     [Fact]
+    public async Task Backfill_of_a_pipeline_limited_to_one_run_does_not_wait_on_itself()
+    {
+        using var h = new EngineHarness();
+        var p = h.Load("""
+            name: daily
+            concurrency: {limit: 1, behavior: queue}
+            tasks:
+              - {name: load, type: command, command: [bash, -c, "echo {{ export_date }} >> days.txt"]}
+            """);
+        var parent = await Backfill.RunAsync(h.Engine, p, "2021-03-30", "2021-04-01", "bf", 1, default).WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(RunStatus.Succeeded, parent.Status);
+        Assert.Equal(["2021-03-30", "2021-03-31", "2021-04-01"], File.ReadAllLines(Path.Combine(h.Dir.Path, "days.txt")));
+    }
+
+    [Fact]
     public async Task Backfill_runs_each_day_as_a_child_run()
     {
         var exec = new ScriptedExecutor(TimeProvider.System);

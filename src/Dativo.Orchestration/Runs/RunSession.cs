@@ -98,8 +98,11 @@ internal sealed partial class RunSession : IAsyncDisposable
         while (true)
         {
             var running = 0;
+            // A backfill parent does no work itself (its day runs are counted), and counting our own parent
+            // would make a backfill with limit 1 wait on itself forever.
             await foreach (var r in _o.Store.ListRunsAsync(_cancel.Token))
-                if (r.Pipeline == _pipeline.Name && r.RunId != _run.RunId && r.Status == RunStatus.Running && RunOwnership.IsLive(r, Time, _o.Heartbeat))
+                if (r.Pipeline == _pipeline.Name && r.RunId != _run.RunId && r.RunId != _run.ParentId && r.Kind != "backfill"
+                    && r.Status == RunStatus.Running && RunOwnership.IsLive(r, Time, _o.Heartbeat))
                     running++;
             if (running < limit) return true;
             if (behavior != "queue")
