@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using Dativo.Lake.Iceberg.Types;
+
+namespace Dativo.Lake.Iceberg.Manifests;
+
+/// <summary>Avro schemas of manifests and manifest lists exactly as the spec lists them (field ids as <c>field-id</c>).</summary>
+internal static class ManifestAvroSchemas
+{
+    public static string ManifestEntry(StructType partitionType) => new JsonObject
+    {
+        ["type"] = "record",
+        ["name"] = "manifest_entry",
+        ["fields"] = new JsonArray(
+            Field("status", "int", 0),
+            Optional("snapshot_id", "long", 1),
+            Optional("sequence_number", "long", 3),
+            Optional("file_sequence_number", "long", 4),
+            Field("data_file", DataFileRecord(partitionType), 2)),
+    }.ToJsonString();
+
+    private static JsonObject DataFileRecord(StructType partitionType) => new()
+    {
+        ["type"] = "record",
+        ["name"] = "r2",
+        ["fields"] = new JsonArray(
+            Field("content", "int", 134),
+            Field("file_path", "string", 100),
+            Field("file_format", "string", 101),
+            Field("partition", PartitionRecord(partitionType), 102),
+            Field("record_count", "long", 103),
+            Field("file_size_in_bytes", "long", 104),
+            Optional("column_sizes", IntMap(117, 118, "long"), 108),
+            Optional("value_counts", IntMap(119, 120, "long"), 109),
+            Optional("null_value_counts", IntMap(121, 122, "long"), 110),
+            Optional("nan_value_counts", IntMap(138, 139, "long"), 137),
+            Optional("lower_bounds", IntMap(126, 127, "bytes"), 125),
+            Optional("upper_bounds", IntMap(129, 130, "bytes"), 128),
+            Optional("key_metadata", "bytes", 131),
+            Optional("split_offsets", new JsonObject { ["type"] = "array", ["items"] = "long", ["element-id"] = 133 }, 132),
+            Optional("equality_ids", new JsonObject { ["type"] = "array", ["items"] = "int", ["element-id"] = 136 }, 135),
+            Optional("sort_order_id", "int", 140),
+            Optional("referenced_data_file", "string", 143)),
+    };
+
+    private static JsonObject PartitionRecord(StructType partitionType)
+    {
+        var fields = new JsonArray();
+        foreach (var f in partitionType.Fields)
+            fields.Add(Optional(AvroName(f.Name), AvroType((PrimitiveType)f.Type), f.Id));
+        return new JsonObject { ["type"] = "record", ["name"] = "r102", ["fields"] = fields };
+    }
+
+    public static string ManifestFile() => new JsonObject
+    {
+        ["type"] = "record",
+        ["name"] = "manifest_file",
+        ["fields"] = new JsonArray(
+            Field("manifest_path", "string", 500),
+            Field("manifest_length", "long", 501),
+            Field("partition_spec_id", "int", 502),
+            Field("content", "int", 517),
+            Field("sequence_number", "long", 515),
+            Field("min_sequence_number", "long", 516),
+            Field("added_snapshot_id", "long", 503),
+            Field("added_files_count", "int", 504),
+            Field("existing_files_count", "int", 505),
+            Field("deleted_files_count", "int", 506),
+            Field("added_rows_count", "long", 512),
+            Field("existing_rows_count", "long", 513),
+            Field("deleted_rows_count", "long", 514),
+            Optional("partitions", new JsonObject
+            {
+                ["type"] = "array",
+                ["items"] = new JsonObject
+                {
+                    ["type"] = "record",
+                    ["name"] = "r508",
+                    ["fields"] = new JsonArray(
+                        Field("contains_null", "boolean", 509),
+                        Optional("contains_nan", "boolean", 518),
+                        Optional("lower_bound", "bytes", 510),
+                        Optional("upper_bound", "bytes", 511)),
+                },
+                ["element-id"] = 508,
+            }, 507),
+            Optional("key_metadata", "bytes", 519)),
+    }.ToJsonString();
+
+    /// <summary>Avro type of a primitive Iceberg value (spec Appendix A, Avro).</summary>
+    public static JsonNode AvroType(PrimitiveType t) => t.Id switch
+    {
+        TypeId.Boolean => "boolean",
+        TypeId.Int => "int",
+        TypeId.Long => "long",
+        TypeId.Float => "float",
+        TypeId.Double => "double",
+        TypeId.String => "string",
+        TypeId.Binary => "bytes",
+        TypeId.Date => new JsonObject { ["type"] = "int", ["logicalType"] = "date" },
+        TypeId.Time => new JsonObject { ["type"] = "long", ["logicalType"] = "time-micros" },
+        TypeId.Timestamp => new JsonObject { ["type"] = "long", ["logicalType"] = "timestamp-micros", ["adjust-to-utc"] = false },
+        TypeId.TimestampTz => new JsonObject { ["type"] = "long", ["logicalType"] = "timestamp-micros", ["adjust-to-utc"] = true },
+        // uuid: Apache.Avro only accepts the uuid logical type on strings, so the fixed carries no logical type.
+        TypeId.Uuid => new JsonObject { ["type"] = "fixed", ["name"] = "uuid_fixed", ["size"] = 16 },
+        TypeId.Fixed => new JsonObject { ["type"] = "fixed", ["name"] = $"fixed_{t.Length}", ["size"] = t.Length },
+        TypeId.Decimal => new JsonObject
+        {
+            ["type"] = "fixed", ["name"] = $"decimal_{t.Precision}_{t.Scale}", ["size"] = DecimalBytes(t.Precision),
+            ["logicalType"] = "decimal", ["precision"] = t.Precision, ["scale"] = t.Scale,
+        },
+        _ => throw new NotSupportedException($"no Avro mapping for {t}"),
+    };
+
+    /// <summary>Minimum bytes of a two's-complement integer holding any <paramref name="precision"/>-digit number.</summary>
+    public static int DecimalBytes(int precision)
+    {
+        var max = System.Numerics.BigInteger.Pow(10, precision) - 1;
+        var bytes = 1;
+        while (System.Numerics.BigInteger.Pow(2, (8 * bytes) - 1) <= max) bytes++;
+        return bytes;
+    }
+
+    private static JsonObject IntMap(int keyId, int valueId, string valueType) => new()
+    {
+        ["type"] = "array",
+        ["items"] = new JsonObject
+        {
+            ["type"] = "record",
+            ["name"] = $"k{keyId}_v{valueId}",
+            ["fields"] = new JsonArray(Field("key", "int", keyId), Field("value", valueType, valueId)),
+        },
+        ["logicalType"] = "map",
+    };
+
+    private static JsonObject Field(string name, JsonNode type, int id) => new() { ["name"] = name, ["type"] = type, ["field-id"] = id };
+
+    private static JsonObject Optional(string name, JsonNode type, int id) =>
+        new() { ["name"] = name, ["type"] = new JsonArray("null", type), ["default"] = null, ["field-id"] = id };
+
+    /// <summary>Avro names allow [A-Za-z_][A-Za-z0-9_]*; other characters become _xHH as in the Java implementation.</summary>
+    public static string AvroName(string name)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            var ok = char.IsAsciiLetter(c) || c == '_' || (i > 0 && char.IsAsciiDigit(c));
+            if (ok) sb.Append(c);
+            else if (char.IsAsciiDigit(c)) sb.Append('_').Append(c);
+            else sb.Append("_x").Append(((int)c).ToString("X", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return sb.ToString();
+    }
+}
