@@ -15,7 +15,4 @@ public sealed record CatalogOptions
 
     /// <summary>Local warehouse folder (or <c>file://</c> URI) used when <see cref="Uri"/> is null.</summary>
     public string? Warehouse { get; init; }
-
-    /// <summary>Clock for retry pauses; the system clock when null.</summary>
-    public TimeProvider? Time { get; init; }
 }

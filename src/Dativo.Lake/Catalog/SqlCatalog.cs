@@ -15,16 +15,14 @@ internal sealed class SqlCatalog : ICatalog
     private const string IsTable = "(iceberg_type = 'TABLE' OR iceberg_type IS NULL)";
 
     private readonly SqlDatabase _db;
-    private readonly TimeProvider _time;
     private readonly Lock _schemaGate = new();
     private Task? _schema;
 
-    public SqlCatalog(string name, SqlDatabase db, TimeProvider? time = null)
+    public SqlCatalog(string name, SqlDatabase db)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
         _db = db;
-        _time = time ?? TimeProvider.System;
     }
 
     public string Name { get; }
@@ -62,10 +60,12 @@ internal sealed class SqlCatalog : ICatalog
         {
             await using var cmd = c.Command(
                 $"""
-                SELECT namespace AS ns FROM iceberg_namespace_properties WHERE catalog_name = @c
-                UNION
-                SELECT table_namespace AS ns FROM iceberg_tables WHERE catalog_name = @c
-                ORDER BY 1 {_db.BinaryCollation}
+                SELECT ns FROM (
+                    SELECT namespace AS ns FROM iceberg_namespace_properties WHERE catalog_name = @c
+                    UNION
+                    SELECT table_namespace AS ns FROM iceberg_tables WHERE catalog_name = @c
+                ) AS all_namespaces
+                ORDER BY ns {_db.BinaryCollation}
                 """,
                 ("@c", Name));
             return await ReadStringsAsync(cmd, token);
@@ -126,7 +126,7 @@ internal sealed class SqlCatalog : ICatalog
     private async Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> action, CancellationToken ct)
     {
         await EnsureSchemaAsync(ct);
-        return await SqlRetry.RunAsync(_db, _time, async token =>
+        return await SqlRetry.RunAsync(_db, async token =>
         {
             await using var c = await _db.OpenAsync(token);
             return await action(c, token);
@@ -138,7 +138,7 @@ internal sealed class SqlCatalog : ICatalog
         lock (_schemaGate)
         {
             if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
-                _schema = SqlRetry.RunAsync(_db, _time, async token =>
+                _schema = SqlRetry.RunAsync(_db, async token =>
                 {
                     await using var c = await _db.OpenAsync(token);
                     await SqlCatalogSchema.CreateAsync(_db, c, token);

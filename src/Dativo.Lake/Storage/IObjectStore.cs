@@ -18,7 +18,10 @@ public interface IObjectStore
     /// <summary>Creates the object only if no object has the key. Returns false when it already existed.</summary>
     Task<bool> PutIfAbsentAsync(string key, Stream content, CancellationToken ct = default);
 
-    /// <summary>Opens a streaming writer; the object becomes visible atomically when the stream is disposed after <see cref="IObjectWriter.CommitAsync"/>.</summary>
+    /// <summary>
+    /// Opens a streaming writer; the object becomes visible atomically when <see cref="IObjectWriter.CommitAsync"/>
+    /// completes. Disposing the writer without committing discards everything (on S3 the multipart upload is aborted).
+    /// </summary>
     Task<IObjectWriter> OpenWriteAsync(string key, CancellationToken ct = default);
 
     /// <summary>Opens the object for reading. Throws <see cref="ObjectNotFoundException"/> when absent.</summary>
@@ -36,6 +39,7 @@ public interface IObjectStore
 /// <summary>A stream being written to a store; nothing is visible until <see cref="CommitAsync"/>.</summary>
 public interface IObjectWriter : IAsyncDisposable
 {
+    /// <summary>Write-only stream. Closing it (as Parquet/Avro writers do) neither commits nor loses the data.</summary>
     Stream Stream { get; }
     Task CommitAsync(CancellationToken ct = default);
 }

@@ -31,6 +31,13 @@ public sealed record ObjectStoreOptions
     /// <summary>Attempts per request on throttling, 5xx and network errors.</summary>
     public int MaxAttempts { get; init; } = 5;
 
+    /// <summary>
+    /// For S3 emulators that ignore <c>If-None-Match</c>: create-if-absent becomes check-then-put,
+    /// which is NOT atomic (only safe with a single writer). Without it such endpoints make
+    /// <see cref="IObjectStore.PutIfAbsentAsync"/> fail with a clear error.
+    /// </summary>
+    public bool EmulateConditionalWrites { get; init; }
+
     /// <summary>Environment lookup; <see cref="Environment.GetEnvironmentVariable(string)"/> when null.</summary>
     public Func<string, string?>? Environment { get; init; }
 }

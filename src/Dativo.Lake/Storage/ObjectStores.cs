@@ -1,5 +1,6 @@
 using Dativo.Core.Errors;
 using Dativo.Lake.Storage.Local;
+using Dativo.Lake.Storage.S3;
 
 namespace Dativo.Lake.Storage;
 
@@ -13,7 +14,8 @@ public static class ObjectStores
         if (uri.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("s3a://", StringComparison.OrdinalIgnoreCase))
         {
             var (bucket, prefix) = SplitS3(uri);
-            throw new DativoException($"S3 storage is not available yet ({bucket}/{prefix})");
+            var settings = S3ClientFactory.Resolve(options);
+            return new S3ObjectStore(S3ClientFactory.Create(options, settings), bucket, prefix, settings);
         }
         if (uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
             return new LocalObjectStore(new Uri(uri).LocalPath);

@@ -5,8 +5,13 @@ namespace Dativo.Lake.Tests.Catalog;
 /// <summary>Behaviour every SQL catalog backend must have; subclasses supply the database.</summary>
 public abstract class CatalogContractTests
 {
+    private readonly string _testId = Guid.NewGuid().ToString("N")[..8];
+
     /// <summary>A new catalog object (own connections) over the same database each call.</summary>
     protected abstract ICatalog NewCatalog(string name = "test");
+
+    /// <summary>A catalog whose name is unique to the running test, so tests sharing a database do not see each other.</summary>
+    private ICatalog Catalog(string name = "test") => NewCatalog(name + "_" + _testId);
 
     protected virtual void SkipIfUnavailable()
     {
@@ -16,7 +21,7 @@ public abstract class CatalogContractTests
     public async Task Namespaces_and_tables_round_trip()
     {
         SkipIfUnavailable();
-        var c = NewCatalog();
+        var c = Catalog();
         await c.CreateNamespaceAsync("sales", new Dictionary<string, string> { ["owner"] = "team-a" });
         await c.CreateNamespaceAsync("sales"); // idempotent
         await c.CreateNamespaceAsync("a.b");
@@ -40,8 +45,8 @@ public abstract class CatalogContractTests
     public async Task Catalog_names_partition_the_same_database()
     {
         SkipIfUnavailable();
-        var a = NewCatalog("alpha");
-        var b = NewCatalog("beta");
+        var a = Catalog("alpha");
+        var b = Catalog("beta");
         var t = new TableIdentifier("ns", "t");
         Assert.True(await a.CreateTableAsync(t, "loc-a"));
         Assert.True(await b.CreateTableAsync(t, "loc-b"));
@@ -56,8 +61,8 @@ public abstract class CatalogContractTests
     {
         SkipIfUnavailable();
         var t = new TableIdentifier("db", "events");
-        var first = NewCatalog();
-        var second = NewCatalog();
+        var first = Catalog();
+        var second = Catalog();
         Assert.True(await first.CreateTableAsync(t, "v1"));
         var seenByFirst = await first.LoadMetadataLocationAsync(t);
         var seenBySecond = await second.LoadMetadataLocationAsync(t);
@@ -72,8 +77,8 @@ public abstract class CatalogContractTests
     {
         SkipIfUnavailable();
         var t = new TableIdentifier("db", "race");
-        Assert.True(await NewCatalog().CreateTableAsync(t, "base"));
-        var catalogs = Enumerable.Range(0, 8).Select(_ => NewCatalog()).ToArray();
+        Assert.True(await Catalog().CreateTableAsync(t, "base"));
+        var catalogs = Enumerable.Range(0, 8).Select(_ => Catalog()).ToArray();
         using var start = new ManualResetEventSlim();
         var tasks = catalogs.Select((c, i) => Task.Run(async () =>
         {
@@ -84,7 +89,7 @@ public abstract class CatalogContractTests
         var results = await Task.WhenAll(tasks);
         Assert.Equal(1, results.Count(r => r));
         var winner = Array.IndexOf(results, true);
-        Assert.Equal("next-" + winner, await NewCatalog().LoadMetadataLocationAsync(t));
+        Assert.Equal("next-" + winner, await Catalog().LoadMetadataLocationAsync(t));
     }
 
     [SkippableFact]
@@ -92,11 +97,11 @@ public abstract class CatalogContractTests
     {
         SkipIfUnavailable();
         var t = new TableIdentifier("db", "counter");
-        Assert.True(await NewCatalog().CreateTableAsync(t, "0"));
+        Assert.True(await Catalog().CreateTableAsync(t, "0"));
         const int writers = 4, commitsEach = 10;
         var tasks = Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
         {
-            var c = NewCatalog();
+            var c = Catalog();
             var conflicts = 0;
             for (var n = 0; n < commitsEach;)
             {
@@ -108,6 +113,6 @@ public abstract class CatalogContractTests
             return conflicts;
         })).ToArray();
         await Task.WhenAll(tasks);
-        Assert.Equal((writers * commitsEach).ToString(), await NewCatalog().LoadMetadataLocationAsync(t));
+        Assert.Equal((writers * commitsEach).ToString(), await Catalog().LoadMetadataLocationAsync(t));
     }
 }

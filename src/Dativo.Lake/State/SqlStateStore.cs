@@ -1,0 +1,181 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Dativo.Lake.Catalog.Sql;
+
+namespace Dativo.Lake.State;
+
+/// <summary>
+/// <see cref="IStateStore"/> over one table, <c>dativo_state</c>, on SQLite or PostgreSQL.
+/// Times are stored as Unix milliseconds; versions only grow while a row exists.
+/// </summary>
+internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan purgeInterval) : IStateStore
+{
+    private const string Live = "(expires_at IS NULL OR expires_at > @now)";
+    private const string Columns = "namespace, state_key, state_value, version, updated_at, expires_at";
+
+    private readonly Lock _gate = new();
+    private Task? _schema;
+    private long _lastPurgeMs = long.MinValue;
+
+    internal SqlDatabase Database => db;
+
+    public async Task<StateEntry?> GetAsync(string ns, string key, CancellationToken ct = default)
+    {
+        Validate(ns, key);
+        return await RunAsync(async (c, token) =>
+        {
+            await using var cmd = c.Command(
+                $"SELECT {Columns} FROM dativo_state WHERE namespace = @ns AND state_key = @k AND {Live}",
+                ("@ns", ns), ("@k", key), ("@now", NowMs()));
+            await using var reader = await cmd.ExecuteReaderAsync(token);
+            return await reader.ReadAsync(token) ? Read(reader) : null;
+        }, ct);
+    }
+
+    public async Task<StatePutResult> PutAsync(string ns, string key, string json, long? expectedVersion = null, TimeSpan? ttl = null, CancellationToken ct = default)
+    {
+        Validate(ns, key);
+        ValidateJson(json);
+        if (expectedVersion < 0) throw new ArgumentOutOfRangeException(nameof(expectedVersion), "expected version must be null, 0 (create) or a version");
+        if (ttl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ttl), "ttl must be positive");
+
+        await PurgeIfDueAsync(ct);
+        var now = NowMs();
+        long? expires = ttl is { } t ? now + (long)t.TotalMilliseconds : null;
+        var sql = expectedVersion switch
+        {
+            null => $"""
+                INSERT INTO dativo_state ({Columns}) VALUES (@ns, @k, @v, 1, @now, @exp)
+                ON CONFLICT (namespace, state_key) DO UPDATE SET
+                    state_value = excluded.state_value, version = dativo_state.version + 1,
+                    updated_at = excluded.updated_at, expires_at = excluded.expires_at
+                RETURNING version
+                """,
+            0 => $"""
+                INSERT INTO dativo_state ({Columns}) VALUES (@ns, @k, @v, 1, @now, @exp)
+                ON CONFLICT (namespace, state_key) DO UPDATE SET
+                    state_value = excluded.state_value, version = dativo_state.version + 1,
+                    updated_at = excluded.updated_at, expires_at = excluded.expires_at
+                WHERE dativo_state.expires_at IS NOT NULL AND dativo_state.expires_at <= @now
+                RETURNING version
+                """,
+            _ => $"""
+                UPDATE dativo_state SET state_value = @v, version = version + 1, updated_at = @now, expires_at = @exp
+                WHERE namespace = @ns AND state_key = @k AND version = @expected AND {Live}
+                RETURNING version
+                """,
+        };
+        var version = await RunAsync(async (c, token) => await c.ScalarAsync(sql, token,
+            ("@ns", ns), ("@k", key), ("@v", json), ("@now", now), ("@exp", expires), ("@expected", expectedVersion ?? 0)), ct);
+        if (version is not null) return new StatePutResult(true, Convert.ToInt64(version));
+        var current = await GetAsync(ns, key, ct);
+        return new StatePutResult(false, current?.Version ?? 0);
+    }
+
+    public async Task<bool> DeleteAsync(string ns, string key, long? expectedVersion = null, CancellationToken ct = default)
+    {
+        Validate(ns, key);
+        var sql = $"DELETE FROM dativo_state WHERE namespace = @ns AND state_key = @k AND {Live}"
+            + (expectedVersion is null ? "" : " AND version = @expected");
+        return await RunAsync(async (c, token) => await c.ExecuteAsync(sql, token,
+            ("@ns", ns), ("@k", key), ("@now", NowMs()), ("@expected", expectedVersion ?? 0)), ct) == 1;
+    }
+
+    public async IAsyncEnumerable<StateEntry> ListAsync(string ns, string prefix = "", [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ns);
+        ArgumentNullException.ThrowIfNull(prefix);
+        await EnsureSchemaAsync(ct);
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.Command(
+            $"""
+            SELECT {Columns} FROM dativo_state
+            WHERE namespace = @ns AND substr(state_key, 1, @len) = @prefix AND {Live}
+            ORDER BY state_key {db.BinaryCollation}
+            """,
+            ("@ns", ns), ("@len", prefix.Length), ("@prefix", prefix), ("@now", NowMs()));
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return Read(reader);
+    }
+
+    public async Task<int> PurgeExpiredAsync(CancellationToken ct = default)
+    {
+        var now = NowMs();
+        Volatile.Write(ref _lastPurgeMs, now);
+        return await RunAsync(async (c, token) => await c.ExecuteAsync(
+            "DELETE FROM dativo_state WHERE expires_at IS NOT NULL AND expires_at <= @now", token, ("@now", now)), ct);
+    }
+
+    private async Task PurgeIfDueAsync(CancellationToken ct)
+    {
+        var last = Volatile.Read(ref _lastPurgeMs);
+        if (last != long.MinValue && NowMs() - last < (long)purgeInterval.TotalMilliseconds) return;
+        await PurgeExpiredAsync(ct);
+    }
+
+    private long NowMs() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static StateEntry Read(DbDataReader r) => new(
+        r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt64(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+        r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)));
+
+    private static void Validate(string ns, string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ns);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (ns.Length > 255) throw new ArgumentException("state namespace longer than 255 characters", nameof(ns));
+        if (key.Length > 1024) throw new ArgumentException("state key longer than 1024 characters", nameof(key));
+    }
+
+    private static void ValidateJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var _ = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"state value is not valid JSON: {e.Message}", nameof(json), e);
+        }
+    }
+
+    private async Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> action, CancellationToken ct)
+    {
+        await EnsureSchemaAsync(ct);
+        return await SqlRetry.RunAsync(db, async token =>
+        {
+            await using var c = await db.OpenAsync(token);
+            return await action(c, token);
+        }, ct);
+    }
+
+    private Task EnsureSchemaAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
+                _schema = SqlRetry.RunAsync(db, async token =>
+                {
+                    await using var c = await db.OpenAsync(token);
+                    await c.ExecuteAsync(
+                        """
+                        CREATE TABLE IF NOT EXISTS dativo_state (
+                            namespace VARCHAR(255) NOT NULL,
+                            state_key VARCHAR(1024) NOT NULL,
+                            state_value TEXT NOT NULL,
+                            version BIGINT NOT NULL,
+                            updated_at BIGINT NOT NULL,
+                            expires_at BIGINT,
+                            PRIMARY KEY (namespace, state_key)
+                        )
+                        """, token);
+                    await c.ExecuteAsync("CREATE INDEX IF NOT EXISTS dativo_state_expires_at ON dativo_state (expires_at)", token);
+                    return 0;
+                }, ct);
+            return _schema.WaitAsync(ct);
+        }
+    }
+}
