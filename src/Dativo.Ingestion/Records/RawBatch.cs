@@ -15,6 +15,8 @@ internal sealed class RawBatch(IReadOnlyList<string> names, object?[][] columns,
     public string Source { get; } = source;
     /// <summary>Bytes of source input this batch covers (for progress), when known.</summary>
     public long Bytes { get; init; }
+    /// <summary>Records the source itself could not parse (bad JSON line, wrong field count).</summary>
+    public IReadOnlyList<Rejection> SourceRejections { get; init; } = [];
 
     public object? Value(int column, int row) => Columns[column][row];
 }
