@@ -1,7 +1,7 @@
 namespace Dativo.Ingestion.Running;
 
 /// <summary>What one job run did (the summary table row and the exit code input).</summary>
-internal sealed record JobResult
+public sealed record JobResult
 {
     public required string Job { get; init; }
     public required string Tenant { get; init; }
@@ -27,7 +27,7 @@ internal sealed record JobResult
 }
 
 /// <summary>Progress callbacks from a running job (rows read/written so far, source bytes).</summary>
-internal interface IRunProgress
+public interface IRunProgress
 {
     void Report(string job, long rowsRead, long rowsWritten, long bytes, long totalBytes);
 }

@@ -15,7 +15,7 @@ namespace Dativo.Ingestion.Running;
 /// One job: source → coercion → target, then one commit that publishes the data and the new source
 /// state together, then a copy of the state into the state store (see docs/ingestion.md "State").
 /// </summary>
-internal static class JobRunner
+public static class JobRunner
 {
     public const string StateNamespace = "ingestion";
 

@@ -4,7 +4,7 @@ using Dativo.Lake.State;
 namespace Dativo.Ingestion.Running;
 
 /// <summary>Everything a job run needs from its surroundings.</summary>
-internal sealed record RunOptions
+public sealed record RunOptions
 {
     /// <summary>Folder relative paths (default warehouse, state) are resolved against.</summary>
     public required string WorkDir { get; init; }

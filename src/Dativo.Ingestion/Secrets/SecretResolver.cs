@@ -12,7 +12,7 @@ namespace Dativo.Ingestion.Secrets;
 /// references <c>ssm:/path</c>. Every value handed out is remembered so <see cref="Redact"/> can blank it
 /// from any message before it is printed.
 /// </summary>
-internal sealed partial class SecretResolver(Func<string, string?> env, string? secretsDir, Func<IAmazonSimpleSystemsManagement>? ssm = null)
+public sealed partial class SecretResolver(Func<string, string?> env, string? secretsDir, Func<IAmazonSimpleSystemsManagement>? ssm = null)
 {
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
 

@@ -64,8 +64,8 @@ internal sealed class IcebergTarget : ITableTarget
     {
         var store = ObjectStores.Open(loc.Warehouse);
         var catalog = Catalogs.Open(new CatalogOptions { Name = "dativo", Uri = job.Config.Target.Catalog is { } c && c.Contains("://", StringComparison.Ordinal) ? c : null, Warehouse = loc.Warehouse.Contains("://", StringComparison.Ordinal) ? null : loc.Warehouse });
-        var sizeMb = job.Config.Target.TargetFileSizeMb ?? (job.TargetRecipe.Options["target_file_size_mb"]?.GetValue<int>() ?? 128);
-        var compression = job.Config.Target.Compression ?? job.TargetRecipe.Options["compression"]?.GetValue<string>() ?? "zstd";
+        var sizeMb = job.Config.Target.TargetFileSizeMb ?? (int.TryParse(job.TargetRecipe.Options["target_file_size_mb"]?.ToString(), out var mb) ? mb : 128);
+        var compression = job.Config.Target.Compression ?? job.TargetRecipe.Options["compression"]?.ToString() ?? "zstd";
         var t = new IcebergTarget(store, catalog, loc, time, StateSummaryKey(job), compression, sizeMb * 1024L * 1024L);
         await t.LoadOrCreateAsync(job, contractSchema, ct).ConfigureAwait(false);
         return t;

@@ -11,11 +11,11 @@ internal sealed record CsvOptions(char Delimiter, char Quote, Encoding Encoding,
     {
         var o = job.Config.Source.Options;
         var r = job.SourceRecipe.Options;
-        var delimiter = o?.Delimiter ?? r["delimiter"]?.GetValue<string>() ?? ",";
-        var quote = o?.Quote ?? r["quote"]?.GetValue<string>() ?? "\"";
-        var encoding = o?.Encoding ?? r["encoding"]?.GetValue<string>() ?? "utf-8";
-        var header = o?.Header ?? (r["header"]?.GetValue<bool>() ?? true);
-        var nulls = o?.NullValues ?? r["null_values"]?.AsArray().Select(n => n!.GetValue<string>()).ToList() ?? ["", "NULL", "null", "None"];
+        var delimiter = o?.Delimiter ?? r["delimiter"]?.ToString() ?? ",";
+        var quote = o?.Quote ?? r["quote"]?.ToString() ?? "\"";
+        var encoding = o?.Encoding ?? r["encoding"]?.ToString() ?? "utf-8";
+        var header = o?.Header ?? (r["header"]?.ToString() != "false");
+        var nulls = o?.NullValues ?? r["null_values"]?.AsArray().Select(n => n!.ToString()).ToList() ?? ["", "NULL", "null", "None"];
         if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
         if (delimiter.Length != 1) throw new DativoException($"{job.File}: source.options.delimiter must be one character, not '{delimiter}'");
         if (quote.Length != 1) throw new DativoException($"{job.File}: source.options.quote must be one character, not '{quote}'");
