@@ -61,7 +61,7 @@ public sealed partial class SecretResolver(Func<string, string?> env, string? se
     private string Remember(string value)
     {
         if (value.Length >= 4) _seen.TryAdd(value, 0);
-        foreach (var line in value.Split('\n'))
+        foreach (var line in value.Split('\n', ';', '&'))
         {
             var eq = line.IndexOf('=');
             if (eq > 0 && line.Length - eq > 4) _seen.TryAdd(line[(eq + 1)..].Trim().Trim('"'), 0);

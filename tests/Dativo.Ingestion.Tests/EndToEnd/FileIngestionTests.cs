@@ -93,7 +93,7 @@ public sealed class FileIngestionTests
         await using (var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest))
             await gz.WriteAsync(Encoding.Latin1.GetBytes("id;email;amount;paid;created\n1;caf\u00e9@x.com;1;yes;2024-01-01\n"));
         var job = f.Job("job.yaml", "csv", "data/*.csv.gz", "");
-        File.AppendAllText(job, "  options:\n    delimiter: \";\"\n    encoding: latin1\n");
+        File.AppendAllText(job, "\n  options:\n    delimiter: \";\"\n    encoding: latin1\n");
         var r = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
         Assert.True(r.ExitCode == 0, r.All);
         Assert.Equal("caf\u00e9@x.com", (await LakeReader.RowsAsync(f.Warehouse, "sales", "orders")).Single()["email"]);
@@ -140,8 +140,8 @@ public sealed class FileIngestionTests
     {
         using var f = new JobFolder();
         f.Write("data/a.csv", Csv);
-        f.Job("jobs/good.yaml", "csv", "../data/a.csv");
-        File.Copy(Path.Combine(f.Path, "contract.yaml"), Path.Combine(f.Path, "jobs", "contract.yaml"));
+        var good = f.Job("jobs/good.yaml", "csv", "../data/a.csv");
+        File.WriteAllText(good, File.ReadAllText(good).Replace("asset_path: contract.yaml", "asset_path: ../contract.yaml", StringComparison.Ordinal));
         f.Write("jobs/bad.yaml", File.ReadAllText(Path.Combine(f.Path, "jobs", "good.yaml")).Replace("../data/a.csv", "../data/missing.csv", StringComparison.Ordinal).Replace("tenant_id: acme", "tenant_id: acme\nname: bad_job", StringComparison.Ordinal));
         var r = await CliRunner.RunAsync(f.Path, ["run", "--job-dir", Path.Combine(f.Path, "jobs")]);
         Assert.True(r.ExitCode == 2, r.All);

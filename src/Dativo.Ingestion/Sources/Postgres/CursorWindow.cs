@@ -14,11 +14,11 @@ internal sealed class CursorWindow(CursorMarker? previous, string cursorField, i
     private IComparable? _max;
 
     /// <summary>False when the row was read by an earlier run.</summary>
-    public bool Accept(object?[][] cols, int row, int cursorIdx)
+    public bool Accept(IReadOnlyList<string> names, object?[][] cols, int row, int cursorIdx)
     {
         var c = cols[cursorIdx][row];
         if (c is not IComparable cursor) return true; // NULL cursors only arrive on the first (full) run
-        var hash = RowHash.Of(cols, row);
+        var hash = RowHash.Of(names, cols, row);
         // the previous window holds only rows with cursor <= its value, so a hash hit is a row already ingested
         var seen = _seen.Contains(hash);
         if (_max is null || cursor.CompareTo(_max) > 0) _max = cursor;

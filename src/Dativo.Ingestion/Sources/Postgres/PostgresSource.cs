@@ -78,7 +78,7 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o) : ISource
                     if (export.IsNull) { await export.SkipAsync(ct).ConfigureAwait(false); data[i][n] = null; }
                     else data[i][n] = cols[i].Read(export);
                 }
-                if (window is not null && !window.Accept(data, n, cursorIdx)) continue;
+                if (window is not null && !window.Accept(names, data, n, cursorIdx)) continue;
                 pos[n++] = row;
             }
             if (n > 0) yield return new RawBatch(names, data, pos, n, t.Name);
