@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 
 namespace Dativo.Ingestion.Records;
 
@@ -48,20 +47,18 @@ internal static class ValueParser
     public static bool TryDecimal(ReadOnlySpan<char> s, int precision, int scale, out decimal v) =>
         decimal.TryParse(s.Trim(), NumberStyles.Float, Inv, out v) && FitsDecimal(ref v, precision, scale);
 
+    private static readonly decimal[] Pow10 = [.. Enumerable.Range(0, 29).Select(i => Enumerable.Repeat(10m, i).Aggregate(1m, (a, b) => a * b))];
+
     public static bool FitsDecimal(ref decimal v, int precision, int scale)
     {
-        var rounded = decimal.Round(v, Math.Min(scale, 28));
-        if (rounded != v) return false;
-        v = rounded;
-        var unscaled = BigInteger.Abs(new BigInteger(decimal.Truncate(v * Pow10(Math.Min(scale, 28)))));
-        return unscaled < BigInteger.Pow(10, precision);
-    }
-
-    private static decimal Pow10(int n)
-    {
-        var r = 1m;
-        for (var i = 0; i < n; i++) r *= 10;
-        return r;
+        if (v.Scale > scale)
+        {
+            var rounded = decimal.Round(v, Math.Min(scale, 28));
+            if (rounded != v) return false;
+            v = rounded;
+        }
+        var intDigits = precision - scale;
+        return intDigits > 28 || Math.Abs(decimal.Truncate(v)) < Pow10[intDigits];
     }
 
     public static bool TryBool(ReadOnlySpan<char> s, out bool v)
@@ -82,6 +79,11 @@ internal static class ValueParser
     public static bool TryDate(ReadOnlySpan<char> s, out DateOnly v)
     {
         s = s.Trim();
+        if (s.Length == 10 && TryYmd(s, out var y, out var mo, out var d) && d <= DateTime.DaysInMonth(y, mo))
+        {
+            v = new DateOnly(y, mo, d);
+            return true;
+        }
         if (DateOnly.TryParseExact(s, "yyyy-MM-dd", Inv, DateTimeStyles.None, out v)) return true;
         // A timestamp at midnight is a date; any other time of day is not.
         if (TryTimestamp(s, out var ts) && ts.TimeOfDay == TimeSpan.Zero)
@@ -96,6 +98,14 @@ internal static class ValueParser
     public static bool TryTimestamp(ReadOnlySpan<char> s, out DateTime v)
     {
         s = s.Trim();
+        // fast path: yyyy-MM-dd[T ]HH:mm:ss[Z]
+        if ((s.Length == 19 || (s.Length == 20 && s[19] is 'Z' or 'z')) && s[10] is 'T' or ' ' && s[13] == ':' && s[16] == ':'
+            && TryYmd(s, out var y, out var mo, out var d) && d <= DateTime.DaysInMonth(y, mo)
+            && Two(s, 11, out var hh) && Two(s, 14, out var mi) && Two(s, 17, out var ss) && hh < 24 && mi < 60 && ss < 60)
+        {
+            v = new DateTime(y, mo, d, hh, mi, ss, DateTimeKind.Utc);
+            return true;
+        }
         if (s.Length > 0 && (s[^1] is 'Z' or 'z' || HasOffset(s)))
         {
             if (DateTimeOffset.TryParseExact(s, OffsetFormats, Inv, DateTimeStyles.AssumeUniversal, out var dto))
@@ -115,6 +125,27 @@ internal static class ValueParser
     }
 
     private static bool HasOffset(ReadOnlySpan<char> s) => s.Length > 16 && s[16..].IndexOfAny('+', '-') >= 0;
+
+    private static bool TryYmd(ReadOnlySpan<char> s, out int y, out int m, out int d)
+    {
+        y = m = d = 0;
+        if (s.Length < 10 || s[4] != '-' || s[7] != '-') return false;
+        for (var i = 0; i < 4; i++)
+        {
+            var c = s[i] - '0';
+            if ((uint)c > 9) return false;
+            y = (y * 10) + c;
+        }
+        return Two(s, 5, out m) && Two(s, 8, out d) && y > 0 && m is >= 1 and <= 12 && d >= 1;
+    }
+
+    private static bool Two(ReadOnlySpan<char> s, int at, out int v)
+    {
+        var a = s[at] - '0';
+        var b = s[at + 1] - '0';
+        v = (a * 10) + b;
+        return (uint)a <= 9 && (uint)b <= 9;
+    }
 
     public static bool TryTime(ReadOnlySpan<char> s, out TimeSpan v)
     {

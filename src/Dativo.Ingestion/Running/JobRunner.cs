@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Dativo.Core.Config.Jobs;
 using Dativo.Core.Errors;
 using Dativo.Ingestion.Quarantine;
@@ -40,7 +41,22 @@ public static class JobRunner
         var rejections = new List<Rejection>();
         try
         {
-            await foreach (var raw in source.ReadAsync(state, ct).ConfigureAwait(false))
+            // the source parses on its own task while this one validates and writes: two stages, two cores
+            var channel = Channel.CreateBounded<RawBatch>(new BoundedChannelOptions(3) { SingleReader = true, SingleWriter = true });
+            var producer = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var b in source.ReadAsync(state, ct).ConfigureAwait(false))
+                        await channel.Writer.WriteAsync(b, ct).ConfigureAwait(false);
+                    channel.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    channel.Writer.Complete(e);
+                }
+            }, ct);
+            await foreach (var raw in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 read += raw.Count + raw.SourceRejections.Count;
                 bytes += raw.Bytes;
@@ -56,6 +72,7 @@ public static class JobRunner
                 await quarantine.AddAsync(rejections, ct).ConfigureAwait(false);
                 o.Progress?.Report(job.Name, read, written, bytes, (source as Sources.Files.FileSource)?.BytesSelected ?? 0);
             }
+            await producer.ConfigureAwait(false);
         }
         finally
         {

@@ -100,10 +100,31 @@ internal sealed class ParquetBatchWriter : IAsyncDisposable
         return rg.WriteAsync(f, new ReadOnlyMemory<T>(dense), null, null, ct);
     }
 
-    private static long CountNulls(Array a, int n)
+    private static long CountNulls(Array a, int n) => a switch
+    {
+        long?[] x => Nulls(x, n),
+        int?[] x => Nulls(x, n),
+        double?[] x => Nulls(x, n),
+        decimal?[] x => Nulls(x, n),
+        bool?[] x => Nulls(x, n),
+        DateOnly?[] x => Nulls(x, n),
+        DateTime?[] x => Nulls(x, n),
+        TimeSpan?[] x => Nulls(x, n),
+        object?[] x => RefNulls(x, n),
+        _ => 0,
+    };
+
+    private static long RefNulls(object?[] a, int n)
     {
         long k = 0;
-        for (var i = 0; i < n; i++) if (a.GetValue(i) is null) k++;
+        for (var i = 0; i < n; i++) if (a[i] is null) k++;
+        return k;
+    }
+
+    private static long Nulls<T>(T?[] a, int n) where T : struct
+    {
+        long k = 0;
+        for (var i = 0; i < n; i++) if (!a[i].HasValue) k++;
         return k;
     }
 
