@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Ingestion.Quarantine;
+using Dativo.Ingestion.Records;
+using Dativo.Ingestion.Schema;
+using Dativo.Ingestion.Sources;
+using Dativo.Ingestion.State;
+using Dativo.Ingestion.Targets;
+using Dativo.Lake.Storage;
+
+namespace Dativo.Ingestion.Running;
+
+/// <summary>
+/// One job: source → coercion → target, then one commit that publishes the data and the new source
+/// state together, then a copy of the state into the state store (see docs/ingestion.md "State").
+/// </summary>
+public static class JobRunner
+{
+    public const string StateNamespace = "ingestion";
+
+    public static async Task<JobResult> RunAsync(LoadedJob job, RunOptions o, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var runId = $"{o.Time.GetUtcNow():yyyyMMdd'T'HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var contractSchema = TargetSchema.For(job);
+        var loc = TargetLocation.Of(job, o.WorkDir);
+        await using var target = await TargetFactory.OpenAsync(job, loc, contractSchema, o.Time, ct).ConfigureAwait(false);
+        var stateKey = $"{job.Config.TenantId}/{job.Name}";
+        var committed = target.CommittedState;
+        var state = SourceState.Parse(committed);
+        var before = state.ToJson();
+        var source = SourceFactory.Create(job, o);
+
+        var coercer = new Coercer(target.Schema, DateOnly.FromDateTime(o.Time.GetUtcNow().UtcDateTime));
+        var output = new ColumnBatch(target.Schema, o.BatchRows);
+        var qstore = ObjectStores.Open(loc.Warehouse);
+        await using var quarantine = new QuarantineWriter(qstore, $"{loc.Namespace}/_quarantine/{loc.Table}/{runId}.jsonl", runId, job.Config.TenantId, job.Name, o.Time);
+        long read = 0, written = 0, bytes = 0;
+        var rejections = new List<Rejection>();
+        try
+        {
+            // the source parses on its own task while this one validates and writes: two stages, two cores
+            var channel = Channel.CreateBounded<RawBatch>(new BoundedChannelOptions(3) { SingleReader = true, SingleWriter = true });
+            var producer = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var b in source.ReadAsync(state, ct).ConfigureAwait(false))
+                        await channel.Writer.WriteAsync(b, ct).ConfigureAwait(false);
+                    channel.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    channel.Writer.Complete(e);
+                }
+            }, ct);
+            await foreach (var raw in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                read += raw.Count + raw.SourceRejections.Count;
+                bytes += raw.Bytes;
+                rejections.Clear();
+                rejections.AddRange(raw.SourceRejections);
+                if (raw.Count > 0)
+                {
+                    if (output.Data[0].Length < raw.Count) output = new ColumnBatch(target.Schema, raw.Count);
+                    coercer.Coerce(raw, output, rejections);
+                    await target.WriteAsync(output, ct).ConfigureAwait(false);
+                    written += output.Count;
+                }
+                await quarantine.AddAsync(rejections, ct).ConfigureAwait(false);
+                o.Progress?.Report(job.Name, read, written, bytes, (source as Sources.Files.FileSource)?.BytesSelected ?? 0);
+            }
+            await producer.ConfigureAwait(false);
+        }
+        finally
+        {
+            // rejections are kept even when the run fails: they are evidence, not data
+            await quarantine.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var after = state.ToJson();
+        string? snapshot = null;
+        var noNew = written == 0 && after == before;
+        if (!noNew)
+        {
+            var info = await target.CommitAsync(after, ct).ConfigureAwait(false);
+            snapshot = info.Id;
+        }
+        await SyncStateStoreAsync(o, stateKey, target.CommittedState, state, ct).ConfigureAwait(false);
+        return new JobResult
+        {
+            Job = job.Name,
+            Tenant = job.Config.TenantId,
+            Table = target.Display,
+            RowsRead = read,
+            RowsWritten = written,
+            Rejected = quarantine.Count == 0 ? 0 : CountRecords(quarantine.Count, contractSchema.WarnMode, read - written),
+            WarnMode = contractSchema.WarnMode,
+            Files = target.FilesWritten,
+            Bytes = target.BytesWritten,
+            SnapshotId = snapshot,
+            Quarantine = quarantine.Count > 0 ? quarantine.Uri : null,
+            Duration = sw.Elapsed,
+            NoNewData = noNew,
+        };
+    }
+
+    /// <summary>Strict: records left out = read − written. Warn: records flagged (a record may have several failing fields).</summary>
+    private static long CountRecords(long failures, bool warn, long leftOut) => warn ? Math.Max(failures, leftOut) : leftOut;
+
+    /// <summary>
+    /// Copies the committed state into the state store, one entry per object plus one for the job, keyed by
+    /// tenant/job[/object]. The table snapshot is the source of truth: when the store is behind (a crash
+    /// after the commit), this repairs it on the next run.
+    /// </summary>
+    private static async Task SyncStateStoreAsync(RunOptions o, string key, string? committed, SourceState state, CancellationToken ct)
+    {
+        if (committed is null) return;
+        var current = await o.State.GetAsync(StateNamespace, key, ct).ConfigureAwait(false);
+        if (current?.Json == committed) return;
+        await o.State.PutAsync(StateNamespace, key, committed, null, null, ct).ConfigureAwait(false);
+        foreach (var (table, cursor) in state.Cursors)
+            await o.State.PutAsync(StateNamespace, $"{key}/{table}", System.Text.Json.JsonSerializer.Serialize(cursor), null, null, ct).ConfigureAwait(false);
+        foreach (var g in state.Files.GroupBy(f => f.Value.Object))
+            await o.State.PutAsync(StateNamespace, $"{key}/{g.Key}", System.Text.Json.JsonSerializer.Serialize(g.ToDictionary(x => x.Key, x => x.Value)), null, null, ct).ConfigureAwait(false);
+    }
+}
