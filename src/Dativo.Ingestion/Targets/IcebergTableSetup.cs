@@ -36,40 +36,36 @@ internal static class IcebergTableSetup
     }
 
     /// <summary>
-    /// Aligns the contract schema to the table: same names keep their field ids; new contract columns get new ids
-    /// (optional); table columns the contract no longer has are written as nulls. Returns the new Iceberg schema when it changed.
+    /// Aligns the contract schema to the table: same names keep their field ids (and the table's type when it is
+    /// wider); table columns the contract no longer has are written as nulls. Contract columns the table lacks are
+    /// returned in <c>Added</c> (the caller adds them as optional columns and aligns again).
     /// </summary>
-    public static (TargetSchema Schema, IcebergSchema? Evolved) Align(TargetSchema contract, TableMetadata meta)
+    public static (TargetSchema Schema, IReadOnlyList<TargetColumn> Added) Align(TargetSchema contract, TableMetadata meta)
     {
         var current = meta.CurrentSchema;
-        var next = meta.LastColumnId;
         var cols = new List<TargetColumn>();
-        var added = new List<NestedField>();
+        var added = new List<TargetColumn>();
         foreach (var c in contract.Columns)
         {
             var existing = current.Columns.FirstOrDefault(f => f.Name == c.Name);
             if (existing is null)
             {
-                var nc = c with { FieldId = ++next, Required = false };
-                cols.Add(nc);
-                added.Add(new NestedField(nc.FieldId, nc.Name, false, TargetSchema.IcebergTypeOf(nc)));
+                added.Add(c with { Required = false });
                 continue;
             }
             var want = TargetSchema.IcebergTypeOf(c);
             if (!Compatible(existing.Type, want))
                 throw new DativoException($"column '{c.Name}' is {existing.Type} in the table but {want} in the contract; " +
                     "Dativo only widens int→long, float→double and decimal precision: create a new table or a new column");
-            cols.Add(c with { FieldId = existing.Id, Required = existing.Required && c.Required });
+            var kind = existing.Type is PrimitiveType { Id: TypeId.Long } && c.Kind == ColumnKind.Int ? ColumnKind.Long : c.Kind;
+            cols.Add(c with { FieldId = existing.Id, Kind = kind, Required = existing.Required && c.Required });
         }
         foreach (var f in current.Columns.Where(f => contract.IndexOf(f.Name) < 0))
         {
             if (f.Required) throw new DativoException($"table column '{f.Name}' is required but the contract no longer has it; put it back in the contract");
             if (f.Type is PrimitiveType p) cols.Add(new TargetColumn(f.Id, f.Name, KindOf(p), false, p.Precision, p.Scale) { Generated = true });
         }
-        var aligned = new TargetSchema(cols, contract.WarnMode);
-        if (added.Count == 0) return (aligned, null);
-        var id = meta.Schemas.Max(s => s.SchemaId) + 1;
-        return (aligned, new IcebergSchema(id, [.. current.Columns, .. added]));
+        return (new TargetSchema(cols, contract.WarnMode), added);
     }
 
     private static bool Compatible(IcebergType have, IcebergType want) => have.Equals(want) ||

@@ -1,6 +1,6 @@
-using Dativo.Ingestion.Targets;
 using Dativo.Lake.Catalog;
-using Dativo.Lake.Iceberg.Manifests;
+using Dativo.Lake.Iceberg.Table;
+using Dativo.Lake.Storage;
 using Dativo.Lake.Iceberg.Metadata;
 using DuckDB.NET.Data;
 
@@ -18,16 +18,11 @@ internal static class LakeReader
 
     public static async Task<List<string>> DataFilesAsync(string warehouse, string ns, string table)
     {
-        var meta = await MetadataAsync(warehouse, ns, table);
-        if (meta.CurrentSnapshot is null) return [];
-        await using var list = File.OpenRead(new Uri(meta.CurrentSnapshot.ManifestList).LocalPath);
-        var files = new List<string>();
-        foreach (var m in LakeManifests.ReadList(list))
-        {
-            await using var s = File.OpenRead(new Uri(m.ManifestPath).LocalPath);
-            files.AddRange(ManifestReader.Read(s, meta, m).Entries.Where(e => e.IsLive).Select(e => new Uri(e.File.FilePath).LocalPath));
-        }
-        return files;
+        var catalog = Catalogs.Open(new CatalogOptions { Name = "dativo", Warehouse = warehouse });
+        var t = await IcebergTables.OpenAsync(catalog, ObjectStores.Open(warehouse), new TableIdentifier(ns, table));
+        if (t.Metadata.CurrentSnapshot is null) return [];
+        var tasks = await t.NewScan().PlanFilesAsync();
+        return [.. tasks.Select(x => new Uri(x.File.FilePath).LocalPath)];
     }
 
     /// <summary>Rows as dictionaries (column → value), ordered by <paramref name="orderBy"/>.</summary>
