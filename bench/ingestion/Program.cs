@@ -6,11 +6,14 @@ using DuckDB.NET.Data;
 // writing Parquet, both measured in this run. Prints rows/s of each and the ratio (goal ≥ 0.8).
 var rows = long.Parse(Environment.GetEnvironmentVariable("ROWS") ?? "10000000", CultureInfo.InvariantCulture);
 var root = args.Length > 0 ? args[0] : Directory.GetCurrentDirectory();
-var work = Path.Combine(Path.GetTempPath(), "dativo-bench-ingestion-" + Guid.NewGuid().ToString("N")[..8]);
+// WORK=dir keeps the folder (and reuses its CSV) for profiling runs
+var keep = Environment.GetEnvironmentVariable("WORK");
+var work = keep ?? Path.Combine(Path.GetTempPath(), "dativo-bench-ingestion-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(Path.Combine(work, "data"));
 var csv = Path.Combine(work, "data", "orders.csv");
 try
 {
+    if (!File.Exists(csv))
     using (var conn = new DuckDBConnection("DataSource=:memory:"))
     {
         conn.Open();
@@ -55,6 +58,7 @@ try
     }
     var duck = sw.Elapsed.TotalSeconds;
 
+    if (Directory.Exists(Path.Combine(work, ".local"))) Directory.Delete(Path.Combine(work, ".local"), recursive: true);
     sw.Restart();
     var code = Run(Path.Combine(root, "dativo"), ["run", "--config", "job.yaml"], work);
     var dativo = sw.Elapsed.TotalSeconds;
@@ -66,7 +70,7 @@ try
 }
 finally
 {
-    Directory.Delete(work, recursive: true);
+    if (keep is null) Directory.Delete(work, recursive: true);
 }
 
 static void Exec(DuckDBConnection conn, string sql)

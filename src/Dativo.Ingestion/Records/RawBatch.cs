@@ -7,6 +7,12 @@ namespace Dativo.Ingestion.Records;
 /// </summary>
 internal sealed class RawBatch(IReadOnlyList<string> names, object?[][] columns, long[] positions, int count, string source)
 {
+    /// <summary>Text records held as character spans (CSV): <see cref="Columns"/> is empty and <see cref="Text"/> has the cells.</summary>
+    public RawBatch(IReadOnlyList<string> names, TextCells text, long[] positions, int count, string source)
+        : this(names, [], positions, count, source) => Text = text;
+
+    public TextCells? Text { get; }
+
     public IReadOnlyList<string> Names { get; } = names;
     public object?[][] Columns { get; } = columns;
     public long[] Positions { get; } = positions;
@@ -18,5 +24,5 @@ internal sealed class RawBatch(IReadOnlyList<string> names, object?[][] columns,
     /// <summary>Records the source itself could not parse (bad JSON line, wrong field count).</summary>
     public IReadOnlyList<Rejection> SourceRejections { get; init; } = [];
 
-    public object? Value(int column, int row) => Columns[column][row];
+    public object? Value(int column, int row) => Text is { } t ? t.Text(column, row) : Columns[column][row];
 }

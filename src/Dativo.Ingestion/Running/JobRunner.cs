@@ -34,45 +34,40 @@ public static class JobRunner
         var source = SourceFactory.Create(job, o);
 
         var coercer = new Coercer(target.Schema, DateOnly.FromDateTime(o.Time.GetUtcNow().UtcDateTime));
-        var output = new ColumnBatch(target.Schema, o.BatchRows);
         var qstore = ObjectStores.Open(loc.Warehouse);
         await using var quarantine = new QuarantineWriter(qstore, $"{loc.Namespace}/_quarantine/{loc.Table}/{runId}.jsonl", runId, job.Config.TenantId, job.Name, o.Time);
         long read = 0, written = 0, bytes = 0;
-        var rejections = new List<Rejection>();
+        var profile = new StageProfile();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            // the source parses on its own task while this one validates and writes: two stages, two cores
-            var channel = Channel.CreateBounded<RawBatch>(new BoundedChannelOptions(3) { SingleReader = true, SingleWriter = true });
-            var producer = Task.Run(async () =>
+            // two stages, two cores: the source parses and the coercer validates on one task, while this one
+            // encodes and writes the data files (the writer computes column metrics on a third task)
+            var channel = Channel.CreateBounded<CoercedBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+            var producer = Task.Run(() => ProduceAsync(source, state, coercer, target.Schema, channel.Writer, profile, stop.Token), stop.Token);
+            try
             {
-                try
+                await foreach (var b in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    await foreach (var b in source.ReadAsync(state, ct).ConfigureAwait(false))
-                        await channel.Writer.WriteAsync(b, ct).ConfigureAwait(false);
-                    channel.Writer.Complete();
+                    read += b.Read;
+                    bytes += b.Bytes;
+                    if (b.Rows.Count > 0)
+                    {
+                        var t2 = Stopwatch.GetTimestamp();
+                        await target.WriteAsync(b.Rows, ct).ConfigureAwait(false);
+                        profile.Write += Stopwatch.GetElapsedTime(t2);
+                        written += b.Rows.Count;
+                    }
+                    await quarantine.AddAsync(b.Rejections, ct).ConfigureAwait(false);
+                    o.Progress?.Report(job.Name, read, written, bytes, (source as Sources.Files.FileSource)?.BytesSelected ?? 0);
                 }
-                catch (Exception e)
-                {
-                    channel.Writer.Complete(e);
-                }
-            }, ct);
-            await foreach (var raw in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                read += raw.Count + raw.SourceRejections.Count;
-                bytes += raw.Bytes;
-                rejections.Clear();
-                rejections.AddRange(raw.SourceRejections);
-                if (raw.Count > 0)
-                {
-                    if (output.Data[0].Length < raw.Count) output = new ColumnBatch(target.Schema, raw.Count);
-                    coercer.Coerce(raw, output, rejections);
-                    await target.WriteAsync(output, ct).ConfigureAwait(false);
-                    written += output.Count;
-                }
-                await quarantine.AddAsync(rejections, ct).ConfigureAwait(false);
-                o.Progress?.Report(job.Name, read, written, bytes, (source as Sources.Files.FileSource)?.BytesSelected ?? 0);
             }
-            await producer.ConfigureAwait(false);
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false); // a failed writer must not leave the producer blocked
+                try { await producer.ConfigureAwait(false); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { /* stopped by the writer's failure */ }
+            }
         }
         finally
         {
@@ -85,10 +80,13 @@ public static class JobRunner
         var noNew = written == 0 && after == before;
         if (!noNew)
         {
+            var t3 = Stopwatch.GetTimestamp();
             var info = await target.CommitAsync(after, ct).ConfigureAwait(false);
+            profile.Commit += Stopwatch.GetElapsedTime(t3);
             snapshot = info.Id;
         }
         await SyncStateStoreAsync(o, stateKey, target.CommittedState, state, ct).ConfigureAwait(false);
+        profile.Report(job.Name, sw.Elapsed);
         return new JobResult
         {
             Job = job.Name,
@@ -106,6 +104,35 @@ public static class JobRunner
             NoNewData = noNew,
         };
     }
+
+    /// <summary>Source → coercion on the producer task; each coerced batch gets its own arrays (the writer keeps them).</summary>
+    private static async Task ProduceAsync(ISource source, SourceState state, Coercer coercer, TargetSchema schema,
+        ChannelWriter<CoercedBatch> channel, StageProfile profile, CancellationToken ct)
+    {
+        try
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await foreach (var raw in source.ReadAsync(state, ct).ConfigureAwait(false))
+            {
+                var t1 = Stopwatch.GetTimestamp();
+                profile.Read += Stopwatch.GetElapsedTime(t0, t1);
+                var rejections = new List<Rejection>(raw.SourceRejections);
+                var output = new ColumnBatch(schema, raw.Count);
+                if (raw.Count > 0) coercer.Coerce(raw, output, rejections);
+                t0 = Stopwatch.GetTimestamp();
+                profile.Coerce += Stopwatch.GetElapsedTime(t1, t0);
+                await channel.WriteAsync(new CoercedBatch(output, rejections, raw.Count + raw.SourceRejections.Count, raw.Bytes), ct).ConfigureAwait(false);
+                t0 = Stopwatch.GetTimestamp();
+            }
+            channel.Complete();
+        }
+        catch (Exception e)
+        {
+            channel.Complete(e);
+        }
+    }
+
+    private sealed record CoercedBatch(ColumnBatch Rows, List<Rejection> Rejections, long Read, long Bytes);
 
     /// <summary>Strict: records left out = read − written. Warn: records flagged (a record may have several failing fields).</summary>
     private static long CountRecords(long failures, bool warn, long leftOut) => warn ? Math.Max(failures, leftOut) : leftOut;

@@ -43,6 +43,7 @@ internal sealed class BatchConverter
             for (var i = 0; i < n; i++) t[i] = ts[i] is { } v ? TimeOnly.FromTimeSpan(v) : null;
             return t;
         }
+        if (a.Length == n) return a; // batches handed to the target are never reused
         var r = Array.CreateInstance(a.GetType().GetElementType()!, n);
         Array.Copy(a, r, n);
         return r;

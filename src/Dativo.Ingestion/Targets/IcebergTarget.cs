@@ -40,6 +40,12 @@ internal sealed class IcebergTarget : ITableTarget
     public long BytesWritten => _bytes;
     public int FilesWritten => _files;
 
+    /// <summary>
+    /// Rows per Parquet row group: small enough that encoding overlaps parsing (the writer holds a whole group before
+    /// encoding it) and memory stays flat, large enough for good compression and few pages (DuckDB writes ~123 k).
+    /// </summary>
+    public const int RowGroupRows = 262_144;
+
     public static string StateSummaryKey(LoadedJob job) => $"dativo.state.{job.Config.TenantId}.{job.Name}";
 
     public static async Task<IcebergTarget> OpenAsync(LoadedJob job, TargetLocation loc, TargetSchema contractSchema, TimeProvider time, CancellationToken ct)
@@ -72,6 +78,7 @@ internal sealed class IcebergTarget : ITableTarget
         return WriteOptions.FromProperties(new Dictionary<string, string> { ["write.parquet.compression-codec"] = compression }) with
         {
             TargetFileSizeBytes = sizeMb * 1024L * 1024L,
+            RowGroupRows = RowGroupRows,
         };
     }
 

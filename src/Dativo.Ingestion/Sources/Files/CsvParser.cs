@@ -1,18 +1,25 @@
+using Dativo.Ingestion.Records;
+
 namespace Dativo.Ingestion.Sources.Files;
+
+/// <summary>One field of a record: its characters in the caller's <see cref="CharBuffer"/>, and whether it was quoted.</summary>
+internal readonly record struct CsvField(int Start, int Length, bool Quoted);
 
 /// <summary>
 /// Streaming RFC 4180 parser over a <see cref="TextReader"/>: quoted fields with doubled quotes, embedded
-/// delimiters and newlines, LF or CRLF. Scans spans of a large char buffer and allocates only the field strings.
+/// delimiters and newlines, LF or CRLF. Scans spans of a large char buffer and copies field characters into the
+/// caller's <see cref="CharBuffer"/>: no string per field.
 /// </summary>
 internal sealed class CsvParser(TextReader reader, char delimiter, char quote, int bufferSize = 1 << 20)
 {
     private readonly char[] _buf = new char[bufferSize];
+    private readonly CharBuffer _scratch = new(1024);
+    private readonly List<CsvField> _scratchFields = [];
     private int _pos;
     private int _len;
     private bool _eof;
-    private readonly System.Text.StringBuilder _sb = new();
 
-    /// <summary>Line number (1-based) where the last record returned by <see cref="ReadRecord"/> started.</summary>
+    /// <summary>Line number (1-based) where the last record returned by <see cref="ReadRecord(CharBuffer, List{CsvField})"/> started.</summary>
     public long RecordLine { get; private set; }
 
     public long Line { get; private set; } = 1;
@@ -20,12 +27,25 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
     /// <summary>Characters consumed so far (progress).</summary>
     public long CharsRead { get; private set; }
 
-    /// <summary>Reads the next record into <paramref name="fields"/> (cleared first). False at end of input.</summary>
+    /// <summary>Reads the next record as strings (header, discovery). False at end of input.</summary>
     public bool ReadRecord(List<string> fields, List<bool> quoted)
     {
         fields.Clear();
         quoted.Clear();
-        if (!Fill()) return false;
+        _scratch.Truncate(0);
+        if (!ReadRecord(_scratch, _scratchFields)) return false;
+        foreach (var f in _scratchFields)
+        {
+            fields.Add(new string(_scratch.Span(f.Start, f.Length)));
+            quoted.Add(f.Quoted);
+        }
+        return true;
+    }
+
+    /// <summary>Appends the next record's characters to <paramref name="chars"/> and its fields to <paramref name="fields"/> (cleared first). False at end of input.</summary>
+    public bool ReadRecord(CharBuffer chars, List<CsvField> fields)
+    {
+        fields.Clear();
         // skip empty lines
         while (true)
         {
@@ -38,9 +58,9 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
         RecordLine = Line;
         while (true)
         {
-            var (field, wasQuoted, end) = ReadField();
-            fields.Add(field);
-            quoted.Add(wasQuoted);
+            var start = chars.Length;
+            var (quoted, end) = ReadField(chars);
+            fields.Add(new CsvField(start, chars.Length - start, quoted));
             if (end) return true;
         }
     }
@@ -55,88 +75,73 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
         return true;
     }
 
-    /// <summary>One field; End is true when the record ends after it (newline or end of input).</summary>
-    private (string Field, bool Quoted, bool End) ReadField()
+    /// <summary>One field into <paramref name="chars"/>; End is true when the record ends after it (newline or end of input).</summary>
+    private (bool Quoted, bool End) ReadField(CharBuffer chars)
     {
-        if (!Fill()) return ("", false, true);
-        if (_buf[_pos] == quote) return ReadQuoted();
-        _sb.Clear();
+        if (!Fill()) return (false, true);
+        if (_buf[_pos] == quote) return ReadQuoted(chars);
         while (true)
         {
             var span = _buf.AsSpan(_pos, _len - _pos);
             var i = span.IndexOfAny(delimiter, '\n', '\r');
             if (i < 0)
             {
-                _sb.Append(span);
+                chars.Append(span);
                 _pos = _len;
                 CharsRead += span.Length;
-                if (!Fill()) return (Take(default), false, true);
+                if (!Fill()) return (false, true);
                 continue;
             }
-            var field = Take(span[..i]);
+            chars.Append(span[..i]);
             var c = span[i];
             _pos += i + 1;
             CharsRead += i + 1;
-            if (c == delimiter) return (field, false, false);
-            if (c == '\r')
-            {
-                if (Fill() && _buf[_pos] == '\n') { _pos++; CharsRead++; }
-            }
+            if (c == delimiter) return (false, false);
+            if (c == '\r' && Fill() && _buf[_pos] == '\n') { _pos++; CharsRead++; }
             Line++;
-            return (field, false, true);
+            return (false, true);
         }
     }
 
-    private string Take(ReadOnlySpan<char> tail)
-    {
-        if (_sb.Length == 0) return tail.Length == 0 ? "" : new string(tail);
-        _sb.Append(tail);
-        var s = _sb.ToString();
-        _sb.Clear();
-        return s;
-    }
-
-    private (string, bool, bool) ReadQuoted()
+    private (bool, bool) ReadQuoted(CharBuffer chars)
     {
         _pos++;
         CharsRead++;
-        _sb.Clear();
         while (true)
         {
-            if (!Fill()) return (_sb.ToString(), true, true); // unterminated quote at end of input: keep what we have
+            if (!Fill()) return (true, true); // unterminated quote at end of input: keep what we have
             var span = _buf.AsSpan(_pos, _len - _pos);
             var i = span.IndexOf(quote);
             if (i < 0)
             {
                 Count(span);
-                _sb.Append(span);
+                chars.Append(span);
                 _pos = _len;
                 continue;
             }
             Count(span[..i]);
-            _sb.Append(span[..i]);
+            chars.Append(span[..i]);
             _pos += i + 1;
             CharsRead += i + 1;
-            if (Fill() && _buf[_pos] == quote) { _sb.Append(quote); _pos++; CharsRead++; continue; }
+            if (Fill() && _buf[_pos] == quote) { chars.Append(quote); _pos++; CharsRead++; continue; }
             break;
         }
-        var value = _sb.ToString();
         // after the closing quote: delimiter, newline, or stray characters up to one of them (kept, like most readers)
         while (Fill())
         {
             var c = _buf[_pos++];
             CharsRead++;
-            if (c == delimiter) return (value, true, false);
-            if (c == '\n') { Line++; return (value, true, true); }
+            if (c == delimiter) return (true, false);
+            if (c == '\n') { Line++; return (true, true); }
             if (c == '\r')
             {
                 if (Fill() && _buf[_pos] == '\n') { _pos++; CharsRead++; }
                 Line++;
-                return (value, true, true);
+                return (true, true);
             }
-            value += c;
+            chars.Append(c);
         }
-        return (value, true, true);
+        return (true, true);
     }
 
     private void Count(ReadOnlySpan<char> s)

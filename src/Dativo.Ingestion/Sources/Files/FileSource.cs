@@ -77,35 +77,48 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
         }
         else names = [.. job.Contract.Fields.Select(x => x.Name)];
         var width = names.Count;
-        var nulls = new HashSet<string>(o.NullValues, StringComparer.Ordinal);
-        var emptyIsNull = nulls.Contains("");
+        var markers = o.NullValues.Where(v => v.Length > 0).ToArray();
+        var emptyIsNull = o.NullValues.Contains("");
+        var record = new List<CsvField>(width);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var cols = new object?[width][];
-            for (var c = 0; c < width; c++) cols[c] = new object?[batchRows];
+            var chars = new CharBuffer(1 << 20);
+            var cells = new TextCells(width, batchRows, chars);
             var pos = new long[batchRows];
             var n = 0;
             var rejections = new List<Rejection>();
             var startChars = parser.CharsRead;
-            while (n < batchRows && parser.ReadRecord(fields, quoted))
+            while (n < batchRows)
             {
-                if (fields.Count != width && !(fields.Count == 1 && fields[0].Length == 0))
+                var mark = chars.Length;
+                if (!parser.ReadRecord(chars, record)) break;
+                if (record.Count != width)
                 {
-                    rejections.Add(new Rejection(f.Path, parser.RecordLine, "", "wrong_field_count",
-                        $"{fields.Count} fields, header has {width}", false));
+                    if (!(record.Count == 1 && record[0].Length == 0))
+                        rejections.Add(new Rejection(f.Path, parser.RecordLine, "", "wrong_field_count", $"{record.Count} fields, header has {width}", false));
+                    chars.Truncate(mark);
                     continue;
                 }
                 for (var c = 0; c < width; c++)
                 {
-                    var v = fields[c];
-                    cols[c][n] = (v.Length == 0 ? emptyIsNull && !quoted[c] : !quoted[c] && nulls.Contains(v)) ? null : v;
+                    var fld = record[c];
+                    cells.Start[c][n] = fld.Start;
+                    cells.Length[c][n] = !fld.Quoted && IsNull(chars.Span(fld.Start, fld.Length), emptyIsNull, markers) ? -1 : fld.Length;
                 }
                 pos[n++] = parser.RecordLine;
             }
             if (n == 0 && rejections.Count == 0) yield break;
-            yield return new RawBatch(names, cols, pos, n, f.Path) { Bytes = parser.CharsRead - startChars, SourceRejections = rejections };
+            yield return new RawBatch(names, cells, pos, n, f.Path) { Bytes = parser.CharsRead - startChars, SourceRejections = rejections };
             if (n < batchRows) yield break;
         }
+    }
+
+    private static bool IsNull(ReadOnlySpan<char> v, bool emptyIsNull, string[] markers)
+    {
+        if (v.Length == 0) return emptyIsNull;
+        foreach (var m in markers)
+            if (v.Length == m.Length && v.SequenceEqual(m)) return true;
+        return false;
     }
 }
