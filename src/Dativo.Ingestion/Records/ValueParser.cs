@@ -44,8 +44,41 @@ internal static class ValueParser
         double.TryParse(s.Trim(), NumberStyles.Float, Inv, out v);
 
     /// <summary>Parses and checks precision/scale: more fractional digits than the scale is an error (no silent rounding).</summary>
-    public static bool TryDecimal(ReadOnlySpan<char> s, int precision, int scale, out decimal v) =>
-        decimal.TryParse(s.Trim(), NumberStyles.Float, Inv, out v) && FitsDecimal(ref v, precision, scale);
+    public static bool TryDecimal(ReadOnlySpan<char> s, int precision, int scale, out decimal v)
+    {
+        s = s.Trim();
+        if (TryPlainDecimal(s, out v)) return FitsDecimal(ref v, precision, scale);
+        return decimal.TryParse(s, NumberStyles.Float, Inv, out v) && FitsDecimal(ref v, precision, scale);
+    }
+
+    /// <summary>Fast path for the common form <c>[-]digits[.digits]</c> with at most 18 digits; anything else goes to decimal.TryParse.</summary>
+    private static bool TryPlainDecimal(ReadOnlySpan<char> s, out decimal v)
+    {
+        v = 0;
+        var i = 0;
+        var negative = false;
+        if (s.Length > 0 && s[0] is '-' or '+') { negative = s[0] == '-'; i = 1; }
+        long mantissa = 0;
+        var digits = 0;
+        var scale = -1;
+        for (; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (c == '.')
+            {
+                if (scale >= 0) return false;
+                scale = 0;
+                continue;
+            }
+            var d = c - '0';
+            if ((uint)d > 9 || ++digits > 18) return false;
+            mantissa = (mantissa * 10) + d;
+            if (scale >= 0) scale++;
+        }
+        if (digits == 0) return false;
+        v = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)Math.Max(scale, 0));
+        return true;
+    }
 
     private static readonly decimal[] Pow10 = [.. Enumerable.Range(0, 29).Select(i => Enumerable.Repeat(10m, i).Aggregate(1m, (a, b) => a * b))];
 

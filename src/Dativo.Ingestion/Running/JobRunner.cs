@@ -26,7 +26,9 @@ public static class JobRunner
         var runId = $"{o.Time.GetUtcNow():yyyyMMdd'T'HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var contractSchema = TargetSchema.For(job);
         var loc = TargetLocation.Of(job, o.WorkDir);
+        var profile = new StageProfile();
         await using var target = await TargetFactory.OpenAsync(job, loc, contractSchema, o.Time, ct).ConfigureAwait(false);
+        profile.Setup = sw.Elapsed;
         var stateKey = $"{job.Config.TenantId}/{job.Name}";
         var committed = target.CommittedState;
         var state = SourceState.Parse(committed);
@@ -37,13 +39,12 @@ public static class JobRunner
         var qstore = ObjectStores.Open(loc.Warehouse);
         await using var quarantine = new QuarantineWriter(qstore, $"{loc.Namespace}/_quarantine/{loc.Table}/{runId}.jsonl", runId, job.Config.TenantId, job.Name, o.Time);
         long read = 0, written = 0, bytes = 0;
-        var profile = new StageProfile();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             // two stages, two cores: the source parses and the coercer validates on one task, while this one
             // encodes and writes the data files (the writer computes column metrics on a third task)
-            var channel = Channel.CreateBounded<CoercedBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+            var channel = Channel.CreateBounded<CoercedBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
             var producer = Task.Run(() => ProduceAsync(source, state, coercer, target.Schema, channel.Writer, profile, stop.Token), stop.Token);
             try
             {

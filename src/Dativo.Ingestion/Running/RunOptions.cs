@@ -13,5 +13,6 @@ public sealed record RunOptions
     public required SecretResolver Secrets { get; init; }
     public required Func<string, string?> Env { get; init; }
     public IRunProgress? Progress { get; init; }
-    public int BatchRows { get; init; } = 65_536;
+    /// <summary>Records per source batch; equal to the target's row group size so batches become row groups without copies.</summary>
+    public int BatchRows { get; init; } = Targets.IcebergTarget.RowGroupRows;
 }

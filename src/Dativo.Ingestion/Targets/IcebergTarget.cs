@@ -96,6 +96,7 @@ internal sealed class IcebergTarget : ITableTarget
                 return await IcebergTables.CreateAsync(catalog, store, id, ice, new CreateTableOptions
                 {
                     PartitionSpec = IcebergTableSetup.SpecFor(job, ice),
+                    Properties = IcebergTableSetup.MergeProperties(new Dictionary<string, string>(), TableProperties.Derive(job)),
                     Location = store.UriOf(loc.Key),
                     Time = time,
                 }, ct).ConfigureAwait(false);

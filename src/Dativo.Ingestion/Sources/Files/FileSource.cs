@@ -80,12 +80,14 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
         var markers = o.NullValues.Where(v => v.Length > 0).ToArray();
         var emptyIsNull = o.NullValues.Contains("");
         var record = new List<CsvField>(width);
+        // one set of buffers for the whole file: a CSV batch is valid until the next one is requested (see ISource)
+        var chars = new CharBuffer(1 << 20);
+        var cells = new TextCells(width, batchRows, chars);
+        var pos = new long[batchRows];
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var chars = new CharBuffer(1 << 20);
-            var cells = new TextCells(width, batchRows, chars);
-            var pos = new long[batchRows];
+            chars.Truncate(0);
             var n = 0;
             var rejections = new List<Rejection>();
             var startChars = parser.CharsRead;
