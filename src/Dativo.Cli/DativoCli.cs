@@ -15,6 +15,7 @@ internal static class DativoCli
             TagsCommand.Create(ctx),
             InfraCommands.Create(ctx),
             RunCommand.Create(ctx),
+            DiscoverCommand.Create(ctx),
             SchemaCommand.Create(ctx),
             GenerateCommands.Create(),
             ShipmentsCommands.Create(),

@@ -14,8 +14,11 @@ namespace Dativo.Ingestion.Sources.Postgres;
 /// </summary>
 internal static partial class PgConnection
 {
-    public static async Task<string> BuildAsync(LoadedJob job, RunOptions o, CancellationToken ct)
+    public static Task<string> BuildAsync(LoadedJob job, RunOptions o, CancellationToken ct) => BuildAsync(job, o.Secrets, o.Env, ct);
+
+    public static async Task<string> BuildAsync(LoadedJob job, SecretResolver secrets, Func<string, string?> env, CancellationToken ct)
     {
+        var o = (Secrets: secrets, Env: env);
         var tenant = job.Config.TenantId;
         var b = new NpgsqlConnectionStringBuilder { Host = "localhost", Port = 5432, Username = "postgres", Database = "postgres" };
         await ApplyAsync(b, job.SourceRecipe.ConnectionTemplate, job, o, ct).ConfigureAwait(false);
@@ -42,7 +45,7 @@ internal static partial class PgConnection
         return b.ConnectionString;
     }
 
-    private static async Task ApplyAsync(NpgsqlConnectionStringBuilder b, JsonObject conn, LoadedJob job, RunOptions o, CancellationToken ct)
+    private static async Task ApplyAsync(NpgsqlConnectionStringBuilder b, JsonObject conn, LoadedJob job, (SecretResolver Secrets, Func<string, string?> Env) o, CancellationToken ct)
     {
         foreach (var (k, node) in conn)
         {
