@@ -23,7 +23,7 @@ internal static class DativoCli
             RunsCommands.Create(ctx),
             DatasetsCommands.Create(ctx),
         };
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }; // signals: Program.cs
         try
         {
             return await root.Parse(args).InvokeAsync(config, ct).ConfigureAwait(false);

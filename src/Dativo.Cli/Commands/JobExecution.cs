@@ -16,13 +16,14 @@ namespace Dativo.Cli.Commands;
 /// </summary>
 internal static class JobExecution
 {
-    public static async Task<int> RunAllAsync(IReadOnlyList<LoadedJob> jobs, CliContext ctx, CancellationToken ct)
+    /// <summary>Runs the jobs; <paramref name="secretsDir"/> defaults to DATIVO_SECRETS_DIR, else ./secrets.</summary>
+    public static async Task<int> RunAllAsync(IReadOnlyList<LoadedJob> jobs, CliContext ctx, CancellationToken ct, string? secretsDir = null)
     {
         var workDir = Environment.CurrentDirectory;
         var stateDir = Path.Combine(workDir, ".local", "state");
         Directory.CreateDirectory(stateDir);
         var state = StateStores.Open(new StateStoreOptions { Uri = ctx.Env("DATIVO_STATE_URI"), Directory = stateDir, Time = ctx.Time });
-        var secrets = new SecretResolver(ctx.Env, ctx.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
+        var secrets = new SecretResolver(ctx.Env, secretsDir ?? ctx.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
         var tty = ctx.Env("DATIVO_NO_PROGRESS") != "1" && ReferenceEquals(ctx.Err, Console.Error) && !Console.IsErrorRedirected;
         var log = new JsonLog(ctx.Err, ctx.Time, secrets);
         var results = new List<JobResult>();
