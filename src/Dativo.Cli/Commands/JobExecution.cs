@@ -20,9 +20,7 @@ internal static class JobExecution
     public static async Task<int> RunAllAsync(IReadOnlyList<LoadedJob> jobs, CliContext ctx, CancellationToken ct, string? secretsDir = null)
     {
         var workDir = Environment.CurrentDirectory;
-        var stateDir = Path.Combine(workDir, ".local", "state");
-        Directory.CreateDirectory(stateDir);
-        var state = StateStores.Open(new StateStoreOptions { Uri = ctx.Env("DATIVO_STATE_URI"), Directory = stateDir, Time = ctx.Time });
+        var state = OpenState(workDir, ctx.Env, ctx.Time);
         var secrets = new SecretResolver(ctx.Env, secretsDir ?? ctx.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
         var tty = ctx.Env("DATIVO_NO_PROGRESS") != "1" && ReferenceEquals(ctx.Err, Console.Error) && !Console.IsErrorRedirected;
         var log = new JsonLog(ctx.Err, ctx.Time, secrets);
@@ -57,6 +55,14 @@ internal static class JobExecution
         }
         await PrintSummaryAsync(results, ctx, tty).ConfigureAwait(false);
         return results.Count == 0 ? 0 : results.Max(r => r.ExitCode);
+    }
+
+    /// <summary>The ingestion state store: DATIVO_STATE_URI, else SQLite under <c>&lt;workDir&gt;/.local/state</c>.</summary>
+    public static IStateStore OpenState(string workDir, Func<string, string?> env, TimeProvider time)
+    {
+        var stateDir = Path.Combine(workDir, ".local", "state");
+        Directory.CreateDirectory(stateDir);
+        return StateStores.Open(new StateStoreOptions { Uri = env("DATIVO_STATE_URI"), Directory = stateDir, Time = time });
     }
 
     private static async Task<JobResult> RunOneAsync(LoadedJob job, string workDir, IStateStore state, SecretResolver secrets,
