@@ -11,7 +11,7 @@ namespace Dativo.Ingestion.Records;
 /// records out of the output; warn mode keeps them with nulls where values were invalid and the raw
 /// values in <see cref="TargetSchema.InvalidColumn"/>. Either way every failure becomes a <see cref="Rejection"/>.
 /// </summary>
-internal sealed class Coercer(TargetSchema schema, DateOnly ingestDate)
+internal sealed partial class Coercer(TargetSchema schema, DateOnly ingestDate)
 {
     private const int MaxRawLength = 500;
 
@@ -68,45 +68,6 @@ internal sealed class Coercer(TargetSchema schema, DateOnly ingestDate)
         errors.Add((r, new Rejection(raw.Source, raw.Positions[r], col.Name, reason, rawText, schema.WarnMode)));
         if (invalid is not null) (invalid[r] ??= []).Add((col.Name, rawText));
     }
-
-    /// <summary>Text cells (CSV): values are parsed from their spans; strings are made for string columns only.</summary>
-    private void CoerceText(TargetColumn col, int src, TextCells text, RawBatch raw, Array dest, int n, bool[] failed,
-        List<(string Field, string? Raw)>?[]? invalid, List<(int Row, Rejection R)> errors)
-    {
-        var lengths = src < 0 ? null : text.Length[src];
-        for (var r = 0; r < n; r++)
-        {
-            if (lengths is null || lengths[r] < 0)
-            {
-                if (col.ContractRequired) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors);
-                continue;
-            }
-            var cell = text.Cell(src, r);
-            var reason = SetText(col, dest, r, cell);
-            if (reason is not null) Fail(col, r, Truncate(cell), reason, raw, failed, invalid, errors);
-        }
-    }
-
-    private static string? SetText(TargetColumn col, Array dest, int r, ReadOnlySpan<char> s)
-    {
-        switch (col.Kind)
-        {
-            case ColumnKind.String: ((string?[])dest)[r] = new string(s); return null;
-            case ColumnKind.Long: if (ValueParser.TryLong(s, out var l)) { ((long?[])dest)[r] = l; return null; } break;
-            case ColumnKind.Int: if (ValueParser.TryInt(s, out var i)) { ((int?[])dest)[r] = i; return null; } break;
-            case ColumnKind.Double: if (ValueParser.TryDouble(s, out var d)) { ((double?[])dest)[r] = d; return null; } break;
-            case ColumnKind.Decimal: if (ValueParser.TryDecimal(s, col.Precision, col.Scale, out var m)) { ((decimal?[])dest)[r] = m; return null; } break;
-            case ColumnKind.Boolean: if (ValueParser.TryBool(s, out var b)) { ((bool?[])dest)[r] = b; return null; } break;
-            case ColumnKind.Date: if (ValueParser.TryDate(s, out var dt)) { ((DateOnly?[])dest)[r] = dt; return null; } break;
-            case ColumnKind.Timestamp or ColumnKind.TimestampTz: if (ValueParser.TryTimestamp(s, out var ts)) { ((DateTime?[])dest)[r] = ts; return null; } break;
-            case ColumnKind.Time: if (ValueParser.TryTime(s, out var t)) { ((TimeSpan?[])dest)[r] = t; return null; } break;
-            case ColumnKind.Uuid: if (ValueParser.TryUuid(s, out var u)) { ((string?[])dest)[r] = u; return null; } break;
-            case ColumnKind.Binary: if (ValueParser.TryBinary(new string(s), out var bytes)) { ((byte[]?[])dest)[r] = bytes; return null; } break;
-        }
-        return Rejection.TypeMismatch;
-    }
-
-    private static string Truncate(ReadOnlySpan<char> s) => s.Length <= MaxRawLength ? new string(s) : string.Concat(s[..MaxRawLength], "…");
 
     private IReadOnlyList<string>? _lastNames;
     private int[] _lastMap = [];
