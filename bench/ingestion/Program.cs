@@ -50,23 +50,29 @@ try
     // warm the CLI build so its compile time is not measured
     Run(Path.Combine(root, "dativo"), ["--version"], work);
 
-    var sw = Stopwatch.StartNew();
-    using (var conn = new DuckDBConnection("DataSource=:memory:"))
+    // best of RUNS (default 3) for each side, interleaved: the cores are shared and single runs are noisy
+    var runs = int.Parse(Environment.GetEnvironmentVariable("RUNS") ?? "3", CultureInfo.InvariantCulture);
+    double duck = double.MaxValue, dativo = double.MaxValue;
+    for (var i = 0; i < runs; i++)
     {
-        conn.Open();
-        Exec(conn, $"COPY (SELECT * FROM read_csv('{csv}', header = true)) TO '{work}/duckdb.parquet' (FORMAT PARQUET, COMPRESSION ZSTD)");
-    }
-    var duck = sw.Elapsed.TotalSeconds;
+        var sw = Stopwatch.StartNew();
+        using (var conn = new DuckDBConnection("DataSource=:memory:"))
+        {
+            conn.Open();
+            Exec(conn, $"COPY (SELECT * FROM read_csv('{csv}', header = true)) TO '{work}/duckdb.parquet' (FORMAT PARQUET, COMPRESSION ZSTD)");
+        }
+        duck = Math.Min(duck, sw.Elapsed.TotalSeconds);
 
-    if (Directory.Exists(Path.Combine(work, ".local"))) Directory.Delete(Path.Combine(work, ".local"), recursive: true);
-    sw.Restart();
-    var code = Run(Path.Combine(root, "dativo"), ["run", "--config", "job.yaml"], work);
-    var dativo = sw.Elapsed.TotalSeconds;
-    if (code != 0) throw new InvalidOperationException($"dativo run exited {code}");
+        if (Directory.Exists(Path.Combine(work, ".local"))) Directory.Delete(Path.Combine(work, ".local"), recursive: true);
+        sw.Restart();
+        var code = Run(Path.Combine(root, "dativo"), ["run", "--config", "job.yaml"], work);
+        dativo = Math.Min(dativo, sw.Elapsed.TotalSeconds);
+        if (code != 0) throw new InvalidOperationException($"dativo run exited {code}");
+    }
 
     Console.WriteLine($"duckdb csv→parquet : {duck,8:N2} s  {rows / duck,12:N0} rows/s");
     Console.WriteLine($"dativo csv→iceberg : {dativo,8:N2} s  {rows / dativo,12:N0} rows/s");
-    Console.WriteLine($"ratio (dativo/duckdb throughput): {duck / dativo:0.00} (goal >= 0.8)");
+    Console.WriteLine($"ratio (dativo/duckdb throughput, best of {runs} each): {duck / dativo:0.00} (goal >= 0.8)");
 }
 finally
 {

@@ -44,7 +44,7 @@ internal sealed class IcebergTarget : ITableTarget
     /// Rows per Parquet row group: small enough that encoding overlaps parsing (the writer holds a whole group before
     /// encoding it) and memory stays flat, large enough for good compression and few pages (DuckDB writes ~123 k).
     /// </summary>
-    public const int RowGroupRows = 262_144;
+    public const int RowGroupRows = 131_072;
 
     public static string StateSummaryKey(LoadedJob job) => $"dativo.state.{job.Config.TenantId}.{job.Name}";
 
