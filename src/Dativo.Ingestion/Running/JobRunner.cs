@@ -36,7 +36,7 @@ public static class JobRunner
         var source = SourceFactory.Create(job, o);
 
         var coercer = new Coercer(target.Schema, DateOnly.FromDateTime(o.Time.GetUtcNow().UtcDateTime));
-        var qstore = ObjectStores.Open(loc.Warehouse);
+        var qstore = TargetStores.Open(job, loc.Warehouse);
         await using var quarantine = new QuarantineWriter(qstore, $"{loc.Namespace}/_quarantine/{loc.Table}/{runId}.jsonl", runId, job.Config.TenantId, job.Name, o.Time);
         long read = 0, written = 0, bytes = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -50,7 +50,7 @@ internal sealed class IcebergTarget : ITableTarget
 
     public static async Task<IcebergTarget> OpenAsync(LoadedJob job, TargetLocation loc, TargetSchema contractSchema, TimeProvider time, CancellationToken ct)
     {
-        var store = ObjectStores.Open(loc.Warehouse);
+        var store = TargetStores.Open(job, loc.Warehouse);
         var catalog = Catalogs.Open(new CatalogOptions
         {
             Name = "dativo",
