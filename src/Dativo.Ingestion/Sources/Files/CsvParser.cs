@@ -56,6 +56,7 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
             break;
         }
         RecordLine = Line;
+        if (TryReadPlainLine(chars, fields)) return true;
         while (true)
         {
             var start = chars.Length;
@@ -63,6 +64,39 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
             fields.Add(new CsvField(start, chars.Length - start, quoted));
             if (end) return true;
         }
+    }
+
+    /// <summary>
+    /// Fast path: the whole record is in the buffer and has no quote character — one copy of the line, then the fields
+    /// are found by splitting it at the delimiter. Otherwise nothing is consumed and the field-by-field path runs.
+    /// </summary>
+    private bool TryReadPlainLine(CharBuffer chars, List<CsvField> fields)
+    {
+        var span = _buf.AsSpan(_pos, _len - _pos);
+        var nl = span.IndexOfAny('\n', '\r');
+        if (nl < 0 || (span[nl] == '\r' && nl + 1 == span.Length && !_eof)) return false; // line (or its CRLF) continues in the next read
+        var line = span[..nl];
+        if (line.Contains(quote)) return false;
+        var offset = chars.Length;
+        chars.Append(line);
+        var start = 0;
+        while (true)
+        {
+            var d = line[start..].IndexOf(delimiter);
+            if (d < 0)
+            {
+                fields.Add(new CsvField(offset + start, line.Length - start, false));
+                break;
+            }
+            fields.Add(new CsvField(offset + start, d, false));
+            start += d + 1;
+        }
+        var consumed = nl + 1;
+        if (span[nl] == '\r' && nl + 1 < span.Length && span[nl + 1] == '\n') consumed++;
+        _pos += consumed;
+        CharsRead += consumed;
+        Line++;
+        return true;
     }
 
     private bool Fill()
@@ -114,12 +148,13 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
             var i = span.IndexOf(quote);
             if (i < 0)
             {
-                Count(span);
+                CountLines(span);
+                CharsRead += span.Length;
                 chars.Append(span);
                 _pos = _len;
                 continue;
             }
-            Count(span[..i]);
+            CountLines(span[..i]);
             chars.Append(span[..i]);
             _pos += i + 1;
             CharsRead += i + 1;
@@ -144,9 +179,5 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
         return (true, true);
     }
 
-    private void Count(ReadOnlySpan<char> s)
-    {
-        CharsRead += s.Length;
-        Line += s.Count('\n');
-    }
+    private void CountLines(ReadOnlySpan<char> s) => Line += s.Count('\n');
 }
