@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dativo.Ingestion.Schema;
 
 namespace Dativo.Ingestion.Records;
@@ -50,6 +51,7 @@ internal sealed partial class Coercer
         public void Bad(int r, ReadOnlySpan<char> cell) => Owner.Fail(Col, r, Truncate(cell), Rejection.TypeMismatch, Raw, Failed, Invalid, Errors);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Typed<T, TParser>(in CellContext c, T?[] dest) where T : struct where TParser : struct, ICellParser<T>
     {
         var lengths = c.Text.Length[c.Src];
@@ -62,6 +64,7 @@ internal sealed partial class Coercer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Typed<T, TParser>(in CellContext c, T?[] dest) where T : class where TParser : struct, ICellParser<T>
     {
         var lengths = c.Text.Length[c.Src];
@@ -74,6 +77,7 @@ internal sealed partial class Coercer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Strings(in CellContext c, string?[] dest, StringCache cache)
     {
         var lengths = c.Text.Length[c.Src];

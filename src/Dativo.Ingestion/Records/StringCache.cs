@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Dativo.Ingestion.Records;
 
 /// <summary>
@@ -14,6 +15,7 @@ internal sealed class StringCache
     private int _hits;
     private bool _off;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ReadOnlySpan<char> s)
     {
         if (_off || s.Length > 64) return s.Length == 0 ? "" : new string(s);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 
 namespace Dativo.Ingestion.Records;
@@ -19,6 +20,7 @@ internal static class ValueParser
         "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd HH:mm:ss zzz", "yyyy-MM-dd HH:mm:ss.FFFFFFF zzz",
     ];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryLong(ReadOnlySpan<char> s, out long v)
     {
         s = s.Trim();
@@ -40,10 +42,12 @@ internal static class ValueParser
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDouble(ReadOnlySpan<char> s, out double v) =>
         double.TryParse(s.Trim(), NumberStyles.Float, Inv, out v);
 
     /// <summary>Parses and checks precision/scale: more fractional digits than the scale is an error (no silent rounding).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDecimal(ReadOnlySpan<char> s, int precision, int scale, out decimal v)
     {
         s = s.Trim();
@@ -52,6 +56,7 @@ internal static class ValueParser
     }
 
     /// <summary>Fast path for the common form <c>[-]digits[.digits]</c> with at most 18 digits; anything else goes to decimal.TryParse.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryPlainDecimal(ReadOnlySpan<char> s, out decimal v)
     {
         v = 0;
@@ -94,6 +99,7 @@ internal static class ValueParser
         return intDigits > 28 || Math.Abs(decimal.Truncate(v)) < Pow10[intDigits];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryBool(ReadOnlySpan<char> s, out bool v)
     {
         s = s.Trim();
@@ -109,6 +115,7 @@ internal static class ValueParser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryDate(ReadOnlySpan<char> s, out DateOnly v)
     {
         s = s.Trim();
@@ -128,6 +135,7 @@ internal static class ValueParser
     }
 
     /// <summary>ISO timestamps; with an offset or Z they are converted to UTC, without one they are taken as UTC.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryTimestamp(ReadOnlySpan<char> s, out DateTime v)
     {
         s = s.Trim();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dativo.Ingestion.Records;
 
 namespace Dativo.Ingestion.Sources.Files;
@@ -43,6 +44,7 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
     }
 
     /// <summary>Appends the next record's characters to <paramref name="chars"/> and its fields to <paramref name="fields"/> (cleared first). False at end of input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool ReadRecord(CharBuffer chars, List<CsvField> fields)
     {
         fields.Clear();
@@ -70,6 +72,7 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
     /// Fast path: the whole record is in the buffer and has no quote character — one copy of the line, then the fields
     /// are found by splitting it at the delimiter. Otherwise nothing is consumed and the field-by-field path runs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReadPlainLine(CharBuffer chars, List<CsvField> fields)
     {
         var span = _buf.AsSpan(_pos, _len - _pos);
@@ -110,6 +113,7 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
     }
 
     /// <summary>One field into <paramref name="chars"/>; End is true when the record ends after it (newline or end of input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (bool Quoted, bool End) ReadField(CharBuffer chars)
     {
         if (!Fill()) return (false, true);

@@ -116,6 +116,7 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsNull(ReadOnlySpan<char> v, bool emptyIsNull, string[] markers)
     {
         if (v.Length == 0) return emptyIsNull;
