@@ -23,6 +23,7 @@ internal static class ValueParser
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryLong(ReadOnlySpan<char> s, out long v)
     {
+        if (TryPlainLong(s, out v)) return true;
         s = s.Trim();
         if (long.TryParse(s, NumberStyles.AllowLeadingSign, Inv, out v)) return true;
         // "12.0" / "1e3" from spreadsheets: accept only when the value is integral.
@@ -32,6 +33,23 @@ internal static class ValueParser
             return true;
         }
         return false;
+    }
+
+    /// <summary>Fast path: <c>[-]digits</c>, at most 18 digits (no overflow possible); anything else goes to long.TryParse.</summary>
+    private static bool TryPlainLong(ReadOnlySpan<char> s, out long v)
+    {
+        v = 0;
+        var negative = s.Length > 0 && s[0] == '-';
+        var i = negative ? 1 : 0;
+        if (s.Length == i || s.Length - i > 18) return false;
+        for (; i < s.Length; i++)
+        {
+            var d = s[i] - '0';
+            if ((uint)d > 9) { v = 0; return false; }
+            v = (v * 10) + d;
+        }
+        if (negative) v = -v;
+        return true;
     }
 
     public static bool TryInt(ReadOnlySpan<char> s, out int v)
@@ -167,6 +185,7 @@ internal static class ValueParser
 
     private static bool HasOffset(ReadOnlySpan<char> s) => s.Length > 16 && s[16..].IndexOfAny('+', '-') >= 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryYmd(ReadOnlySpan<char> s, out int y, out int m, out int d)
     {
         y = m = d = 0;
