@@ -16,6 +16,7 @@ internal static class DativoCli
             TagsCommand.Create(ctx),
             InfraCommands.Create(ctx),
             RunCommand.Create(ctx),
+            DiscoverCommand.Create(ctx),
             SchemaCommand.Create(ctx),
             GenerateCommands.Create(),
             ShipmentsCommands.Create(),
@@ -24,7 +25,7 @@ internal static class DativoCli
             DatasetsCommands.Create(ctx),
             TableCommands.Create(ctx),
         };
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }; // signals: Program.cs
         try
         {
             return await root.Parse(args).InvokeAsync(config, ct).ConfigureAwait(false);

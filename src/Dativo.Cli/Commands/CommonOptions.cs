@@ -19,5 +19,14 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "self_hosted",
     }.AcceptOnlyFromAmong("self_hosted", "cloud");
 
+    public static Option<DirectoryInfo?> SecretsDir() => new("--secrets-dir")
+    {
+        Description = "folder of per-tenant secret files (<dir>/<tenant>/<name>[.txt|.env|.json]); default $DATIVO_SECRETS_DIR, else ./secrets",
+    };
+
+    /// <summary>--secrets-dir, else DATIVO_SECRETS_DIR, else ./secrets under the working directory.</summary>
+    public static string ResolveSecretsDir(DirectoryInfo? option, CliContext ctx) =>
+        option?.FullName ?? ctx.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(Environment.CurrentDirectory, "secrets");
+
     public static RunMode ParseMode(string? mode) => mode == "cloud" ? RunMode.Cloud : RunMode.SelfHosted;
 }

@@ -1,12 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
 using Dativo.Core.Config.Jobs;
 using Dativo.Core.Errors;
+using Dativo.Ingestion.Running;
+using Dativo.Ingestion.Secrets;
+using Dativo.Lake.State;
+using Spectre.Console;
 
 namespace Dativo.Cli.Commands;
 
-/// <summary>Runs validated jobs. Data movement arrives with the batch-ingestion work; until then this says so plainly.</summary>
+/// <summary>
+/// Runs validated jobs one after another, isolating failures: progress bars on a terminal (JSON-lines
+/// events on stderr otherwise, or with DATIVO_NO_PROGRESS=1), then one summary table. Exit code is the
+/// worst job's: 0 ok / no new data, 1 invalid records kept (warn), 2 failure or rejected records (strict).
+/// </summary>
 internal static class JobExecution
 {
-    public static Task<int> RunAllAsync(IReadOnlyList<LoadedJob> jobs, CliContext ctx, CancellationToken ct) =>
-        throw new DativoException($"{jobs.Count} job(s) validated, but this build cannot move data yet: batch ingestion is not available. " +
-            "Use `dativo check`, `dativo tags` and `dativo infra tfvars` meanwhile.");
+    /// <summary>Runs the jobs; <paramref name="secretsDir"/> defaults to DATIVO_SECRETS_DIR, else ./secrets.</summary>
+    public static async Task<int> RunAllAsync(IReadOnlyList<LoadedJob> jobs, CliContext ctx, CancellationToken ct, string? secretsDir = null)
+    {
+        var workDir = Environment.CurrentDirectory;
+        var state = OpenState(workDir, ctx.Env, ctx.Time);
+        var secrets = new SecretResolver(ctx.Env, secretsDir ?? ctx.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
+        var tty = ctx.Env("DATIVO_NO_PROGRESS") != "1" && ReferenceEquals(ctx.Err, Console.Error) && !Console.IsErrorRedirected;
+        var log = new JsonLog(ctx.Err, ctx.Time, secrets);
+        var results = new List<JobResult>();
+        try
+        {
+            if (tty)
+            {
+                await AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async p =>
+                    {
+                        foreach (var job in jobs)
+                        {
+                            var task = p.AddTask(Markup.Escape(job.Name), maxValue: 1);
+                            var progress = new BarProgress(task);
+                            results.Add(await RunOneAsync(job, workDir, state, secrets, progress, null, ctx, ct).ConfigureAwait(false));
+                            task.Value = task.MaxValue;
+                            task.StopTask();
+                        }
+                    }).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var job in jobs)
+                    results.Add(await RunOneAsync(job, workDir, state, secrets, new LogProgress(log), log, ctx, ct).ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            if (state is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+        }
+        await PrintSummaryAsync(results, ctx, tty).ConfigureAwait(false);
+        return results.Count == 0 ? 0 : results.Max(r => r.ExitCode);
+    }
+
+    /// <summary>The ingestion state store: DATIVO_STATE_URI, else SQLite under <c>&lt;workDir&gt;/.local/state</c>.</summary>
+    public static IStateStore OpenState(string workDir, Func<string, string?> env, TimeProvider time)
+    {
+        var stateDir = Path.Combine(workDir, ".local", "state");
+        Directory.CreateDirectory(stateDir);
+        return StateStores.Open(new StateStoreOptions { Uri = env("DATIVO_STATE_URI"), Directory = stateDir, Time = time });
+    }
+
+    private static async Task<JobResult> RunOneAsync(LoadedJob job, string workDir, IStateStore state, SecretResolver secrets,
+        IRunProgress progress, JsonLog? log, CliContext ctx, CancellationToken ct)
+    {
+        log?.Write("job_started", job.Name, new() { ["tenant"] = job.Config.TenantId, ["source"] = job.SourceRecipe.Type, ["target"] = job.TargetFormat });
+        var started = ctx.Time.GetTimestamp();
+        JobResult r;
+        try
+        {
+            r = await JobRunner.RunAsync(job, new RunOptions { WorkDir = workDir, Time = ctx.Time, State = state, Secrets = secrets, Env = ctx.Env, Progress = progress }, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var msg = secrets.Redact(e is DativoException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            r = new JobResult { Job = job.Name, Tenant = job.Config.TenantId, Error = msg, Duration = ctx.Time.GetElapsedTime(started) };
+            if (log is null) await ctx.Err.WriteLineAsync($"error: {job.Name}: {msg}").ConfigureAwait(false);
+        }
+        log?.Write(r.Error is null ? "job_finished" : "job_failed", job.Name, new()
+        {
+            ["rows_read"] = r.RowsRead, ["rows_written"] = r.RowsWritten, ["rejected"] = r.Rejected, ["files"] = r.Files,
+            ["snapshot_id"] = r.SnapshotId, ["quarantine"] = r.Quarantine, ["no_new_data"] = r.NoNewData,
+            ["duration_s"] = Math.Round(r.Duration.TotalSeconds, 3), ["exit_code"] = r.ExitCode, ["error"] = r.Error,
+        });
+        return r;
+    }
+
+    private static async Task PrintSummaryAsync(List<JobResult> results, CliContext ctx, bool tty)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(ctx.Out),
+            Ansi = tty ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = tty ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!tty) console.Profile.Width = 200;
+        var table = new Table().Border(tty ? TableBorder.Rounded : TableBorder.Ascii)
+            .AddColumns("job", "table", "rows in", "written", "rejected", "files", "snapshot", "duration", "rows/s", "status");
+        foreach (var r in results)
+        {
+            var status = r.Error is not null ? "failed: " + r.Error
+                : r.NoNewData ? "no new data"
+                : r.Rejected > 0 ? (r.WarnMode ? "ok, invalid values kept (warn)" : "rejected records") + $"; quarantine {r.Quarantine}"
+                : "ok";
+            table.AddRow(Markup.Escape(r.Job), Markup.Escape(r.Table), N(r.RowsRead), N(r.RowsWritten), N(r.Rejected), N(r.Files),
+                Markup.Escape(r.SnapshotId ?? "-"), r.Duration.TotalSeconds.ToString("0.0s", CultureInfo.InvariantCulture),
+                N((long)r.RowsPerSecond), Markup.Escape(status));
+        }
+        console.Write(table);
+        await ctx.Out.FlushAsync().ConfigureAwait(false);
+    }
+
+    private static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+
+    private sealed class BarProgress(ProgressTask task) : IRunProgress
+    {
+        public void Report(string job, long rowsRead, long rowsWritten, long bytes, long totalBytes)
+        {
+            if (totalBytes > 0) { task.MaxValue = totalBytes; task.Value = Math.Min(bytes, totalBytes); }
+            task.Description = Markup.Escape($"{job}: {rowsRead:N0} read, {rowsWritten:N0} written, {bytes / 1048576.0:0.0} MiB");
+        }
+    }
+
+    private sealed class LogProgress(JsonLog log) : IRunProgress
+    {
+        private long _next;
+
+        public void Report(string job, long rowsRead, long rowsWritten, long bytes, long totalBytes)
+        {
+            if (rowsRead < _next) return;
+            _next = rowsRead + 1_000_000;
+            log.Write("progress", job, new() { ["rows_read"] = rowsRead, ["rows_written"] = rowsWritten, ["bytes"] = bytes, ["total_bytes"] = totalBytes });
+        }
+    }
+
+    /// <summary>JSON-lines events on stderr; every string passes through secret redaction.</summary>
+    private sealed class JsonLog(TextWriter err, TimeProvider time, SecretResolver secrets)
+    {
+        private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        public void Write(string evt, string job, Dictionary<string, object?> fields)
+        {
+            var o = new Dictionary<string, object?> { ["ts"] = time.GetUtcNow().ToString("O"), ["level"] = evt == "job_failed" ? "error" : "info", ["event"] = evt, ["job"] = job };
+            foreach (var (k, v) in fields) if (v is not null) o[k] = v is string s ? secrets.Redact(s) : v;
+            lock (err) err.WriteLine(JsonSerializer.Serialize(o, JsonOptions));
+        }
+    }
 }

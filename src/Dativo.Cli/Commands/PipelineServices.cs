@@ -29,7 +29,12 @@ internal static class PipelineServices
     }
 
     /// <summary>The task types of this build; other layers register theirs here (one line each).</summary>
-    public static TaskTypeRegistry Registry() => TaskTypeRegistry.CreateDefault();
+    public static TaskTypeRegistry Registry()
+    {
+        var r = TaskTypeRegistry.CreateDefault();
+        r.Register("job", new JobTaskExecutor());
+        return r;
+    }
 
     public static IAwsValueReader Aws(CliContext ctx) => new AwsValueReader(ctx.Env, Http);
 

@@ -16,7 +16,8 @@ internal static class RunCommand
         var config = CommonOptions.Config(required: false);
         var jobDir = new Option<DirectoryInfo?>("--job-dir") { Description = "run every *.yaml/*.yml job under this folder" };
         var mode = CommonOptions.Mode();
-        var cmd = new Command("run", "Run a job (--config) or every job in a folder (--job-dir)") { config, jobDir, mode };
+        var secretsDir = CommonOptions.SecretsDir();
+        var cmd = new Command("run", "Run a job (--config) or every job in a folder (--job-dir)") { config, jobDir, mode, secretsDir };
         cmd.SetAction(async (pr, ct) =>
         {
             var file = pr.GetValue(config);
@@ -47,7 +48,7 @@ internal static class RunCommand
                     await ctx.Err.WriteLineAsync($"{job.Name}: wrote {path}").ConfigureAwait(false);
                 }
             }
-            return await JobExecution.RunAllAsync(jobs, ctx, ct).ConfigureAwait(false);
+            return await JobExecution.RunAllAsync(jobs, ctx, ct, CommonOptions.ResolveSecretsDir(pr.GetValue(secretsDir), ctx)).ConfigureAwait(false);
         });
         return cmd;
     }

@@ -38,6 +38,16 @@ public sealed record ObjectStoreOptions
     /// </summary>
     public bool EmulateConditionalWrites { get; init; }
 
+    /// <summary>
+    /// S3 object tags put on every object the store writes (at most 10, S3's limit; keys ≤ 128 and values ≤ 256
+    /// characters of letters, digits, spaces and <c>+ - = . _ : / @</c>). Set at creation (<c>x-amz-tagging</c>); on a
+    /// custom endpoint also with a PutObjectTagging call, because emulators ignore the header. Ignored by local stores.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ObjectTags { get; init; }
+
+    /// <summary>User metadata (<c>x-amz-meta-*</c>) put on every object the store writes (S3 allows 2 KB in all). Ignored by local stores.</summary>
+    public IReadOnlyDictionary<string, string>? ObjectMetadata { get; init; }
+
     /// <summary>Environment lookup; <see cref="Environment.GetEnvironmentVariable(string)"/> when null.</summary>
     public Func<string, string?>? Environment { get; init; }
 }

@@ -10,7 +10,7 @@ internal static class ProcessKiller
     public static string Handle(Process p)
     {
         long start = 0;
-        try { start = p.StartTime.ToUniversalTime().Ticks; } catch (InvalidOperationException) { }
+        try { start = p.StartTime.ToUniversalTime().Ticks; } catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { } // already exited
         return FormattableString.Invariant($"pid:{p.Id}:{start}");
     }
 
@@ -35,6 +35,7 @@ internal static class ProcessKiller
         }
         catch (ArgumentException) { }
         catch (InvalidOperationException) { }
+        catch (System.ComponentModel.Win32Exception) { } // exited between the lookup and reading its start time
     }
 
     public static bool IsAlive(int pid)

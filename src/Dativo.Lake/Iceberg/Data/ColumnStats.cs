@@ -121,12 +121,14 @@ internal sealed class ColumnStats(PrimitiveType type)
         else Merge(min.Value, max!.Value);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Strings(string?[] a)
     {
         string? min = null, max = null;
         foreach (var v in a)
         {
             if (v is null) { Nulls++; continue; }
+            if (ReferenceEquals(v, min) || ReferenceEquals(v, max)) continue; // repeated (reused) strings
             if (min is null || Utf16InCodePointOrder(v, min) < 0) min = v;
             if (max is null || Utf16InCodePointOrder(v, max) > 0) max = v;
         }
@@ -155,7 +157,7 @@ internal sealed class ColumnStats(PrimitiveType type)
     public static int Utf16InCodePointOrder(string a, string b)
     {
         var n = Math.Min(a.Length, b.Length);
-        for (var i = 0; i < n; i++)
+        for (var i = a.AsSpan(0, n).CommonPrefixLength(b.AsSpan(0, n)); i < n; i++) // vectorised skip of the shared prefix
         {
             int ca = a[i], cb = b[i];
             if (ca == cb) continue;

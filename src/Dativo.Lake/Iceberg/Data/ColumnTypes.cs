@@ -37,6 +37,30 @@ internal static class ColumnTypes
         };
     }
 
+    /// <summary>True when every element equals the first (typed comparison for the common element types; false otherwise).</summary>
+    public static bool AllSame(Array a) => a switch
+    {
+        DateOnly?[] x => Same(x),
+        DateOnly[] x => Same(x),
+        long?[] x => Same(x),
+        long[] x => Same(x),
+        int?[] x => Same(x),
+        int[] x => Same(x),
+        string?[] x => Same(x),
+        DateTime?[] x => Same(x),
+        DateTime[] x => Same(x),
+        bool?[] x => Same(x),
+        _ => false,
+    };
+
+    private static bool Same<T>(T[] a)
+    {
+        var c = EqualityComparer<T>.Default;
+        for (var i = 1; i < a.Length; i++)
+            if (!c.Equals(a[i], a[0])) return false;
+        return true;
+    }
+
     public static Array Take(Array source, int[] rows, int count)
     {
         return source switch

@@ -46,7 +46,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
         try
         {
             var stream = new CountingStream(target.Stream);
-            var po = new ParquetOptions { CompressionMethod = options.Compression, CompressionLevel = options.CompressionLevel };
+            var po = new ParquetOptions { CompressionMethod = options.Compression, CompressionLevel = options.CompressionLevel, DictionaryEncodingSampleSize = 8192 };
             var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, po, append: false, ct);
             writer.CustomMetadata = new Dictionary<string, string> { ["iceberg.schema"] = TypeJson.SchemaToJson(schema).ToJsonString() };
             return new ParquetFileWriter(target, stream, writer, fields, schema, key);

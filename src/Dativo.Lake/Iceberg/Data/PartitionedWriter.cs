@@ -37,6 +37,19 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
         }
         var sources = spec.Fields.Select(f => Index(f.SourceId)).ToArray();
         var types = spec.Fields.Select(f => PartitionSpec.SourceType(schema, f)).ToArray();
+        if (sources.All(c => ColumnTypes.AllSame(batch.Columns[c])))
+        {
+            // every row has the same source values (a run date, one file per day, ...): one partition, no per-row work
+            var first = new object?[sources.Length];
+            var k0 = new StringBuilder();
+            for (var i = 0; i < sources.Length; i++)
+            {
+                first[i] = spec.Fields[i].Transform.Apply(types[i], batch.Value(sources[i], 0));
+                AppendKey(k0, i, types[i], first[i]);
+            }
+            await AddAsync(State(first, k0.ToString()), batch, ct);
+            return;
+        }
         var groups = new Dictionary<string, (object?[] Values, List<int> Rows)>(StringComparer.Ordinal);
         var key = new StringBuilder();
         for (var row = 0; row < batch.RowCount; row++)
@@ -46,7 +59,7 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
             for (var i = 0; i < sources.Length; i++)
             {
                 values[i] = spec.Fields[i].Transform.Apply(types[i], batch.Value(sources[i], row));
-                key.Append(values[i] is null ? "\u0001" : Convert.ToHexString(Conversions.ToBytes(spec.Fields[i].Transform.ResultType(types[i]), values[i]!))).Append('|');
+                AppendKey(key, i, types[i], values[i]);
             }
             var k = key.ToString();
             if (!groups.TryGetValue(k, out var g)) groups[k] = g = (values, []);
@@ -58,6 +71,9 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
             await AddAsync(State(g.Values, k), part, ct);
         }
     }
+
+    private void AppendKey(StringBuilder key, int field, PrimitiveType sourceType, object? value) =>
+        key.Append(value is null ? "\u0001" : Convert.ToHexString(Conversions.ToBytes(spec.Fields[field].Transform.ResultType(sourceType), value))).Append('|');
 
     private int Index(int fieldId)
     {

@@ -77,7 +77,7 @@ public sealed partial class IcebergTable
     public Task<IReadOnlyList<DataFile>> WriteDataFilesAsync(IEnumerable<RecordBatch> batches, CancellationToken ct = default) =>
         WriteDataFilesAsync(batches.ToAsyncEnumerable(), ct);
 
-    private void CheckBatch(RecordBatch b)
+    internal void CheckBatch(RecordBatch b)
     {
         if (!b.Schema.Columns.Select(c => c.Id).SequenceEqual(Schema.Columns.Select(c => c.Id)))
             throw new DativoException($"table {Name}: the batch columns ({string.Join(", ", b.Schema.Columns.Select(c => $"{c.Name}#{c.Id}"))}) do not match the table schema ({string.Join(", ", Schema.Columns.Select(c => $"{c.Name}#{c.Id}"))}); build batches with table.Schema");

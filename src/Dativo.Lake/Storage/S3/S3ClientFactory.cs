@@ -7,6 +7,10 @@ namespace Dativo.Lake.Storage.S3;
 /// <summary>Resolved connection settings of an S3 store.</summary>
 internal sealed record S3Settings(string? Endpoint, string? Region, long MultipartThreshold, int PartSize, bool EmulateConditionalWrites)
 {
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>True for MinIO/s3rver/LocalStack-style endpoints: no chunked signing, checksums only when required.</summary>
     public bool IsCustomEndpoint => Endpoint is not null;
 }
@@ -25,7 +29,15 @@ internal static class S3ClientFactory
             throw new ArgumentException($"S3 part size must be at least {MinimumPartSize} bytes", nameof(options));
         if (options.MultipartThreshold < options.PartSize)
             throw new ArgumentException("S3 multipart threshold must be at least the part size", nameof(options));
-        return new S3Settings(endpoint, region, options.MultipartThreshold, options.PartSize, options.EmulateConditionalWrites);
+        if (options.ObjectTags is { Count: > 10 } tags)
+            throw new ArgumentException($"S3 allows at most 10 tags per object, not {tags.Count}", nameof(options));
+        // DATIVO_S3_EMULATE_CONDITIONAL_WRITES=1: the same as EmulateConditionalWrites, for local emulators (single writer only)
+        var emulate = options.EmulateConditionalWrites || env("DATIVO_S3_EMULATE_CONDITIONAL_WRITES") == "1";
+        return new S3Settings(endpoint, region, options.MultipartThreshold, options.PartSize, emulate)
+        {
+            Tags = options.ObjectTags ?? new Dictionary<string, string>(),
+            Metadata = options.ObjectMetadata ?? new Dictionary<string, string>(),
+        };
     }
 
     public static IAmazonS3 Create(ObjectStoreOptions options, S3Settings settings)

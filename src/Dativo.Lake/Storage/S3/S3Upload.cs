@@ -81,6 +81,8 @@ internal sealed class S3Upload(IAmazonS3 s3, string bucket, string key, S3Settin
                 };
                 if (ifNoneMatch) put.IfNoneMatch = "*";
                 if (settings.IsCustomEndpoint) put.UseChunkEncoding = false;
+                if (settings.Tags.Count > 0) put.TagSet = TagSet();
+                foreach (var (k, v) in settings.Metadata) put.Metadata[k] = v;
                 await s3.PutObjectAsync(put, ct);
             }
             else
@@ -90,6 +92,8 @@ internal sealed class S3Upload(IAmazonS3 s3, string bucket, string key, S3Settin
                 if (ifNoneMatch) complete.IfNoneMatch = "*";
                 await s3.CompleteMultipartUploadAsync(complete, ct);
             }
+            if (settings.Tags.Count > 0 && settings.IsCustomEndpoint)
+                await s3.PutObjectTaggingAsync(new PutObjectTaggingRequest { BucketName = bucket, Key = key, Tagging = new Tagging { TagSet = TagSet() } }, ct);
             Completed = true;
             _finished = true;
             _buffer = new MemoryStream();
@@ -100,6 +104,8 @@ internal sealed class S3Upload(IAmazonS3 s3, string bucket, string key, S3Settin
             throw;
         }
     }
+
+    private List<Tag> TagSet() => [.. settings.Tags.Select(kv => new Tag { Key = kv.Key, Value = kv.Value })];
 
     /// <summary>Drops a pending multipart upload (best effort) and discards buffered data.</summary>
     public async Task AbortAsync()
@@ -139,7 +145,10 @@ internal sealed class S3Upload(IAmazonS3 s3, string bucket, string key, S3Settin
         if (_uploadId is null)
         {
             if (_buffer.Length < settings.MultipartThreshold) return;
-            var started = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key }, ct);
+            var initiate = new InitiateMultipartUploadRequest { BucketName = bucket, Key = key };
+            if (settings.Tags.Count > 0) initiate.TagSet = TagSet();
+            foreach (var (k, v) in settings.Metadata) initiate.Metadata[k] = v;
+            var started = await s3.InitiateMultipartUploadAsync(initiate, ct);
             _uploadId = started.UploadId;
         }
         while (_buffer.Length >= settings.PartSize) await UploadPartAsync(settings.PartSize, ct);

@@ -1,0 +1,33 @@
+namespace Dativo.Ingestion.Running;
+
+/// <summary>What one job run did (the summary table row and the exit code input).</summary>
+public sealed record JobResult
+{
+    public required string Job { get; init; }
+    public required string Tenant { get; init; }
+    public string Table { get; init; } = "";
+    public long RowsRead { get; init; }
+    public long RowsWritten { get; init; }
+    /// <summary>Records left out (strict) or kept with invalid values (warn).</summary>
+    public long Rejected { get; init; }
+    public bool WarnMode { get; init; }
+    public int Files { get; init; }
+    public long Bytes { get; init; }
+    public string? SnapshotId { get; init; }
+    public string? Quarantine { get; init; }
+    public TimeSpan Duration { get; init; }
+    public bool NoNewData { get; init; }
+    /// <summary>Failure message (exit code 2), or null.</summary>
+    public string? Error { get; init; }
+
+    public double RowsPerSecond => Duration.TotalSeconds > 0 ? RowsRead / Duration.TotalSeconds : 0;
+
+    /// <summary>0 ok (also no new data), 1 finished with invalid records kept in warn mode, 2 failure or rejected records in strict mode.</summary>
+    public int ExitCode => Error is not null ? 2 : Rejected == 0 ? 0 : WarnMode ? 1 : 2;
+}
+
+/// <summary>Progress callbacks from a running job (rows read/written so far, source bytes).</summary>
+public interface IRunProgress
+{
+    void Report(string job, long rowsRead, long rowsWritten, long bytes, long totalBytes);
+}

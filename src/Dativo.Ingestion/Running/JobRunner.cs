@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Ingestion.Quarantine;
+using Dativo.Ingestion.Records;
+using Dativo.Ingestion.Schema;
+using Dativo.Ingestion.Sources;
+using Dativo.Ingestion.State;
+using Dativo.Ingestion.Targets;
+using Dativo.Lake.Storage;
+
+namespace Dativo.Ingestion.Running;
+
+/// <summary>
+/// One job: source → coercion → target, then one commit that publishes the data and the new source
+/// state together, then a copy of the state into the state store (see docs/ingestion.md "State").
+/// </summary>
+public static class JobRunner
+{
+    public const string StateNamespace = "ingestion";
+
+    public static async Task<JobResult> RunAsync(LoadedJob job, RunOptions o, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var runId = $"{o.Time.GetUtcNow():yyyyMMdd'T'HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var contractSchema = TargetSchema.For(job);
+        var loc = TargetLocation.Of(job, o.WorkDir);
+        var profile = new StageProfile();
+        await using var target = await TargetFactory.OpenAsync(job, loc, contractSchema, o.Time, ct).ConfigureAwait(false);
+        profile.Setup = sw.Elapsed;
+        var stateKey = $"{job.Config.TenantId}/{job.Name}";
+        var committed = target.CommittedState;
+        var state = SourceState.Parse(committed);
+        var before = state.ToJson();
+        var source = SourceFactory.Create(job, o);
+
+        var coercer = new Coercer(target.Schema, DateOnly.FromDateTime(o.Time.GetUtcNow().UtcDateTime));
+        var qstore = TargetStores.Open(job, loc.Warehouse);
+        await using var quarantine = new QuarantineWriter(qstore, $"{loc.Namespace}/_quarantine/{loc.Table}/{runId}.jsonl", runId, job.Config.TenantId, job.Name, o.Time);
+        long read = 0, written = 0, bytes = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            // two stages, two cores: the source parses and the coercer validates on one task, while this one
+            // encodes and writes the data files (the writer computes column metrics on a third task)
+            var channel = Channel.CreateBounded<CoercedBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+            var producer = Task.Run(() => ProduceAsync(source, state, coercer, target.Schema, channel.Writer, profile, stop.Token), stop.Token);
+            try
+            {
+                await foreach (var b in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    read += b.Read;
+                    bytes += b.Bytes;
+                    if (b.Rows.Count > 0)
+                    {
+                        var t2 = Stopwatch.GetTimestamp();
+                        await target.WriteAsync(b.Rows, ct).ConfigureAwait(false);
+                        profile.Write += Stopwatch.GetElapsedTime(t2);
+                        written += b.Rows.Count;
+                    }
+                    await quarantine.AddAsync(b.Rejections, ct).ConfigureAwait(false);
+                    o.Progress?.Report(job.Name, read, written, bytes, (source as Sources.Files.FileSource)?.BytesSelected ?? 0);
+                }
+            }
+            finally
+            {
+                await stop.CancelAsync().ConfigureAwait(false); // a failed writer must not leave the producer blocked
+                try { await producer.ConfigureAwait(false); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { /* stopped by the writer's failure */ }
+            }
+        }
+        finally
+        {
+            // rejections are kept even when the run fails: they are evidence, not data
+            await quarantine.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var after = state.ToJson();
+        string? snapshot = null;
+        var noNew = written == 0 && after == before;
+        if (!noNew)
+        {
+            var t3 = Stopwatch.GetTimestamp();
+            var info = await target.CommitAsync(after, ct).ConfigureAwait(false);
+            profile.Commit += Stopwatch.GetElapsedTime(t3);
+            snapshot = info.Id;
+        }
+        await SyncStateStoreAsync(o, stateKey, target.CommittedState, state, ct).ConfigureAwait(false);
+        profile.Report(job.Name, sw.Elapsed);
+        return new JobResult
+        {
+            Job = job.Name,
+            Tenant = job.Config.TenantId,
+            Table = target.Display,
+            RowsRead = read,
+            RowsWritten = written,
+            Rejected = quarantine.Count == 0 ? 0 : CountRecords(quarantine.Count, contractSchema.WarnMode, read - written),
+            WarnMode = contractSchema.WarnMode,
+            Files = target.FilesWritten,
+            Bytes = target.BytesWritten,
+            SnapshotId = snapshot,
+            Quarantine = quarantine.Count > 0 ? quarantine.Uri : null,
+            Duration = sw.Elapsed,
+            NoNewData = noNew,
+        };
+    }
+
+    /// <summary>Source → coercion on the producer task; each coerced batch gets its own arrays (the writer keeps them).</summary>
+    private static async Task ProduceAsync(ISource source, SourceState state, Coercer coercer, TargetSchema schema,
+        ChannelWriter<CoercedBatch> channel, StageProfile profile, CancellationToken ct)
+    {
+        try
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            await foreach (var raw in source.ReadAsync(state, ct).ConfigureAwait(false))
+            {
+                var t1 = Stopwatch.GetTimestamp();
+                profile.Read += Stopwatch.GetElapsedTime(t0, t1);
+                var rejections = new List<Rejection>(raw.SourceRejections);
+                var output = new ColumnBatch(schema, raw.Count);
+                if (raw.Count > 0) coercer.Coerce(raw, output, rejections);
+                t0 = Stopwatch.GetTimestamp();
+                profile.Coerce += Stopwatch.GetElapsedTime(t1, t0);
+                await channel.WriteAsync(new CoercedBatch(output, rejections, raw.Count + raw.SourceRejections.Count, raw.Bytes), ct).ConfigureAwait(false);
+                t0 = Stopwatch.GetTimestamp();
+            }
+            channel.Complete();
+        }
+        catch (Exception e)
+        {
+            channel.Complete(e);
+        }
+    }
+
+    private sealed record CoercedBatch(ColumnBatch Rows, List<Rejection> Rejections, long Read, long Bytes);
+
+    /// <summary>Strict: records left out = read − written. Warn: records flagged (a record may have several failing fields).</summary>
+    private static long CountRecords(long failures, bool warn, long leftOut) => warn ? Math.Max(failures, leftOut) : leftOut;
+
+    /// <summary>
+    /// Copies the committed state into the state store, one entry per object plus one for the job, keyed by
+    /// tenant/job[/object]. The table snapshot is the source of truth: when the store is behind (a crash
+    /// after the commit), this repairs it on the next run.
+    /// </summary>
+    private static async Task SyncStateStoreAsync(RunOptions o, string key, string? committed, SourceState state, CancellationToken ct)
+    {
+        if (committed is null) return;
+        var current = await o.State.GetAsync(StateNamespace, key, ct).ConfigureAwait(false);
+        if (current?.Json == committed) return;
+        await o.State.PutAsync(StateNamespace, key, committed, null, null, ct).ConfigureAwait(false);
+        foreach (var (table, cursor) in state.Cursors)
+            await o.State.PutAsync(StateNamespace, $"{key}/{table}", System.Text.Json.JsonSerializer.Serialize(cursor), null, null, ct).ConfigureAwait(false);
+        foreach (var g in state.Files.GroupBy(f => f.Value.Object))
+            await o.State.PutAsync(StateNamespace, $"{key}/{g.Key}", System.Text.Json.JsonSerializer.Serialize(g.ToDictionary(x => x.Key, x => x.Value)), null, null, ct).ConfigureAwait(false);
+    }
+}

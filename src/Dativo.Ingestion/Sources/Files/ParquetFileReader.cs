@@ -1,0 +1,59 @@
+using System.Runtime.CompilerServices;
+using Dativo.Ingestion.Records;
+using DuckDB.NET.Data;
+
+namespace Dativo.Ingestion.Sources.Files;
+
+/// <summary>Parquet files through DuckDB's reader (any encoding/compression Parquet writers produce), typed values out.</summary>
+internal static class ParquetFileReader
+{
+    public static async IAsyncEnumerable<RawBatch> ReadAsync(SourceFileRef f, int batchRows, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var local = f.Path;
+        string? temp = null;
+        if (f.Path.Contains("://", StringComparison.Ordinal))
+        {
+            temp = Path.Combine(Path.GetTempPath(), "dativo-" + Guid.NewGuid().ToString("N") + ".parquet");
+            await using (var src = await f.Store.OpenReadAsync(f.Key, ct).ConfigureAwait(false))
+            await using (var dst = File.Create(temp))
+                await src.CopyToAsync(dst, ct).ConfigureAwait(false);
+            local = temp;
+        }
+        try
+        {
+            using var conn = new DuckDBConnection("DataSource=:memory:");
+            await conn.OpenAsync(ct).ConfigureAwait(false);
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = $"SELECT * FROM read_parquet('{local.Replace("'", "''", StringComparison.Ordinal)}')";
+            using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
+            long row = 0;
+            while (true)
+            {
+                var cols = new object?[names.Count][];
+                for (var c = 0; c < cols.Length; c++) cols[c] = new object?[batchRows];
+                var pos = new long[batchRows];
+                var n = 0;
+                while (n < batchRows && await r.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    for (var c = 0; c < cols.Length; c++) cols[c][n] = r.IsDBNull(c) ? null : Normalize(r.GetValue(c));
+                    pos[n++] = ++row;
+                }
+                if (n == 0) yield break;
+                yield return new RawBatch(names, cols, pos, n, f.Path) { Bytes = f.Size * n / Math.Max(1, n) };
+                if (n < batchRows) yield break;
+            }
+        }
+        finally
+        {
+            if (temp is not null) File.Delete(temp);
+        }
+    }
+
+    private static object Normalize(object v) => v switch
+    {
+        System.Numerics.BigInteger b => (decimal)b,
+        DuckDB.NET.Native.DuckDBDateOnly d => new DateOnly(d.Year, d.Month, d.Day),
+        _ => v,
+    };
+}

@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Ingestion.Records;
+using Dativo.Ingestion.Running;
+using Dativo.Ingestion.State;
+using Npgsql;
+
+namespace Dativo.Ingestion.Sources.Postgres;
+
+/// <summary>
+/// PostgreSQL tables through binary COPY. Incremental tables are read with
+/// <c>cursor &gt;= last − lookback ORDER BY cursor</c>; rows in that window that the previous run already read
+/// (same row hash) are skipped, so boundary and late rows arrive exactly once (docs/ingestion.md).
+/// </summary>
+internal sealed class PostgresSource(LoadedJob job, RunOptions o) : ISource
+{
+    public async IAsyncEnumerable<RawBatch> ReadAsync(SourceState state, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var cs = await PgConnection.BuildAsync(job, o, ct).ConfigureAwait(false);
+        await using var conn = new NpgsqlConnection(cs);
+        try { await conn.OpenAsync(ct).ConfigureAwait(false); }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            var b = new NpgsqlConnectionStringBuilder(cs);
+            throw new DativoException($"cannot connect to PostgreSQL at {b.Host}:{b.Port}/{b.Database} as {b.Username}: {o.Secrets.Redact(e.Message)}");
+        }
+        var tables = job.Tables;
+        if (tables.Count == 0) throw new DativoException($"{job.File}: source.tables is empty: list the tables to read");
+        foreach (var t in tables)
+            await foreach (var b in ReadTableAsync(conn, t, state, ct).ConfigureAwait(false)) yield return b;
+    }
+
+    private async IAsyncEnumerable<RawBatch> ReadTableAsync(NpgsqlConnection conn, SourceTable t, SourceState state, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var (schema, table) = PgSql.Split(t.Name);
+        var cols = await PgColumn.ListAsync(conn, schema, table, ct).ConfigureAwait(false);
+        if (cols.Count == 0) throw new DativoException($"{job.File}: table {t.Name} not found (or it has no columns) in the source database");
+        var obj = t.Object ?? table;
+        var cursorName = t.CursorField ?? (job.Config.Source.Incremental is not null ? job.CursorField : null);
+        var cursorIdx = cursorName is null ? -1 : cols.FindIndex(c => c.Name == cursorName);
+        if (cursorName is not null && cursorIdx < 0)
+            throw new DativoException($"{job.File}: cursor field '{cursorName}' is not a column of {t.Name} (columns: {string.Join(", ", cols.Select(c => c.Name))})");
+
+        state.Cursors.TryGetValue(obj, out var marker);
+        var from = SqlFrom(schema, table);
+        var where = "";
+        var lookback = job.LookbackDays;
+        if (cursorIdx >= 0 && marker?.Value is { } last)
+        {
+            var c = cols[cursorIdx];
+            var bound = $"{PgSql.Literal(last)}::{c.Type}";
+            if (lookback > 0 && c.Type.StartsWith("timestamp", StringComparison.Ordinal) || c.Type == "date")
+                bound = lookback > 0 ? $"({bound} - interval '{lookback} days')" : bound;
+            where = $" WHERE {PgSql.Ident(c.Name)} >= {bound}";
+        }
+        var order = cursorIdx >= 0 ? $" ORDER BY {PgSql.Ident(cols[cursorIdx].Name)}" : "";
+        var sql = $"COPY (SELECT {string.Join(", ", cols.Select(c => c.Select))} FROM {from}{where}{order}) TO STDOUT (FORMAT BINARY)";
+
+        var window = cursorIdx >= 0 ? new CursorWindow(marker, cursorName!, lookback) : null;
+        var names = cols.Select(c => c.Name).ToList();
+        var batchRows = o.BatchRows;
+        await using var export = await conn.BeginBinaryExportAsync(sql, ct).ConfigureAwait(false);
+        long row = 0;
+        while (true)
+        {
+            var data = new object?[cols.Count][];
+            for (var i = 0; i < data.Length; i++) data[i] = new object?[batchRows];
+            var pos = new long[batchRows];
+            var n = 0;
+            var end = false;
+            while (n < batchRows)
+            {
+                if (await export.StartRowAsync(ct).ConfigureAwait(false) < 0) { end = true; break; }
+                row++;
+                for (var i = 0; i < cols.Count; i++)
+                {
+                    if (export.IsNull) { await export.SkipAsync(ct).ConfigureAwait(false); data[i][n] = null; }
+                    else data[i][n] = cols[i].Read(export);
+                }
+                if (window is not null && !window.Accept(names, data, n, cursorIdx)) continue;
+                pos[n++] = row;
+            }
+            if (n > 0) yield return new RawBatch(names, data, pos, n, t.Name);
+            if (end) break;
+        }
+        if (window is not null && window.Marker is { } m) state.Cursors[obj] = m;
+    }
+
+    private static string SqlFrom(string schema, string table) => $"{PgSql.Ident(schema)}.{PgSql.Ident(table)}";
+}

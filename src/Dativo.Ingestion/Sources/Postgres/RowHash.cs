@@ -1,0 +1,28 @@
+using System.Globalization;
+using Dativo.Ingestion.Records;
+
+namespace Dativo.Ingestion.Sources.Postgres;
+
+/// <summary>
+/// Stable 64-bit FNV-1a hash of a row's non-null (column, value) pairs (invariant text), as hex: identifies
+/// boundary rows across runs. Nulls are left out so adding a nullable column to the source keeps old rows' hashes.
+/// </summary>
+internal static class RowHash
+{
+    public static string Of(IReadOnlyList<string> names, object?[][] cols, int row)
+    {
+        var h = 14695981039346656037UL;
+        for (var c = 0; c < cols.Length; c++)
+        {
+            var v = cols[c][row];
+            if (v is null) continue;
+            foreach (var ch in names[c]) { h ^= ch; h *= 1099511628211UL; }
+            h ^= 0x1e;
+            h *= 1099511628211UL;
+            foreach (var ch in Coercer.Text(v)) { h ^= ch; h *= 1099511628211UL; }
+            h ^= 0x1f;
+            h *= 1099511628211UL;
+        }
+        return h.ToString("x16", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,101 @@
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Ingestion.Schema;
+using Dativo.Lake.Iceberg.Metadata;
+using Dativo.Lake.Iceberg.Transforms;
+using Dativo.Lake.Iceberg.Types;
+
+namespace Dativo.Ingestion.Targets;
+
+/// <summary>Table creation and evolution rules: partition spec from the job, contract columns aligned to existing field ids, managed properties.</summary>
+internal static class IcebergTableSetup
+{
+    public const string ManagedPropertiesKey = "dativo.managed-properties";
+
+    public static PartitionSpec SpecFor(LoadedJob job, IcebergSchema schema)
+    {
+        var b = new PartitionSpecBuilder(schema);
+        foreach (var text in job.Partitioning)
+        {
+            var p = Partitioning.Parse(text) ?? throw new DativoException($"target.partitioning: '{text}' is not a partition expression (col, day(col), bucket(16, col), ...)");
+            if (schema.FindField(p.Column) is null)
+                throw new DativoException($"target.partitioning: column '{p.Column}' is not in the contract of {job.Contract.Name}; add it to the contract or remove the partition");
+            switch (p.Transform)
+            {
+                case "identity": b.Identity(p.Column); break;
+                case "year": b.Year(p.Column); break;
+                case "month": b.Month(p.Column); break;
+                case "day": b.Day(p.Column); break;
+                case "hour": b.Hour(p.Column); break;
+                case "bucket": b.Bucket(p.Column, p.Argument!.Value); break;
+                case "truncate": b.Truncate(p.Column, p.Argument!.Value); break;
+                default: b.Add(p.Column, Transform.Parse(p.Transform), p.Column + "_" + p.Transform); break;
+            }
+        }
+        return b.Build();
+    }
+
+    /// <summary>
+    /// Aligns the contract schema to the table: same names keep their field ids (and the table's type when it is
+    /// wider); table columns the contract no longer has are written as nulls. Contract columns the table lacks are
+    /// returned in <c>Added</c> (the caller adds them as optional columns and aligns again).
+    /// </summary>
+    public static (TargetSchema Schema, IReadOnlyList<TargetColumn> Added) Align(TargetSchema contract, TableMetadata meta)
+    {
+        var current = meta.CurrentSchema;
+        var cols = new List<TargetColumn>();
+        var added = new List<TargetColumn>();
+        foreach (var c in contract.Columns)
+        {
+            var existing = current.Columns.FirstOrDefault(f => f.Name == c.Name);
+            if (existing is null)
+            {
+                added.Add(c with { Required = false });
+                continue;
+            }
+            var want = TargetSchema.IcebergTypeOf(c);
+            if (!Compatible(existing.Type, want))
+                throw new DativoException($"column '{c.Name}' is {existing.Type} in the table but {want} in the contract; " +
+                    "Dativo only widens int→long, float→double and decimal precision: create a new table or a new column");
+            var kind = existing.Type is PrimitiveType { Id: TypeId.Long } && c.Kind == ColumnKind.Int ? ColumnKind.Long : c.Kind;
+            cols.Add(c with { FieldId = existing.Id, Kind = kind, Required = existing.Required && c.Required });
+        }
+        foreach (var f in current.Columns.Where(f => contract.IndexOf(f.Name) < 0))
+        {
+            if (f.Required) throw new DativoException($"table column '{f.Name}' is required but the contract no longer has it; put it back in the contract");
+            if (f.Type is PrimitiveType p) cols.Add(new TargetColumn(f.Id, f.Name, KindOf(p), false, p.Precision, p.Scale) { Generated = true });
+        }
+        return (new TargetSchema(cols, contract.WarnMode), added);
+    }
+
+    private static bool Compatible(IcebergType have, IcebergType want) => have.Equals(want) ||
+        (have is PrimitiveType h && want is PrimitiveType w &&
+         ((h.Id == TypeId.Long && w.Id == TypeId.Int) || (h.Id == TypeId.Double && w.Id == TypeId.Float) ||
+          (h.Id == TypeId.Decimal && w.Id == TypeId.Decimal && h.Scale == w.Scale && h.Precision >= w.Precision)));
+
+    private static ColumnKind KindOf(PrimitiveType p) => p.Id switch
+    {
+        TypeId.Long => ColumnKind.Long,
+        TypeId.Int => ColumnKind.Int,
+        TypeId.Double => ColumnKind.Double,
+        TypeId.Decimal => ColumnKind.Decimal,
+        TypeId.Boolean => ColumnKind.Boolean,
+        TypeId.Date => ColumnKind.Date,
+        TypeId.Timestamp => ColumnKind.Timestamp,
+        TypeId.TimestampTz => ColumnKind.TimestampTz,
+        TypeId.Time => ColumnKind.Time,
+        TypeId.Binary => ColumnKind.Binary,
+        _ => ColumnKind.String,
+    };
+
+    /// <summary>Table properties after this run: derived tags set, keys Dativo set before but no longer derives removed, user keys kept.</summary>
+    public static Dictionary<string, string> MergeProperties(IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string> derived)
+    {
+        var result = new Dictionary<string, string>(current, StringComparer.Ordinal);
+        if (current.TryGetValue(ManagedPropertiesKey, out var managed))
+            foreach (var k in managed.Split(',', StringSplitOptions.RemoveEmptyEntries)) result.Remove(k);
+        foreach (var (k, v) in derived) result[k] = v;
+        result[ManagedPropertiesKey] = string.Join(',', derived.Keys.Order(StringComparer.Ordinal));
+        return result;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Core.Tags;
+using Dativo.Ingestion.Records;
+using Dativo.Ingestion.Schema;
+using Dativo.Lake.Catalog;
+using Dativo.Lake.Iceberg.Data;
+using Dativo.Lake.Iceberg.Table;
+using Dativo.Lake.Storage;
+
+namespace Dativo.Ingestion.Targets;
+
+/// <summary>
+/// Appends to an Iceberg v2 table in a SQL catalog (SQLite at &lt;warehouse&gt;/catalog.db by default) through the lake's
+/// table API, creating it from the contract on first use. The job state travels in the append's snapshot summary.
+/// </summary>
+internal sealed class IcebergTarget : ITableTarget
+{
+    private readonly ICatalog _catalog;
+    private readonly IcebergTable _table;
+    private readonly string _stateKey;
+    private readonly WriteOptions _options;
+    private TableDataWriter? _writer;
+    private BatchConverter _converter = null!;
+    private long _bytes;
+    private int _files;
+
+    private IcebergTarget(ICatalog catalog, IcebergTable table, string stateKey, WriteOptions options)
+    {
+        _catalog = catalog;
+        _table = table;
+        _stateKey = stateKey;
+        _options = options;
+    }
+
+    public string Display => _table.Name;
+    public TargetSchema Schema { get; private set; } = null!;
+    public string? CommittedState => _table.LatestSummaryValue(_stateKey);
+    public long BytesWritten => _bytes;
+    public int FilesWritten => _files;
+
+    /// <summary>
+    /// Rows per Parquet row group: small enough that encoding overlaps parsing (the writer holds a whole group before
+    /// encoding it) and memory stays flat, large enough for good compression and few pages (DuckDB writes ~123 k).
+    /// </summary>
+    public const int RowGroupRows = 131_072;
+
+    public static string StateSummaryKey(LoadedJob job) => $"dativo.state.{job.Config.TenantId}.{job.Name}";
+
+    public static async Task<IcebergTarget> OpenAsync(LoadedJob job, TargetLocation loc, TargetSchema contractSchema, TimeProvider time, CancellationToken ct)
+    {
+        var store = TargetStores.Open(job, loc.Warehouse);
+        var catalog = Catalogs.Open(new CatalogOptions
+        {
+            Name = "dativo",
+            Uri = job.Config.Target.Catalog is { } c && c.Contains("://", StringComparison.Ordinal) ? c : null,
+            Warehouse = loc.Warehouse.Contains("://", StringComparison.Ordinal) ? null : loc.Warehouse,
+        });
+        try
+        {
+            var table = await OpenOrCreateAsync(job, catalog, store, loc, contractSchema, time, ct).ConfigureAwait(false);
+            var t = new IcebergTarget(catalog, table, StateSummaryKey(job), Options(job));
+            await t.AlignAsync(job, contractSchema, ct).ConfigureAwait(false);
+            return t;
+        }
+        catch
+        {
+            if (catalog is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static WriteOptions Options(LoadedJob job)
+    {
+        var sizeMb = job.Config.Target.TargetFileSizeMb ?? (int.TryParse(job.TargetRecipe.Options["target_file_size_mb"]?.ToString(), CultureInfo.InvariantCulture, out var mb) ? mb : 128);
+        var compression = job.Config.Target.Compression ?? job.TargetRecipe.Options["compression"]?.ToString() ?? "zstd";
+        return WriteOptions.FromProperties(new Dictionary<string, string> { ["write.parquet.compression-codec"] = compression }) with
+        {
+            TargetFileSizeBytes = sizeMb * 1024L * 1024L,
+            RowGroupRows = RowGroupRows,
+        };
+    }
+
+    private static async Task<IcebergTable> OpenOrCreateAsync(LoadedJob job, ICatalog catalog, IObjectStore store, TargetLocation loc,
+        TargetSchema contractSchema, TimeProvider time, CancellationToken ct)
+    {
+        var id = new TableIdentifier(loc.Namespace, loc.Table);
+        if (await catalog.LoadMetadataLocationAsync(id, ct).ConfigureAwait(false) is null)
+        {
+            try { await catalog.CreateNamespaceAsync(loc.Namespace, null, ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException) { /* exists */ }
+            var ice = contractSchema.ToIceberg();
+            try
+            {
+                return await IcebergTables.CreateAsync(catalog, store, id, ice, new CreateTableOptions
+                {
+                    PartitionSpec = IcebergTableSetup.SpecFor(job, ice),
+                    Properties = IcebergTableSetup.MergeProperties(new Dictionary<string, string>(), TableProperties.Derive(job)),
+                    Location = store.UriOf(loc.Key),
+                    Time = time,
+                }, ct).ConfigureAwait(false);
+            }
+            catch (DativoException)
+            {
+                // created concurrently by another run: use theirs
+                if (await catalog.LoadMetadataLocationAsync(id, ct).ConfigureAwait(false) is null) throw;
+            }
+        }
+        return await IcebergTables.OpenAsync(catalog, store, id, time, ct: ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds contract columns the table lacks, sets the derived properties, and fixes the schema the coercer produces.</summary>
+    private async Task AlignAsync(LoadedJob job, TargetSchema contractSchema, CancellationToken ct)
+    {
+        var (_, added) = IcebergTableSetup.Align(contractSchema, _table.Metadata);
+        if (added.Count > 0)
+            await _table.UpdateSchemaAsync(u => { foreach (var c in added) u.AddColumn(c.Name, TargetSchema.IcebergTypeOf(c)); }, ct).ConfigureAwait(false);
+        var current = _table.Metadata.Properties;
+        var merged = IcebergTableSetup.MergeProperties(current, TableProperties.Derive(job));
+        var set = merged.Where(kv => !current.TryGetValue(kv.Key, out var v) || v != kv.Value).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var remove = current.Keys.Where(k => !merged.ContainsKey(k)).ToList();
+        if (set.Count > 0 || remove.Count > 0)
+            await _table.SetPropertiesAsync(set, remove, ct).ConfigureAwait(false);
+        (Schema, _) = IcebergTableSetup.Align(contractSchema, _table.Metadata);
+        _converter = new BatchConverter(Schema, _table.Schema);
+    }
+
+    public async Task WriteAsync(ColumnBatch batch, CancellationToken ct)
+    {
+        if (batch.Count == 0) return;
+        _writer ??= _table.NewDataWriter(_options);
+        await _writer.WriteAsync(_converter.Convert(batch), ct).ConfigureAwait(false);
+    }
+
+    public async Task<CommitInfo> CommitAsync(string state, CancellationToken ct)
+    {
+        var files = _writer is null ? [] : await _writer.CompleteAsync(ct).ConfigureAwait(false);
+        _bytes = files.Sum(f => f.FileSizeInBytes);
+        _files = files.Count;
+        var summary = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["dativo.writer"] = "dativo-ingestion",
+            [_stateKey] = state,
+        };
+        var r = await _table.AppendFilesAsync(files, summary, ct).ConfigureAwait(false);
+        return new CommitInfo(r.SnapshotId!.Value.ToString(CultureInfo.InvariantCulture), r.AddedRecords, r.AddedDataFiles);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
+        if (_catalog is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,47 @@
+using Dativo.Core.Errors;
+using Dativo.Lake.Iceberg.Data;
+using Dativo.Lake.Iceberg.Manifests;
+using Dativo.Lake.Iceberg.Metadata;
+
+namespace Dativo.Lake.Iceberg.Table;
+
+public sealed partial class IcebergTable
+{
+    /// <summary>
+    /// A writer for data files of this table that commits nothing (stream batches in, then
+    /// <see cref="AppendFilesAsync(IReadOnlyList{DataFile}, IReadOnlyDictionary{string, string}?, CancellationToken)"/>).
+    /// <paramref name="options"/> defaults to the table properties (<see cref="WriteOptions.FromProperties"/>).
+    /// </summary>
+    public TableDataWriter NewDataWriter(WriteOptions? options = null) =>
+        new(this, options ?? WriteOptions.FromProperties(Metadata.Properties));
+
+    /// <summary>
+    /// Fast append of already written data files, with extra entries in the snapshot summary — e.g. a writer's
+    /// progress marker that must become visible in the same catalog swap as the data (read it back with
+    /// <see cref="LatestSummaryValue"/>). Keys the spec defines (<c>operation</c>, <c>added-*</c>, <c>deleted-*</c>,
+    /// <c>removed-*</c>, <c>total-*</c>, <c>changed-partition-count</c>) are refused. An empty file list still
+    /// creates a snapshot (carrying the summary entries).
+    /// </summary>
+    public Task<CommitResult> AppendFilesAsync(IReadOnlyList<DataFile> files, IReadOnlyDictionary<string, string>? summary, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        foreach (var k in summary?.Keys ?? [])
+            if (IsReservedSummaryKey(k))
+                throw new DativoException($"snapshot summary key '{k}' is computed by the commit and cannot be set; use a prefixed key such as 'myapp.{k}'");
+        return CommitSnapshotAsync(new SnapshotProducer(IO, TableKey, _time)
+        {
+            Operation = Operations.Append,
+            AddedData = files,
+            ExtraSummary = summary ?? new Dictionary<string, string>(),
+        }, ct);
+    }
+
+    /// <summary>The value of <paramref name="key"/> in the summary of the newest snapshot on the current branch that has it, or null.</summary>
+    public string? LatestSummaryValue(string key) =>
+        Metadata.Ancestors().Select(s => s.Summary.GetValueOrDefault(key)).FirstOrDefault(v => v is not null);
+
+    private static bool IsReservedSummaryKey(string key) =>
+        key is "operation" or "changed-partition-count" or "replace-partitions" ||
+        key.StartsWith("added-", StringComparison.Ordinal) || key.StartsWith("deleted-", StringComparison.Ordinal) ||
+        key.StartsWith("removed-", StringComparison.Ordinal) || key.StartsWith("total-", StringComparison.Ordinal);
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dativo.Ingestion.Tests.Support;
+using Dativo.Testing.Services;
+using Npgsql;
+
+namespace Dativo.Ingestion.Tests.EndToEnd;
+
+/// <summary>SIGINT during <c>dativo run</c> (exit 130, nothing committed, the next run ingests everything once) and <c>--secrets-dir</c>.</summary>
+public sealed class CancelAndSecretsDirTests(PostgresDatabaseFixture db) : IClassFixture<PostgresDatabaseFixture>
+{
+    private const string Narrow = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: events
+        version: "1.0"
+        domain: sales
+        schema:
+          - {name: id, type: bigint, required: true}
+          - {name: label, type: string}
+        team:
+          owner: data@acme.com
+        """;
+
+    [Fact]
+    public async Task Sigint_exits_130_without_committing_and_the_rerun_ingests_every_row_once()
+    {
+        using var f = new JobFolder();
+        const int rows = 3_000_000;
+        Directory.CreateDirectory(Path.Combine(f.Path, "in"));
+        await using (var w = new StreamWriter(Path.Combine(f.Path, "in", "events.csv")))
+        {
+            await w.WriteLineAsync("id,label");
+            for (var i = 0; i < rows; i++) await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i},label-{i % 1000}"));
+        }
+        f.Job("job.yaml", "csv", "in/events.csv", contract: Narrow);
+
+        using (var p = CliRunner.Start(f.Path, ["run", "--config", "job.yaml"]))
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            string? line;
+            while ((line = await p.StandardError.ReadLineAsync()) is not null && !line.Contains("\"progress\"", StringComparison.Ordinal)) { }
+            Assert.NotNull(line);
+            using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+            var rest = await p.StandardError.ReadToEndAsync();
+            await p.WaitForExitAsync();
+            await stdout;
+            Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}: {rest}");
+            Assert.Contains("cancelled", rest, StringComparison.Ordinal);
+        }
+        Assert.Empty(await LakeReader.DataFilesAsync(f.Warehouse, "sales", "events"));
+
+        var again = await CliRunner.RunAsync(f.Path, ["run", "--config", "job.yaml"]);
+        Assert.True(again.ExitCode == 0, again.All);
+        var files = await LakeReader.DataFilesAsync(f.Warehouse, "sales", "events");
+        Assert.Equal(rows, LakeReader.Scalar(files, "SELECT count(DISTINCT id) FROM read_parquet({files})"));
+        Assert.Equal(rows, LakeReader.Scalar(files, "SELECT count(*) FROM read_parquet({files})"));
+    }
+
+    [SkippableFact]
+    public async Task Secrets_dir_option_supplies_the_tenant_secret()
+    {
+        Skip.If(db.SkipReason is not null, db.SkipReason);
+        await using (var c = new NpgsqlConnection(db.ConnectionString))
+        {
+            await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand("""
+                DROP TABLE IF EXISTS sd_events;
+                CREATE TABLE sd_events (id bigint PRIMARY KEY, label text, updated_at timestamp NOT NULL);
+                INSERT INTO sd_events SELECT g, 'l' || g, TIMESTAMP '2024-01-01' + g * INTERVAL '1 minute' FROM generate_series(1, 25) g;
+                """, c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        using var f = new JobFolder();
+        f.Write("contract.yaml", Narrow.Replace("  - {name: label, type: string}", "  - {name: label, type: string}\n  - {name: updated_at, type: timestamp, required: true}", StringComparison.Ordinal));
+        f.Write("job.yaml", """
+            tenant_id: acme
+            source_connector: postgres
+            target_connector: iceberg
+            asset_path: contract.yaml
+            source:
+              dsn: secret:warehouse_db
+              tables:
+                - name: public.sd_events
+                  object: sd_events
+                  cursor_field: updated_at
+            """);
+        f.Write("vault/acme/warehouse_db.txt", db.ConnectionString);
+
+        var missing = await CliRunner.RunAsync(f.Path, ["run", "--config", "job.yaml"]);
+        Assert.NotEqual(0, missing.ExitCode);
+
+        var r = await CliRunner.RunAsync(f.Path, ["run", "--config", "job.yaml", "--secrets-dir", "vault"]);
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Equal(25, LakeReader.Scalar(await LakeReader.DataFilesAsync(f.Warehouse, "sales", "events"), "SELECT count(*) FROM read_parquet({files})"));
+        Assert.DoesNotContain(db.ConnectionString, r.All, StringComparison.Ordinal);
+    }
+}

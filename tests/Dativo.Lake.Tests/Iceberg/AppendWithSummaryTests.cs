@@ -1,0 +1,44 @@
+using Dativo.Core.Errors;
+using Dativo.Lake.Catalog;
+using Dativo.Lake.Iceberg.Table;
+
+namespace Dativo.Lake.Tests.Iceberg;
+
+/// <summary><see cref="TableDataWriter"/> and <see cref="IcebergTable.AppendFilesAsync(IReadOnlyList{Lake.Iceberg.Manifests.DataFile}, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.</summary>
+public sealed class AppendWithSummaryTests : IDisposable
+{
+    private readonly TableFixture _fx = new();
+
+    public void Dispose() => _fx.Dispose();
+
+    [Fact]
+    public async Task Streamed_files_and_summary_entries_become_visible_in_one_snapshot()
+    {
+        var t = await _fx.CreateAsync("events", s => new Lake.Iceberg.Metadata.PartitionSpecBuilder(s).Day("ts").Build());
+        await using (var w = t.NewDataWriter())
+        {
+            await w.WriteAsync(TableFixture.Events(t.Schema, 0, 100));
+            await w.WriteAsync(TableFixture.Events(t.Schema, 100, 20));
+            Assert.Equal(120, w.Rows);
+            var files = await w.CompleteAsync();
+            Assert.Null(t.Metadata.CurrentSnapshot); // nothing committed before the append
+            var r = await t.AppendFilesAsync(files, new Dictionary<string, string> { ["app.state"] = "{\"n\":1}" });
+            Assert.Equal(120, r.AddedRecords);
+            Assert.Equal("{\"n\":1}", r.Summary["app.state"]);
+        }
+        // an empty append still records the marker; the newest one wins
+        await t.AppendFilesAsync([], new Dictionary<string, string> { ["app.state"] = "{\"n\":2}" });
+        var reopened = await IcebergTables.OpenAsync(_fx.NewCatalog(), _fx.Store, new TableIdentifier("db", "events"));
+        Assert.Equal("{\"n\":2}", reopened.LatestSummaryValue("app.state"));
+        Assert.Null(reopened.LatestSummaryValue("app.other"));
+        Assert.Equal(120, await reopened.NewScan().CountAsync());
+    }
+
+    [Fact]
+    public async Task Spec_summary_keys_are_refused()
+    {
+        var t = await _fx.CreateAsync("events2", s => Lake.Iceberg.Metadata.PartitionSpec.Unpartitioned);
+        var e = await Assert.ThrowsAsync<DativoException>(() => t.AppendFilesAsync([], new Dictionary<string, string> { ["total-records"] = "1" }));
+        Assert.Contains("total-records", e.Message, StringComparison.Ordinal);
+    }
+}
