@@ -1,3 +1,4 @@
+using Dativo.Core.Text;
 using System.Text.Json.Nodes;
 using Dativo.Core.Config;
 using Dativo.Core.Config.Yaml;
@@ -120,7 +121,7 @@ public static class ContractLoader
         var type = ContractTypes.Normalize(rawType);
         if (type is null)
         {
-            var hint = SchemaBinder.Suggest(rawType!, AssetSchema.FieldTypes);
+            var hint = NearMiss.Closest(rawType!, AssetSchema.FieldTypes);
             errors.Add(new ConfigIssue(IssueSeverity.Error, file, (int)node.Start.Line, (int)node.Start.Column, path + ".type",
                 $"unknown column type '{rawType}'{(hint is null ? "" : $" (did you mean '{hint}'?)")}; use one of: {string.Join(", ", AssetSchema.FieldTypes)}"));
             type = "string";

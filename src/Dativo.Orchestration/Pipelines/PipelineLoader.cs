@@ -1,3 +1,4 @@
+using Dativo.Core.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dativo.Core.Config;
@@ -39,7 +40,7 @@ public static class PipelineLoader
         foreach (var (k, v) in overrides ?? new Dictionary<string, string>())
         {
             if (!parameters.ContainsKey(k))
-                issues.Error("params", $"--set {k}: the pipeline declares no parameter '{k}'{Suggest.Hint(k, parameters.Keys)}; declare it under params: with a default");
+                issues.Error("params", $"--set {k}: the pipeline declares no parameter '{k}'{NearMiss.Hint(k, parameters.Keys)}; declare it under params: with a default");
             else parameters[k] = v;
         }
         if (issues.List.Count > 0) throw new ConfigException(issues.List);

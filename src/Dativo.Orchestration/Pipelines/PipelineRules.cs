@@ -1,3 +1,4 @@
+using Dativo.Core.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cronos;
@@ -35,7 +36,7 @@ internal static partial class PipelineRules
                 var d = t.DependsOn[j];
                 if (d == t.Name) issues.Error($"tasks[{i}].depends_on[{j}]", $"task '{t.Name}' depends on itself");
                 else if (!byName.ContainsKey(d))
-                    issues.Error($"tasks[{i}].depends_on[{j}]", $"unknown task '{d}'{Suggest.Hint(d, byName.Keys)}; tasks: {string.Join(", ", byName.Keys)}");
+                    issues.Error($"tasks[{i}].depends_on[{j}]", $"unknown task '{d}'{NearMiss.Hint(d, byName.Keys)}; tasks: {string.Join(", ", byName.Keys)}");
             }
         }
         var order = Order(def, byName, issues);
@@ -53,7 +54,7 @@ internal static partial class PipelineRules
             if (unavailable is not null)
                 issues.Error($"{at}.type", $"task type '{t.Type}' is not available in this build: {unavailable}");
             else
-                issues.Error($"{at}.type", $"unknown task type '{t.Type}'{Suggest.Hint(t.Type, registry.Names)}; known types: {string.Join(", ", registry.Names)}");
+                issues.Error($"{at}.type", $"unknown task type '{t.Type}'{NearMiss.Hint(t.Type, registry.Names)}; known types: {string.Join(", ", registry.Names)}");
             return;
         }
         executor.Validate(t, new TaskIssues((path, msg) => issues.Error(string.IsNullOrEmpty(path) ? at : $"{at}.{path}", msg)));
@@ -165,14 +166,14 @@ internal static partial class PipelineRules
         {
             if (parts.Length != 2) return $"'{reference}': write {{{{ params.<name> }}}}";
             return def.Params.ContainsKey(parts[1]) ? null
-                : $"undefined template variable '{reference}': declare '{parts[1]}' under params:{Suggest.Hint(parts[1], def.Params.Keys)}";
+                : $"undefined template variable '{reference}': declare '{parts[1]}' under params:{NearMiss.Hint(parts[1], def.Params.Keys)}";
         }
         if (parts[0] == "outputs")
         {
             if (parts.Length < 3) return $"'{reference}': write {{{{ outputs.<task>.<key> }}}}";
             var task = parts[1];
             if (!byName.TryGetValue(task, out var sourceIndex))
-                return $"undefined template variable '{reference}': no task '{task}'{Suggest.Hint(task, byName.Keys)}";
+                return $"undefined template variable '{reference}': no task '{task}'{NearMiss.Hint(task, byName.Keys)}";
             if (!upstream.Contains(task))
                 return $"'{reference}': task '{t.Name}' does not depend on '{task}', so its outputs may not exist yet; add it to depends_on";
             var source = def.Tasks[sourceIndex];
@@ -181,7 +182,7 @@ internal static partial class PipelineRules
             return null;
         }
         var known = RunVariables.Concat(["dataset"]).Concat(def.Params.Keys.Select(k => "params." + k));
-        return $"undefined template variable '{reference}'{Suggest.Hint(reference, known)}; defined: dataset (foreach), {string.Join(", ", RunVariables)}, params.<name>, outputs.<task>.<key>";
+        return $"undefined template variable '{reference}'{NearMiss.Hint(reference, known)}; defined: dataset (foreach), {string.Join(", ", RunVariables)}, params.<name>, outputs.<task>.<key>";
     }
 
     /// <summary>Every string of a task that is rendered as a template, with its key path.</summary>

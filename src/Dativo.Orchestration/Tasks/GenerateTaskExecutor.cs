@@ -1,3 +1,4 @@
+using Dativo.Core.Text;
 using System.Globalization;
 using Dativo.Core.Errors;
 using Dativo.Ingestion.Generators.Shipments;
@@ -33,7 +34,7 @@ internal sealed class GenerateTaskExecutor : ITaskExecutor
         var dataset = TaskSettings.Raw(task, "dataset");
         if (dataset is null) issues.Error("with", $"a generate task needs with.dataset ({string.Join(", ", Datasets)})");
         else if (!TaskSettings.IsTemplated(dataset) && !Datasets.Contains(dataset))
-            issues.Error("with.dataset", $"unknown data set '{dataset}'{Suggest.Hint(dataset, Datasets)}; known: {string.Join(", ", Datasets)}");
+            issues.Error("with.dataset", $"unknown data set '{dataset}'{NearMiss.Hint(dataset, Datasets)}; known: {string.Join(", ", Datasets)}");
         foreach (var (key, min) in new[] { ("days", 1L), ("rows", 0L), ("seed", 0L) })
             if (TaskSettings.Raw(task, key) is { } v && !TaskSettings.IsTemplated(v) && (!long.TryParse(v, CultureInfo.InvariantCulture, out var n) || n < min))
                 issues.Error($"with.{key}", $"'{v}' is not a whole number ≥ {min}");

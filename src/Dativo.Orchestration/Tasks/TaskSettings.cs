@@ -1,3 +1,4 @@
+using Dativo.Core.Text;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Dativo.Orchestration.Pipelines;
@@ -26,7 +27,7 @@ internal static class TaskSettings
     {
         foreach (var key in task.With?.Keys.ToList() ?? [])
             if (!known.Contains(key))
-                issues.Error($"with.{key}", $"unknown setting '{key}' for a {task.Type} task{Suggest.Hint(key, known)}; known: {string.Join(", ", known)}");
+                issues.Error($"with.{key}", $"unknown setting '{key}' for a {task.Type} task{NearMiss.Hint(key, known)}; known: {string.Join(", ", known)}");
     }
 
     public static bool IsTemplated(string s) => s.Contains("{{", StringComparison.Ordinal);

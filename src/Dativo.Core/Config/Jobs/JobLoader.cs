@@ -1,3 +1,4 @@
+using Dativo.Core.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dativo.Core.Config.Yaml;
@@ -107,7 +108,7 @@ public static class JobLoader
         var recipe = ConnectorRecipes.BuiltIn(wanted);
         if (recipe is null)
         {
-            var hint = SchemaBinder.Suggest(wanted, ConnectorRecipes.BuiltInNames);
+            var hint = NearMiss.Closest(wanted, ConnectorRecipes.BuiltInNames);
             ctx.Error(name is not null ? $"{role}_connector" : $"{role}.type",
                 $"unknown {role} connector '{wanted}'{(hint is null ? "" : $" (did you mean '{hint}'?)")}; built-in: {string.Join(", ", ConnectorRecipes.BuiltInNames)}, or give {role}_connector_path");
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dativo.Core.Config.Schema;
+using Dativo.Core.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -121,7 +122,7 @@ public sealed partial class SchemaBinder
             case StringSchema s:
                 if (s.Enum is not null && !s.Enum.Contains(text))
                 {
-                    var hint = Suggest(text, s.Enum);
+                    var hint = NearMiss.Closest(text, s.Enum);
                     Error(scalar, path, $"'{text}' is not one of: {string.Join(", ", s.Enum)}{(hint is null ? "" : $" (did you mean '{hint}'?)")}");
                 }
                 else if (s.MinLength is { } min && text.Length < min)
@@ -228,37 +229,10 @@ public sealed partial class SchemaBinder
     private static string UnknownKeyMessage(string key, ObjectSchema obj)
     {
         var known = obj.Properties.Select(p => p.Name).Concat(obj.Aliases?.Keys ?? []).ToList();
-        var hint = Suggest(key, known);
+        var hint = NearMiss.Closest(key, known);
         return hint is not null
             ? $"unknown key '{key}' (did you mean '{hint}'?)"
             : $"unknown key '{key}'; allowed keys: {string.Join(", ", known)}";
-    }
-
-    internal static string? Suggest(string input, IEnumerable<string> candidates)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var c in candidates)
-        {
-            var d = Levenshtein(input.ToLowerInvariant(), c.ToLowerInvariant());
-            if (d < bestDistance) (best, bestDistance) = (c, d);
-        }
-        return best is not null && bestDistance <= Math.Max(2, input.Length / 3) ? best : null;
-    }
-
-    private static int Levenshtein(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) prev[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
     }
 
     private void Error(YamlNode node, string path, string message) =>

@@ -1,7 +1,7 @@
-namespace Dativo.Orchestration.Pipelines;
+namespace Dativo.Core.Text;
 
-/// <summary>"Did you mean" by edit distance.</summary>
-internal static class Suggest
+/// <summary>"Did you mean": the closest candidate by edit distance, when it is close enough to be a typo.</summary>
+public static class NearMiss
 {
     public static string? Closest(string input, IEnumerable<string> candidates)
     {
@@ -15,6 +15,7 @@ internal static class Suggest
         return best is not null && bestDistance <= Math.Max(2, input.Length / 3) ? best : null;
     }
 
+    /// <summary><c> (did you mean 'x'?)</c>, or an empty string.</summary>
     public static string Hint(string input, IEnumerable<string> candidates) =>
         Closest(input, candidates) is { } s ? $" (did you mean '{s}'?)" : "";
 
