@@ -26,14 +26,24 @@ public sealed class CancelAndSecretsDirTests(PostgresDatabaseFixture db) : IClas
     public async Task Sigint_exits_130_without_committing_and_the_rerun_ingests_every_row_once()
     {
         using var f = new JobFolder();
-        const int rows = 3_000_000;
+        const int first = 300_000, rows = first + 10;
         Directory.CreateDirectory(Path.Combine(f.Path, "in"));
-        await using (var w = new StreamWriter(Path.Combine(f.Path, "in", "events.csv")))
-        {
-            await w.WriteLineAsync("id,label");
-            for (var i = 0; i < rows; i++) await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i},label-{i % 1000}"));
-        }
+        var csv = Path.Combine(f.Path, "in", "events.csv");
         f.Job("job.yaml", "csv", "in/events.csv", contract: Narrow);
+
+        // The source is a FIFO: the job reads the first rows, then blocks until the test has seen the signal
+        // acknowledged, so the cancellation always lands mid-run whatever the machine's speed.
+        using (var mk = Process.Start("mkfifo", [csv])) await mk.WaitForExitAsync();
+        var signalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = Task.Run(async () =>
+        {
+            await using var w = new StreamWriter(new FileStream(csv, FileMode.Open, FileAccess.Write));
+            await w.WriteLineAsync("id,label");
+            for (var i = 0; i < first; i++) await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i},label-{i % 1000}"));
+            await w.FlushAsync();
+            await signalled.Task;
+            for (var i = first; i < rows; i++) await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i},label-{i % 1000}"));
+        });
 
         using (var p = CliRunner.Start(f.Path, ["run", "--config", "job.yaml"]))
         {
@@ -42,14 +52,20 @@ public sealed class CancelAndSecretsDirTests(PostgresDatabaseFixture db) : IClas
             while ((line = await p.StandardError.ReadLineAsync()) is not null && !line.Contains("\"progress\"", StringComparison.Ordinal)) { }
             Assert.NotNull(line);
             using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+            while ((line = await p.StandardError.ReadLineAsync()) is not null && !line.Contains("cancelling", StringComparison.Ordinal)) { }
+            Assert.NotNull(line);
+            signalled.SetResult();
             var rest = await p.StandardError.ReadToEndAsync();
             await p.WaitForExitAsync();
             await stdout;
+            await writer;
             Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}: {rest}");
             Assert.Contains("cancelled", rest, StringComparison.Ordinal);
         }
         Assert.Empty(await LakeReader.DataFilesAsync(f.Warehouse, "sales", "events"));
 
+        File.Delete(csv);
+        await File.WriteAllLinesAsync(csv, ["id,label", .. Enumerable.Range(0, rows).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i},label-{i % 1000}"))]);
         var again = await CliRunner.RunAsync(f.Path, ["run", "--config", "job.yaml"]);
         Assert.True(again.ExitCode == 0, again.All);
         var files = await LakeReader.DataFilesAsync(f.Warehouse, "sales", "events");
