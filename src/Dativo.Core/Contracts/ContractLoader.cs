@@ -12,7 +12,15 @@ public static class ContractLoader
     public static DataContract Load(string path, Func<string, string?> env, string? displayName = null)
     {
         var shown = displayName ?? path;
-        var root = YamlFile.Load(path, shown);
+        return FromYaml(YamlFile.Load(path, shown), shown, env);
+    }
+
+    /// <summary>A contract from YAML text (e.g. one embedded in the program).</summary>
+    public static DataContract Parse(string yaml, string displayName, Func<string, string?> env) =>
+        FromYaml(YamlFile.Parse(yaml, displayName), displayName, env);
+
+    private static DataContract FromYaml(YamlNode root, string shown, Func<string, string?> env)
+    {
         var legacy = root is YamlMappingNode m && m.Children.Count == 1 && m.Children.Keys.First() is YamlScalarNode { Value: "asset" };
         var (json, issues) = SchemaBinder.Bind(root, legacy ? AssetSchema.Legacy : AssetSchema.Root, shown, env);
         var errors = issues.ToList();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dativo.Core.Config.Jobs;
+using Dativo.Core.Contracts;
 
 namespace Dativo.Core.Tags;
 
@@ -10,10 +11,17 @@ namespace Dativo.Core.Tags;
 public static class TableProperties
 {
     /// <param name="sourceClassifications">Classifications reported by the source (e.g. column comments), already reduced to a class name.</param>
-    public static SortedDictionary<string, string> Derive(LoadedJob job, IReadOnlyDictionary<string, string>? sourceClassifications = null)
+    public static SortedDictionary<string, string> Derive(LoadedJob job, IReadOnlyDictionary<string, string>? sourceClassifications = null) =>
+        Derive(job.Contract, job.Config.ClassificationOverrides, Governance.Of(job), job.FinOps,
+            job.Contract.SourceType ?? job.SourceRecipe.Type, job.Contract.Object ?? DefaultObject(job), sourceClassifications);
+
+    /// <summary>The properties of a table produced from a contract without a job (generators, SQL outputs).</summary>
+    public static SortedDictionary<string, string> ForContract(DataContract contract, string sourceType) =>
+        Derive(contract, new Dictionary<string, string>(), Governance.Of(contract, null), contract.FinOps, contract.SourceType ?? sourceType, contract.Object, null);
+
+    private static SortedDictionary<string, string> Derive(DataContract contract, IReadOnlyDictionary<string, string> overrides, Governance gov,
+        FinOps finops, string sourceType, string? sourceObject, IReadOnlyDictionary<string, string>? sourceClassifications)
     {
-        var c = job.Config;
-        var contract = job.Contract;
         var props = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
         foreach (var field in contract.Fields)
@@ -21,20 +29,18 @@ public static class TableProperties
             string? cls = null;
             if (sourceClassifications?.TryGetValue(field.Name, out var s) == true) cls = s;
             cls = field.Classification ?? cls;
-            if (c.ClassificationOverrides.TryGetValue(field.Name, out var o)) cls = o;
+            if (overrides.TryGetValue(field.Name, out var o)) cls = o;
             if (!string.IsNullOrWhiteSpace(cls)) props[$"classification.fields.{field.Name}"] = cls.Trim().ToLowerInvariant();
         }
-        var tableClass = c.ClassificationOverrides.GetValueOrDefault("default") ?? contract.Compliance.Classification.FirstOrDefault();
+        var tableClass = overrides.GetValueOrDefault("default") ?? contract.Compliance.Classification.FirstOrDefault();
         if (!string.IsNullOrWhiteSpace(tableClass)) props["classification.default"] = tableClass.Trim().ToLowerInvariant();
 
-        var gov = Governance.Of(job);
         Put(props, "governance.owner", gov.Owner);
         if (gov.RetentionDays is { } days) props["governance.retention_days"] = days.ToString(CultureInfo.InvariantCulture);
         if (gov.Regulations.Count > 0) props["governance.regulations"] = string.Join(",", gov.Regulations);
         Put(props, "governance.domain", gov.Domain);
         Put(props, "governance.data_product", gov.DataProduct);
 
-        var finops = job.FinOps;
         Put(props, "finops.cost_center", finops.CostCenter);
         Put(props, "finops.project", finops.Project);
         Put(props, "finops.environment", finops.Environment);
@@ -44,8 +50,8 @@ public static class TableProperties
         props["asset.version"] = contract.Version;
         Put(props, "asset.domain", contract.Domain);
         Put(props, "asset.data_product", contract.DataProduct);
-        Put(props, "asset.source_type", contract.SourceType ?? job.SourceRecipe.Type);
-        Put(props, "asset.object", contract.Object ?? DefaultObject(job));
+        Put(props, "asset.source_type", sourceType);
+        Put(props, "asset.object", sourceObject);
         return props;
     }
 
@@ -63,10 +69,10 @@ public static class TableProperties
 /// <summary>Contract governance with the job's governance_overrides applied (used by every tag sink).</summary>
 public sealed record Governance(string? Owner, int? RetentionDays, IReadOnlyList<string> Regulations, string? Domain, string? DataProduct)
 {
-    public static Governance Of(LoadedJob job)
+    public static Governance Of(LoadedJob job) => Of(job.Contract, job.Config.GovernanceOverrides);
+
+    public static Governance Of(DataContract k, GovernanceOverrides? o)
     {
-        var o = job.Config.GovernanceOverrides;
-        var k = job.Contract;
         // An explicit empty owner override removes the owner tag.
         var owner = o?.Owner is not null ? (o.Owner.Length == 0 ? null : o.Owner) : k.Owner;
         return new Governance(owner, o?.RetentionDays ?? k.Compliance.RetentionDays,

@@ -39,6 +39,22 @@ public class ShipmentIcebergTests
     }
 
     [Fact]
+    public async Task The_table_carries_the_governance_tags_of_the_shipments_contract()
+    {
+        Assert.Equal(ShipmentIceberg.Schema.Columns.Select(c => c.Name), ShipmentIceberg.Contract.Value.Fields.Select(f => f.Name));
+        using var tmp = new TempDir();
+        var lake = LakeWarehouse.Open(Path.Combine(tmp.Path, "lake"));
+        await ShipmentIceberg.WriteDaysAsync(lake, Id, new ShipmentGenerator(1), [Start], 10);
+
+        var props = (await lake.OpenTableAsync(Id, CancellationToken.None)).Metadata.Properties;
+        Assert.Equal("logistics-data@example.com", props["governance.owner"]);
+        Assert.Equal("365", props["governance.retention_days"]);
+        Assert.Equal("financial", props["classification.fields.shipping_cost"]);
+        Assert.Equal("LOG-001", props["finops.cost_center"]);
+        Assert.Equal("shipments", props["asset.name"]);
+    }
+
+    [Fact]
     public async Task Cli_writes_the_default_table_and_keeps_file_formats()
     {
         using var tmp = new TempDir();

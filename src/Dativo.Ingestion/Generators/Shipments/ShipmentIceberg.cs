@@ -1,4 +1,6 @@
+using Dativo.Core.Contracts;
 using Dativo.Core.Errors;
+using Dativo.Core.Tags;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Engine;
 using Dativo.Lake.Iceberg.Data;
@@ -20,6 +22,13 @@ public sealed record ShipmentTableResult(TableIdentifier Table, long Rows, IRead
 public static class ShipmentIceberg
 {
     public const string DefaultTable = "logistics.shipments";
+
+    /// <summary>examples/shipments/contract.yaml (embedded): the governance tags of the table come from it.</summary>
+    public static readonly Lazy<DataContract> Contract = new(() =>
+    {
+        using var stream = typeof(ShipmentIceberg).Assembly.GetManifestResourceStream("Dativo.Shipments.contract.yaml")!;
+        return ContractLoader.Parse(new StreamReader(stream).ReadToEnd(), "examples/shipments/contract.yaml", _ => null);
+    });
 
     /// <summary>The 12 columns (field ids 1..12), all required; types as in the Parquet files.</summary>
     public static IcebergSchema Schema { get; } = new(0,
@@ -57,7 +66,7 @@ public static class ShipmentIceberg
             return (existing, false);
         }
         var spec = new PartitionSpecBuilder(Schema).Day("shipment_date").Build();
-        var props = new Dictionary<string, string>
+        var props = new Dictionary<string, string>(TableProperties.ForContract(Contract.Value, "generate"))
         {
             ["dativo.produced-by"] = "dativo generate shipments",
             ["dativo.dataset"] = "shipments (seed 004)",
