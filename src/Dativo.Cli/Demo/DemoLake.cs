@@ -55,6 +55,9 @@ internal sealed class DemoLake : IAsyncDisposable
     public Task<QueryResult> LastDayAsync(string output, int limit, CancellationToken ct) =>
         Engine.QueryAsync($"SELECT * EXCLUDE ({LakeSql.RunDateColumn}) FROM {SqlText.Identifier(output + "_last")} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}", ct: ct);
 
+    private static readonly string[] ShownTags =
+        ["classification.default", "governance.owner", "governance.retention_days", "finops.cost_center", "dativo.produced-by"];
+
     public async Task<IReadOnlyList<DemoTable>> TablesAsync(CancellationToken ct)
     {
         var result = new List<DemoTable>();
@@ -65,7 +68,7 @@ internal sealed class DemoLake : IAsyncDisposable
             var summary = d.CurrentSnapshot?.Summary ?? new Dictionary<string, string>();
             long Count(string key) => summary.TryGetValue(key, out var v) && long.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n : 0;
             var spec = string.Join(", ", d.Spec.Fields.Select(f => $"{f.Transform}({d.Schema.FindField(f.SourceId)?.Name})"));
-            var tags = d.Properties.Where(p => p.Key.StartsWith("dativo.", StringComparison.Ordinal)).ToDictionary(p => p.Key, p => p.Value);
+            var tags = d.Properties.Where(p => ShownTags.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value);
             result.Add(new DemoTable(id.ToString(), Count("total-records"), Count("total-data-files"), d.History.Count, d.CurrentSnapshot?.SnapshotId, spec, tags));
         }
         return result;

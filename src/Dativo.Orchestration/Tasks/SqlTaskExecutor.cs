@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dativo.Core.Errors;
+using Dativo.Core.Tags;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Engine;
 using Dativo.Orchestration.Pipelines;
@@ -72,13 +73,13 @@ internal sealed class SqlTaskExecutor : ITaskExecutor
                 .Select(kv => new LakeInput(kv.Key, LakeWarehouse.ParseTable(inv.Render(kv.Value), $"with.inputs.{kv.Key}"), dayColumn, day)).ToList();
             var lake = LakeWarehouse.Open(TaskSettings.Get(inv, "warehouse") ?? LakeWarehouse.DefaultPath, inv.Time);
 
-            await LakeSql.OpenInputsAsync(lake, inputs, ct).ConfigureAwait(false); // every table checked before anything runs
+            var inputTables = await LakeSql.OpenInputsAsync(lake, inputs, ct).ConfigureAwait(false); // every table checked before anything runs
             await log.WriteLineAsync($"warehouse {lake.Root}; query {source}; output {output} run_date {runDate:yyyy-MM-dd}").ConfigureAwait(false);
             await using var engine = await DuckDbEngine.OpenAsync(threads: threads, ct: ct).ConfigureAwait(false);
             await LakeSql.RegisterInputsAsync(engine, lake, inputs, ct).ConfigureAwait(false);
             foreach (var i in inputs)
                 await log.WriteLineAsync($"input {i.View} = {i.Table}{(i.Day is { } d ? $" where {i.DayColumn} = {d:yyyy-MM-dd}" : "")}").ConfigureAwait(false);
-            var props = new Dictionary<string, string>
+            var props = new Dictionary<string, string>(LineageTags.Inherit(inputTables.Select(t => t.Metadata.Properties)))
             {
                 ["dativo.produced-by"] = $"sql task {inv.Run.Pipeline}.{inv.Task.Name}",
                 ["dativo.query"] = source,

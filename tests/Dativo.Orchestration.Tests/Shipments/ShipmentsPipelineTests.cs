@@ -40,6 +40,8 @@ public sealed class ShipmentsPipelineTests
             Assert.All(rows.Values, n => Assert.True(n > 0, output));
             var t = await lake.OpenTableAsync(new TableIdentifier("analytics", output), CancellationToken.None);
             Assert.Equal("run_date", Assert.Single(t.Spec.Fields).Name);
+            Assert.Equal("logistics-data@example.com", t.Metadata.Properties["governance.owner"]); // inherited from logistics.shipments
+            Assert.Equal("internal", t.Metadata.Properties["classification.default"]);
             before[output] = (rows, t.Metadata.CurrentSnapshot!.SnapshotId);
         }
 
