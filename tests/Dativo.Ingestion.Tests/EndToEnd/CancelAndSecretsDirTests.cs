@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Dativo.Ingestion.Tests.EndToEnd;
 
-/// <summary>SIGINT during <c>dativo run</c> (exit 130, nothing committed, the next run ingests everything once) and <c>--secrets-dir</c>.</summary>
+/// <summary>A termination signal (SIGINT/SIGTERM) during <c>dativo run</c> (exit 130, nothing committed, the next run ingests everything once) and <c>--secrets-dir</c>.</summary>
 public sealed class CancelAndSecretsDirTests(PostgresDatabaseFixture db) : IClassFixture<PostgresDatabaseFixture>
 {
     private const string Narrow = """
@@ -23,7 +23,7 @@ public sealed class CancelAndSecretsDirTests(PostgresDatabaseFixture db) : IClas
         """;
 
     [Fact]
-    public async Task Sigint_exits_130_without_committing_and_the_rerun_ingests_every_row_once()
+    public async Task A_termination_signal_exits_130_without_committing_and_the_rerun_ingests_every_row_once()
     {
         using var f = new JobFolder();
         const int first = 300_000, rows = first + 10;
@@ -51,7 +51,9 @@ public sealed class CancelAndSecretsDirTests(PostgresDatabaseFixture db) : IClas
             string? line;
             while ((line = await p.StandardError.ReadLineAsync()) is not null && !line.Contains("\"progress\"", StringComparison.Ordinal)) { }
             Assert.NotNull(line);
-            using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+            // SIGTERM, not SIGINT: a test host started from a background shell inherits SIGINT as ignored, and then the
+            // runtime never sees it. The CLI handles both the same way (Program.OnSignal).
+            using (var kill = Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
             while ((line = await p.StandardError.ReadLineAsync()) is not null && !line.Contains("cancelling", StringComparison.Ordinal)) { }
             Assert.NotNull(line);
             signalled.SetResult();
