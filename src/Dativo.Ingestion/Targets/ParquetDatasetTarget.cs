@@ -57,6 +57,7 @@ internal sealed class ParquetDatasetTarget : ITableTarget
         if (manifests.Count > 0 && !manifests[^1].PartitionColumns.SequenceEqual(partitionBy, StringComparer.Ordinal))
             throw new DativoException($"{job.File}: dataset {dataset.Location} is partitioned by ({string.Join(", ", manifests[^1].PartitionColumns)}) " +
                 $"but target.partitioning says ({string.Join(", ", partitionBy)}); a dataset keeps its partition columns: restore them or write to a new target.table");
+        if (manifests.Count > 0) CheckTypes(job, dataset, manifests[^1].Schema, contractSchema);
         var stateKey = IcebergTarget.StateSummaryKey(job);
         string? committed = null;
         for (var i = manifests.Count - 1; i >= 0 && committed is null; i--)
@@ -70,6 +71,22 @@ internal sealed class ParquetDatasetTarget : ITableTarget
             Properties = properties,
         };
         return new ParquetDatasetTarget(dataset, dataset.Location, stateKey, options, contractSchema, committed);
+    }
+
+    /// <summary>
+    /// Files of different commits are read together by column name (union by name), so a column may widen or narrow
+    /// (int/long, float/double, decimal precision) and columns may come and go, but its type may not change otherwise.
+    /// </summary>
+    private static void CheckTypes(LoadedJob job, ParquetDataset dataset, IcebergSchema published, TargetSchema contract)
+    {
+        foreach (var c in contract.Columns)
+        {
+            if (published.Columns.FirstOrDefault(f => f.Name == c.Name) is not { } existing) continue;
+            var want = TargetSchema.IcebergTypeOf(c);
+            if (!IcebergTableSetup.Compatible(existing.Type, want) && !IcebergTableSetup.Compatible(want, existing.Type))
+                throw new DativoException($"{job.File}: column '{c.Name}' is {existing.Type} in dataset {dataset.Location} but {want} in the contract; " +
+                    "only int/long, float/double and decimal precision may change: add a new column or write to a new target.table");
+        }
     }
 
     /// <summary>Identity partition columns (ingest_date is the generated column); the job validation refused transforms.</summary>

@@ -92,6 +92,27 @@ public sealed class ParquetTargetTests
     }
 
     [Fact]
+    public async Task Changed_partitioning_or_column_type_is_a_user_error()
+    {
+        using var f = new JobFolder();
+        f.Write("data/a.csv", Csv);
+        var job = Job(f, "  partitioning: [paid]");
+        Assert.Equal(0, (await CliRunner.RunAsync(f.Path, ["run", "--config", job])).ExitCode);
+        f.Write("data/b.csv", Header + "10,z@x.com,1,no,2024-02-01\n");
+        File.WriteAllText(job, File.ReadAllText(job).Replace("partitioning: [paid]", "partitioning: [ingest_date]", StringComparison.Ordinal));
+        var r = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Contains("is partitioned by (paid)", r.All, StringComparison.Ordinal);
+
+        File.WriteAllText(job, File.ReadAllText(job).Replace("partitioning: [ingest_date]", "partitioning: [paid]", StringComparison.Ordinal));
+        f.Write("contract.yaml", JobFolder.OrdersContract.Replace("type: boolean", "type: string", StringComparison.Ordinal));
+        r = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Contains("column 'paid' is boolean in dataset", r.All, StringComparison.Ordinal);
+        Assert.Equal([1L, 2L, 3L], await IdsAsync(f)); // nothing published by the refused runs
+    }
+
+    [Fact]
     public async Task Strict_rejections_are_quarantined_exit_2_and_the_valid_rows_published()
     {
         using var f = new JobFolder();
