@@ -170,6 +170,21 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Parquet_target_refuses_iceberg_transforms_and_unknown_modes()
+    {
+        var e = LoadFails(GoodHead.Replace("source_connector: csv\n", "source_connector: csv\ntarget_connector: parquet\n", StringComparison.Ordinal) +
+            "target:\n  partitioning: [ingest_date, email, \"day(created_at)\"]\n  mode: overwrite\n");
+        Assert.Equal(2, e.Issues.Count);
+        var part = e.Issues.Single(i => i.KeyPath == "target.partitioning[2]");
+        Assert.Equal(8, part.Line);
+        Assert.Contains("'day(created_at)' is an Iceberg transform", part.Message);
+        Assert.Contains("job.yaml:8:", e.Message);
+        var mode = e.Issues.Single(i => i.KeyPath == "target.mode");
+        Assert.Contains("append (default) or overwrite_partitions", mode.Message);
+        Assert.Equal(9, mode.Line);
+    }
+
+    [Fact]
     public void Aws_tag_rules_name_the_tag()
     {
         var e = LoadFails(GoodHead + "infrastructure:\n  metadata:\n    tags:\n      \"aws:owner\": x\n      Bad: \"a,b\"\n      " + new string('K', 129) + ": v\n");

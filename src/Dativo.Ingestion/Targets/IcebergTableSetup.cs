@@ -68,7 +68,8 @@ internal static class IcebergTableSetup
         return (new TargetSchema(cols, contract.WarnMode), added);
     }
 
-    private static bool Compatible(IcebergType have, IcebergType want) => have.Equals(want) ||
+    /// <summary>Same type, or <paramref name="have"/> is a widening of <paramref name="want"/> (long/int, double/float, wider decimal).</summary>
+    public static bool Compatible(IcebergType have, IcebergType want) => have.Equals(want) ||
         (have is PrimitiveType h && want is PrimitiveType w &&
          ((h.Id == TypeId.Long && w.Id == TypeId.Int) || (h.Id == TypeId.Double && w.Id == TypeId.Float) ||
           (h.Id == TypeId.Decimal && w.Id == TypeId.Decimal && h.Scale == w.Scale && h.Precision >= w.Precision)));

@@ -71,7 +71,8 @@ internal sealed class IcebergTarget : ITableTarget
         }
     }
 
-    private static WriteOptions Options(LoadedJob job)
+    /// <summary>Parquet settings of a job (file size, codec, row group rows); shared with the parquet dataset target.</summary>
+    public static WriteOptions Options(LoadedJob job)
     {
         var sizeMb = job.Config.Target.TargetFileSizeMb ?? (int.TryParse(job.TargetRecipe.Options["target_file_size_mb"]?.ToString(), CultureInfo.InvariantCulture, out var mb) ? mb : 128);
         var compression = job.Config.Target.Compression ?? job.TargetRecipe.Options["compression"]?.ToString() ?? "zstd";

@@ -10,6 +10,7 @@ internal static class TargetFactory
         job.TargetFormat.ToLowerInvariant() switch
         {
             "iceberg" => await IcebergTarget.OpenAsync(job, loc, schema, time, ct).ConfigureAwait(false),
-            var f => throw new DativoException($"{job.File}: target format '{f}' is not supported yet; use iceberg"),
+            "parquet" => await ParquetDatasetTarget.OpenAsync(job, loc, schema, time, ct).ConfigureAwait(false),
+            var f => throw new DativoException($"{job.File}: target format '{f}' is not supported yet; use iceberg or parquet"),
         };
 }

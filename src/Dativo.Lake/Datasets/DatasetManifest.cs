@@ -22,6 +22,8 @@ public sealed record DatasetFile(string Path, string Partition, long RecordCount
 /// <summary>
 /// One published commit, stored as <c>_dativo/manifests/&lt;seq&gt;.json</c>. Readers fold the manifests in sequence
 /// order: an overwrite drops the files of earlier commits in its <see cref="ReplacedPartitions"/>, then each commit adds its files.
+/// <see cref="Properties"/> (optional <c>properties</c> object of strings) are the writer's key/value metadata, published with the
+/// commit and never interpreted by readers (ingestion keeps its state and governance tags there).
 /// </summary>
 public sealed record DatasetManifest(
     long Sequence,
@@ -33,6 +35,11 @@ public sealed record DatasetManifest(
     IReadOnlyList<string> ReplacedPartitions,
     IReadOnlyList<DatasetFile> Files)
 {
+    /// <summary>Writer metadata of this commit (empty when the manifest has no <c>properties</c>).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = EmptyProperties;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyProperties = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public const string Format = "dativo-parquet-dataset/1";
 
     public const string Folder = "_dativo/manifests/";
@@ -68,6 +75,8 @@ public sealed record DatasetManifest(
                 ["file-size-in-bytes"] = f.SizeBytes,
             })]),
         };
+        if (Properties.Count > 0)
+            o["properties"] = new JsonObject([.. Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]);
         return JsonSerializer.SerializeToUtf8Bytes(o, Indented);
     }
 
@@ -85,7 +94,12 @@ public sealed record DatasetManifest(
                 TypeJson.SchemaFromJson(o["schema"]!),
                 [.. o["partition-columns"]!.AsArray().Select(n => (string)n!)],
                 [.. o["replaced-partitions"]!.AsArray().Select(n => (string)n!)],
-                [.. o["files"]!.AsArray().Select(n => new DatasetFile((string)n!["path"]!, (string)n["partition"]!, (long)n["record-count"]!, (long)n["file-size-in-bytes"]!))]);
+                [.. o["files"]!.AsArray().Select(n => new DatasetFile((string)n!["path"]!, (string)n["partition"]!, (long)n["record-count"]!, (long)n["file-size-in-bytes"]!))])
+            {
+                Properties = o["properties"] is JsonObject props
+                    ? props.ToDictionary(p => p.Key, p => (string)p.Value!, StringComparer.Ordinal)
+                    : EmptyProperties,
+            };
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException or KeyNotFoundException)
         {

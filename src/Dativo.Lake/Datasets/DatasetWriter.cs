@@ -17,6 +17,9 @@ public sealed record DatasetWriteOptions
 
     /// <summary>Parquet settings (file size, row group rows, codec) shared with Iceberg tables.</summary>
     public WriteOptions File { get; init; } = new();
+
+    /// <summary>Key/value metadata stored in the commit's manifest (<see cref="DatasetManifest.Properties"/>).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>Result of a published write.</summary>
@@ -70,7 +73,13 @@ public sealed class DatasetWriter : IAsyncDisposable
         a.Columns.Count == b.Columns.Count && a.Columns.Zip(b.Columns).All(p => p.First.Name == p.Second.Name && p.First.Type.Equals(p.Second.Type));
 
     /// <summary>Finishes the files and publishes them as the next manifest (retrying on a lost sequence race).</summary>
-    public async Task<DatasetCommit> CommitAsync(CancellationToken ct = default)
+    public Task<DatasetCommit> CommitAsync(CancellationToken ct = default) => CommitAsync(null, ct);
+
+    /// <summary>
+    /// Like <see cref="CommitAsync(CancellationToken)"/>, with <paramref name="properties"/> added to the options' properties
+    /// in the manifest: metadata known only at commit time (e.g. the position a reader reached) becomes visible with the data.
+    /// </summary>
+    public async Task<DatasetCommit> CommitAsync(IReadOnlyDictionary<string, string>? properties, CancellationToken ct = default)
     {
         if (_committed) throw new InvalidOperationException("already committed");
         _committed = true;
@@ -83,7 +92,9 @@ public sealed class DatasetWriter : IAsyncDisposable
         List<string> replaced = _options.Mode == DatasetWriteMode.Append ? [] :
             _options.PartitionBy.Count == 0 ? [""] : [.. files.Select(f => f.Partition).Distinct(StringComparer.Ordinal)];
         if (BeforePublish is { } hook) await hook(ct);
-        return await _dataset.PublishAsync(_schema, _options, replaced, files, ct);
+        var props = new Dictionary<string, string>(_options.Properties, StringComparer.Ordinal);
+        if (properties is not null) foreach (var (k, v) in properties) props[k] = v;
+        return await _dataset.PublishAsync(_schema, _options, replaced, files, props, ct);
     }
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();

@@ -81,6 +81,15 @@ public sealed class ParquetDataset
         return [.. manifests.OrderBy(m => m.Sequence)];
     }
 
+    /// <summary>The value of property <paramref name="key"/> in the newest manifest that has it, or null.</summary>
+    public async Task<string?> LatestPropertyAsync(string key, CancellationToken ct = default)
+    {
+        var manifests = await ManifestsAsync(ct);
+        for (var i = manifests.Count - 1; i >= 0; i--)
+            if (manifests[i].Properties.TryGetValue(key, out var v)) return v;
+        return null;
+    }
+
     /// <summary>The live files: manifests folded in order (overwrites drop earlier files of their partitions).</summary>
     public async Task<DatasetState> CurrentAsync(CancellationToken ct = default)
     {
@@ -146,7 +155,7 @@ public sealed class ParquetDataset
     }
 
     internal async Task<DatasetCommit> PublishAsync(IcebergSchema schema, DatasetWriteOptions options, IReadOnlyList<string> replaced,
-        IReadOnlyList<DatasetFile> files, CancellationToken ct)
+        IReadOnlyList<DatasetFile> files, IReadOnlyDictionary<string, string> properties, CancellationToken ct)
     {
         var commitId = Guid.NewGuid().ToString("N");
         var manifests = await ManifestsAsync(ct);
@@ -156,7 +165,7 @@ public sealed class ParquetDataset
         var seq = manifests.Count == 0 ? 1 : manifests[^1].Sequence + 1;
         for (var attempt = 0; attempt < MaxPublishAttempts; attempt++, seq++)
         {
-            var manifest = new DatasetManifest(seq, commitId, options.Mode, _time.GetUtcNow(), schema, options.PartitionBy, replaced, files);
+            var manifest = new DatasetManifest(seq, commitId, options.Mode, _time.GetUtcNow(), schema, options.PartitionBy, replaced, files) { Properties = properties };
             var key = Key(DatasetManifest.FileName(seq));
             try
             {

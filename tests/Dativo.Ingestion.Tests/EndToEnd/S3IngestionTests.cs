@@ -70,4 +70,40 @@ public sealed class S3IngestionTests(S3BucketFixture s3) : IClassFixture<S3Bucke
         Assert.True(again.ExitCode == 0, again.All);
         Assert.Contains("no new data", again.Out, StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    public async Task S3_warehouse_parquet_dataset_tags_data_files_and_manifests()
+    {
+        Skip.If(s3.SkipReason is not null, s3.SkipReason);
+        var bucket = ObjectStores.Open($"s3://{s3.Bucket}", Options);
+        await bucket.PutAsync("pin/a.csv", new MemoryStream(Encoding.UTF8.GetBytes("id,email,amount,paid,created\n1,a@x.com,1.50,true,2024-01-01 10:00:00\n2,b@x.com,2.25,false,2024-01-02T11:00:00\n")));
+        using var f = new JobFolder();
+        f.Job("job.yaml", "csv", $"s3://{s3.Bucket}/pin/*.csv", target: "parquet", extra: $"""
+            target:
+              warehouse: s3://{s3.Bucket}/plake
+              partitioning: [paid]
+            """);
+
+        var r = await CliRunner.RunAsync(f.Path, ["run", "--config", "job.yaml"], Env);
+        Assert.True(r.ExitCode == 0, r.All);
+
+        var ds = Lake.Datasets.ParquetDataset.Open(ObjectStores.Open($"s3://{s3.Bucket}/plake", Options), "sales/orders");
+        var state = await ds.CurrentAsync();
+        Assert.Equal(2, state.RecordCount);
+        Assert.Equal("pii", (await ds.ManifestsAsync()).Single().Properties["classification.fields.email"]);
+
+        var keys = new List<string>();
+        await foreach (var o in bucket.ListAsync("plake/sales/orders/")) keys.Add(o.Key);
+        Assert.Contains(keys, k => k.StartsWith("plake/sales/orders/paid=true/part-", StringComparison.Ordinal));
+        Assert.Contains(keys, k => k.Contains("/_dativo/manifests/", StringComparison.Ordinal));
+        var settings = S3ClientFactory.Resolve(Options);
+        using var client = S3ClientFactory.Create(Options, settings);
+        foreach (var key in keys)
+        {
+            var tagging = await client.GetObjectTaggingAsync(new GetObjectTaggingRequest { BucketName = s3.Bucket, Key = key });
+            var tags = tagging.Tagging.ToDictionary(t => t.Key, t => t.Value);
+            Assert.Equal("acme", tags["TenantId"]);
+            Assert.Equal("PII", tags["DataClassification"]);
+        }
+    }
 }

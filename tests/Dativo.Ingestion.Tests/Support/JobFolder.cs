@@ -39,13 +39,13 @@ internal sealed class JobFolder : IDisposable
 
     public string Write(string relative, string content) => Dir.File(relative, content);
 
-    public string Job(string name, string source, string files, string extra = "", string contract = OrdersContract)
+    public string Job(string name, string source, string files, string extra = "", string contract = OrdersContract, string target = "iceberg")
     {
         Write("contract.yaml", contract);
         return Write(name, $"""
             tenant_id: acme
             source_connector: {source}
-            target_connector: iceberg
+            target_connector: {target}
             asset_path: contract.yaml
             {extra}
             source:

@@ -26,15 +26,29 @@ internal static class LakeReader
     }
 
     /// <summary>Rows as dictionaries (column → value), ordered by <paramref name="orderBy"/>.</summary>
-    public static async Task<List<Dictionary<string, object?>>> RowsAsync(string warehouse, string ns, string table, string orderBy = "1")
+    public static async Task<List<Dictionary<string, object?>>> RowsAsync(string warehouse, string ns, string table, string orderBy = "1") =>
+        Query(await DataFilesAsync(warehouse, ns, table), orderBy, "");
+
+    /// <summary>Local paths of the files a Parquet dataset has published (its manifests folded), never the folder listing.</summary>
+    public static async Task<List<string>> DatasetFilesAsync(string warehouse, string ns, string table)
     {
-        var files = await DataFilesAsync(warehouse, ns, table);
+        var ds = Dativo.Lake.Datasets.ParquetDataset.Open(ObjectStores.Open(warehouse), $"{ns}/{table}");
+        var state = await ds.CurrentAsync();
+        return [.. state.Files.Select(f => Path.Combine(warehouse, ns, table, f.Path))];
+    }
+
+    /// <summary>Rows of the published files of a Parquet dataset, read by DuckDB, ordered by <paramref name="orderBy"/>.</summary>
+    public static async Task<List<Dictionary<string, object?>>> DatasetRowsAsync(string warehouse, string ns, string table, string orderBy = "1") =>
+        Query(await DatasetFilesAsync(warehouse, ns, table), orderBy, ", hive_partitioning=false"); // the columns are in the files
+
+    private static List<Dictionary<string, object?>> Query(List<string> files, string orderBy, string readOptions)
+    {
         var rows = new List<Dictionary<string, object?>>();
         if (files.Count == 0) return rows;
         using var conn = new DuckDBConnection("DataSource=:memory:");
         conn.Open();
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT * FROM read_parquet([{string.Join(",", files.Select(f => "'" + f + "'"))}], union_by_name=true) ORDER BY {orderBy}";
+        cmd.CommandText = $"SELECT * FROM read_parquet([{string.Join(",", files.Select(f => "'" + f + "'"))}], union_by_name=true{readOptions}) ORDER BY {orderBy}";
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {

@@ -131,5 +131,33 @@ public sealed class ParquetDatasetTests : IDisposable
         Assert.Contains("partitioned by (day)", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Manifest_properties_are_published_with_the_commit_and_optional()
+    {
+        var ds = Open();
+        await ds.AppendAsync([TableFixture.Events(Schema, 0, 5)], ByDay, Ct); // no properties: no "properties" field
+        var first = await File.ReadAllTextAsync(Path.Combine(_dir.Path, "sales/orders/_dativo/manifests/00000000000000000001.json"), Ct);
+        Assert.DoesNotContain("\"properties\"", first, StringComparison.Ordinal);
+        Assert.Null(await ds.LatestPropertyAsync("state", Ct));
+
+        var options = new DatasetWriteOptions { PartitionBy = ByDay, Properties = new Dictionary<string, string> { ["owner"] = "team", ["state"] = "old" } };
+        await using (var w = ds.NewWriter(Schema, options))
+        {
+            await w.WriteAsync(TableFixture.Events(Schema, 5, 5), Ct);
+            await w.CommitAsync(new Dictionary<string, string> { ["state"] = "s1" }, Ct);
+        }
+        await ds.AppendAsync([TableFixture.Events(Schema, 10, 5)], ByDay, Ct);
+        var manifests = await ds.ManifestsAsync(Ct);
+        Assert.Empty(manifests[0].Properties);
+        Assert.Equal("team", manifests[1].Properties["owner"]);
+        Assert.Equal("s1", manifests[1].Properties["state"]);   // commit-time value wins
+        Assert.Equal("s1", await ds.LatestPropertyAsync("state", Ct)); // newest manifest that has the key
+
+        // a writer that never commits publishes neither its files nor its properties
+        await using (var w = ds.NewWriter(Schema, options)) await w.WriteAsync(TableFixture.Events(Schema, 15, 5), Ct);
+        Assert.Equal("s1", await ds.LatestPropertyAsync("state", Ct));
+        Assert.Equal(15, await CountAsync(ds));
+    }
+
     public void Dispose() => _dir.Dispose();
 }

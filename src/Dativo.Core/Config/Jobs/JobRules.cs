@@ -60,6 +60,7 @@ internal static partial class JobRules
     private static void CheckPartitioning(LoadedJob job, JobLoader.Context ctx)
     {
         var parts = job.Partitioning;
+        var parquet = string.Equals(job.TargetFormat, "parquet", StringComparison.OrdinalIgnoreCase);
         for (var i = 0; i < parts.Count; i++)
         {
             var p = Partitioning.Parse(parts[i]);
@@ -68,7 +69,12 @@ internal static partial class JobRules
                 ctx.Error(where, $"cannot read partition field '{parts[i]}'; use column, ingest_date, day(col), month(col), year(col), hour(col), bucket(N, col) or truncate(W, col)");
             else if (p.Column != Partitioning.IngestDate && job.Contract.Field(p.Column) is null)
                 ctx.Error(where, $"partition column '{p.Column}' is not in contract {job.Contract.Name}");
+            else if (parquet && p.Transform != "identity")
+                ctx.Error(where, $"'{parts[i]}' is an Iceberg transform; a parquet dataset is partitioned by columns only (Hive folders col=value): " +
+                    $"use a column or ingest_date, or target_connector: iceberg");
         }
+        if (parquet && job.Config.Target.Mode is { } mode && mode is not ("append" or "overwrite_partitions"))
+            ctx.Error("target.mode", $"mode '{mode}' is not supported by the parquet target; use append (default) or overwrite_partitions");
     }
 
     internal static IEnumerable<ContractField> LooksLikePii(DataContract contract, IReadOnlyDictionary<string, string> overrides) =>
