@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Dativo.Lake.Iceberg.Metadata;
@@ -17,43 +16,19 @@ public sealed class IcebirdReaderTests : IDisposable
 
     public void Dispose() => _fx.Dispose();
 
-    private static readonly Lazy<string?> Tools = new(() =>
-    {
-        var dir = Repo.Path_("tests", "tools");
-        if (Directory.Exists(Path.Combine(dir, "node_modules", "icebird"))) return dir;
-        try
-        {
-            var (code, _, _) = Run("npm", dir, "install", "--no-audit", "--no-fund", "--loglevel=error");
-            return code == 0 && Directory.Exists(Path.Combine(dir, "node_modules", "icebird")) ? dir : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
-    });
-
-    private static (int Code, string Out, string Err) Run(string exe, string dir, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); return (-1, "", "timeout"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static string? Tools => NodeTools.With("icebird");
 
     [SkippableFact]
     public async Task Icebird_reads_exactly_our_live_rows()
     {
-        Skip.If(Tools.Value is null, "npm/icebird not available (tests/tools)");
+        Skip.If(Tools is null, "npm/icebird not available (tests/tools)");
         var t = await _fx.CreateAsync("icebird", s => new PartitionSpecBuilder(s).Day("ts").Bucket("id", 4).Build());
         await t.AppendAsync(TableFixture.Events(t.Schema, 0, 60));
         await t.AppendAsync(TableFixture.Events(t.Schema, 60, 60));
         await t.DeleteWhereAsync(Expr.Lt("id", 7));
         await t.UpdateSchemaAsync(u => u.RenameColumn("name", "label"));
 
-        var (code, output, err) = Run("node", Tools.Value!, "read-iceberg.mjs", t.IO.LocalPath(t.Location)!);
+        var (code, output, err) = NodeTools.Run("node", Tools!, "read-iceberg.mjs", t.IO.LocalPath(t.Location)!);
         Assert.True(code == 0, err);
         var rows = JsonNode.Parse(output)!.AsArray().Select(r => r!.AsObject()).ToList();
 

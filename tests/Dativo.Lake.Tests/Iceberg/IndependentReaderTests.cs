@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Dativo.Lake.Iceberg.Metadata;
 using Dativo.Lake.Iceberg.Types;
@@ -16,35 +15,11 @@ public sealed class IndependentReaderTests : IDisposable
 
     public void Dispose() => _fx.Dispose();
 
-    private static readonly Lazy<string?> Tools = new(() =>
-    {
-        var dir = Repo.Path_("tests", "tools");
-        if (Directory.Exists(Path.Combine(dir, "node_modules", "avsc"))) return dir;
-        try
-        {
-            var (code, _, _) = Run("npm", dir, "install", "--no-audit", "--no-fund", "--loglevel=error");
-            return code == 0 && Directory.Exists(Path.Combine(dir, "node_modules", "avsc")) ? dir : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
-    });
-
-    private static (int Code, string Out, string Err) Run(string exe, string dir, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); return (-1, "", "timeout"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static string? Tools => NodeTools.With("avsc");
 
     private static JsonNode Avsc(string file)
     {
-        var (code, output, err) = Run("node", Tools.Value!, "read-avro.js", file);
+        var (code, output, err) = NodeTools.Run("node", Tools!, "read-avro.js", file);
         Assert.True(code == 0, err);
         return JsonNode.Parse(output)!;
     }
@@ -52,7 +27,7 @@ public sealed class IndependentReaderTests : IDisposable
     [SkippableFact]
     public async Task Avsc_decodes_our_manifest_list_and_manifests()
     {
-        Skip.If(Tools.Value is null, "npm/avsc not available");
+        Skip.If(Tools is null, "npm/avsc not available");
         var t = await _fx.CreateAsync("avsc", s => new PartitionSpecBuilder(s).Day("ts").Bucket("id", 4).Build());
         await t.AppendAsync(TableFixture.Events(t.Schema, 0, 48));
         var snap = t.Metadata.CurrentSnapshot!;
