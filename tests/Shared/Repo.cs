@@ -53,7 +53,8 @@ internal static class CliRunner
         public string All => Stdout + Stderr;
     }
 
-    public static async Task<Result> RunAsync(string workingDir, IDictionary<string, string>? env, params string[] args)
+    /// <summary>Starts <c>./dativo</c> with redirected output, for tests that talk to the running process.</summary>
+    public static Process Start(string workingDir, IReadOnlyList<string> args, IEnumerable<KeyValuePair<string, string>>? env = null)
     {
         var psi = new ProcessStartInfo(Path.Combine(Repo.Root, "dativo"))
         {
@@ -66,13 +67,20 @@ internal static class CliRunner
         psi.Environment["DATIVO_NO_PROGRESS"] = "1";
         if (env is not null)
             foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
+        return Process.Start(psi)!;
+    }
+
+    public static async Task<Result> RunAsync(string workingDir, IReadOnlyList<string> args, IEnumerable<KeyValuePair<string, string>>? env = null)
+    {
+        using var p = Start(workingDir, args, env);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await p.WaitForExitAsync(cts.Token);
         return new Result(p.ExitCode, await stdout, await stderr);
     }
+
+    public static Task<Result> RunAsync(string workingDir, IDictionary<string, string>? env, params string[] args) => RunAsync(workingDir, (IReadOnlyList<string>)args, env);
 
     public static Task<Result> RunAsync(string workingDir, params string[] args) => RunAsync(workingDir, null, args);
 }

@@ -53,7 +53,6 @@ internal sealed class IcebergTarget : ITableTarget
         var store = TargetStores.Open(job, loc.Warehouse);
         var catalog = Catalogs.Open(new CatalogOptions
         {
-            Name = "dativo",
             Uri = job.Config.Target.Catalog is { } c && c.Contains("://", StringComparison.Ordinal) ? c : null,
             Warehouse = loc.Warehouse.Contains("://", StringComparison.Ordinal) ? null : loc.Warehouse,
         });

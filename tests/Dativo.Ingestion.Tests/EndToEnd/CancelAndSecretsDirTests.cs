@@ -1,3 +1,4 @@
+using Dativo.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using Dativo.Ingestion.Tests.Support;

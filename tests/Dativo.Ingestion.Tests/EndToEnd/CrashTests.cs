@@ -1,3 +1,4 @@
+using Dativo.Testing;
 using System.Text;
 using Dativo.Ingestion.Tests.Support;
 

@@ -1,3 +1,4 @@
+using Dativo.Testing;
 using System.Text.Json.Nodes;
 using Dativo.Ingestion.Tests.Support;
 using Dativo.Testing.Services;
@@ -50,7 +51,7 @@ public sealed class DiscoverTests(PostgresDatabaseFixture db) : IClassFixture<Po
 
         var r = await CliRunner.RunAsync(f.Path, ["discover", "--config", "job.yaml", "--json"]);
         Assert.True(r.ExitCode == 0, r.All);
-        var tables = JsonNode.Parse(r.Out)!["tables"]!.AsArray();
+        var tables = JsonNode.Parse(r.Stdout)!["tables"]!.AsArray();
         var orders = tables.Single(t => (string)t!["name"]! == "disc_orders")!;
         Assert.Equal("public", (string)orders["schema"]!);
         Assert.Equal("table", (string)orders["kind"]!);
@@ -71,7 +72,7 @@ public sealed class DiscoverTests(PostgresDatabaseFixture db) : IClassFixture<Po
 
         var text = await CliRunner.RunAsync(f.Path, ["discover", "--config", "job.yaml"]);
         Assert.True(text.ExitCode == 0, text.All);
-        Assert.Contains("public.disc_orders (table, in this job) — orders from the shop", text.Out, StringComparison.Ordinal);
+        Assert.Contains("public.disc_orders (table, in this job) — orders from the shop", text.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(db.ConnectionString, text.All, StringComparison.Ordinal);
     }
 
@@ -85,7 +86,7 @@ public sealed class DiscoverTests(PostgresDatabaseFixture db) : IClassFixture<Po
 
         var r = await CliRunner.RunAsync(f.Path, ["discover", "--config", "job.yaml", "--json"]);
         Assert.True(r.ExitCode == 0, r.All);
-        var files = JsonNode.Parse(r.Out)!["files"]!.AsArray();
+        var files = JsonNode.Parse(r.Stdout)!["files"]!.AsArray();
         Assert.Equal(2, files.Count);
         var a = files[0]!;
         Assert.EndsWith("a.csv", (string)a["path"]!, StringComparison.Ordinal);
@@ -101,7 +102,7 @@ public sealed class DiscoverTests(PostgresDatabaseFixture db) : IClassFixture<Po
 
         var text = await CliRunner.RunAsync(f.Path, ["discover", "--config", "job.yaml"]);
         Assert.True(text.ExitCode == 0, text.All);
-        Assert.Contains("b.csv (csv, ", text.Out, StringComparison.Ordinal);
-        Assert.Contains("| created ", text.Out, StringComparison.Ordinal);
+        Assert.Contains("b.csv (csv, ", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("| created ", text.Stdout, StringComparison.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using Dativo.Testing;
 using System.IO.Compression;
 using System.Text;
 using Dativo.Ingestion.Tests.Support;
@@ -31,6 +32,13 @@ public sealed class FileIngestionTests
         Assert.Equal("ingest_date", Assert.Single(meta.DefaultSpec.Fields).Name);
         Assert.True(meta.CurrentSchema.FindField("id")!.Required);
         Assert.Equal("decimal(12, 2)", meta.CurrentSchema.FindField("amount")!.Type.ToString());
+
+        // The table is in the same catalog the other commands read.
+        var show = await CliRunner.RunAsync(f.Path, ["table", "show", "sales.orders", "--json"]);
+        Assert.True(show.ExitCode == 0, show.All);
+        var count = await CliRunner.RunAsync(f.Path, ["table", "query", "sales.orders", "--sql", "SELECT count(*) AS n FROM t", "--json"]);
+        Assert.True(count.ExitCode == 0, count.All);
+        Assert.Contains("3", count.Stdout);
     }
 
     [Fact]
@@ -48,7 +56,7 @@ public sealed class FileIngestionTests
         Assert.Contains(lines, l => l.Contains("\"position\":5") && l.Contains("\"field\":\"id\"") && l.Contains("type_mismatch"));
         Assert.Contains(lines, l => l.Contains("\"position\":6") && l.Contains("\"field\":\"amount\""));
         Assert.Contains(lines, l => l.Contains("\"position\":7") && l.Contains("\"field\":\"paid\""));
-        Assert.Contains("rejected", r.Out);
+        Assert.Contains("rejected", r.Stdout);
     }
 
     [Fact]
@@ -76,10 +84,10 @@ public sealed class FileIngestionTests
         f.Write("data/b.csv", "id,email,amount,paid,created\n10,z@x.com,1,no,2024-02-01\n");
         var r2 = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
         Assert.True(r2.ExitCode == 0, r2.All);
-        Assert.Contains("\"rows_read\":1,", r2.Err);
+        Assert.Contains("\"rows_read\":1,", r2.Stderr);
         var r3 = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
         Assert.True(r3.ExitCode == 0, r3.All);
-        Assert.Contains("no new data", r3.Out);
+        Assert.Contains("no new data", r3.Stdout);
         var ids = (await LakeReader.RowsAsync(f.Warehouse, "sales", "orders", "id")).Select(x => (long)x["id"]!).ToList();
         Assert.Equal([1L, 2L, 3L, 10L], ids);
     }
@@ -146,8 +154,8 @@ public sealed class FileIngestionTests
         var r = await CliRunner.RunAsync(f.Path, ["run", "--job-dir", Path.Combine(f.Path, "jobs")]);
         Assert.True(r.ExitCode == 2, r.All);
         Assert.Equal(3, (await LakeReader.RowsAsync(f.Warehouse, "sales", "orders")).Count);
-        Assert.Contains("bad_job", r.Out);
-        Assert.Contains("source file not found", r.Out);
-        Assert.Single(r.Out.Split('\n'), l => l.Contains("| job ", StringComparison.Ordinal));
+        Assert.Contains("bad_job", r.Stdout);
+        Assert.Contains("source file not found", r.Stdout);
+        Assert.Single(r.Stdout.Split('\n'), l => l.Contains("| job ", StringComparison.Ordinal));
     }
 }

@@ -1,3 +1,4 @@
+using Dativo.Testing;
 using System.Text;
 using Dativo.Core.Config.Jobs;
 using Dativo.Ingestion.Records;
@@ -52,7 +53,7 @@ public sealed class ParquetTargetTests
         Assert.Equal(DatasetWriteMode.Append, manifest.Mode);
         Assert.Equal("pii", manifest.Properties["classification.fields.email"]);
         Assert.Contains("data/a.csv", manifest.Properties["dativo.state.acme.orders"], StringComparison.Ordinal);
-        Assert.Contains(Root(f), r.Out + r.Err, StringComparison.Ordinal);
+        Assert.Contains(Root(f), r.Stdout + r.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,10 +66,10 @@ public sealed class ParquetTargetTests
         f.Write("data/b.csv", Header + "10,z@x.com,1,no,2024-02-01\n11,y@x.com,2,yes,2024-02-02\n");
         var r2 = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
         Assert.True(r2.ExitCode == 0, r2.All);
-        Assert.Contains("\"rows_read\":2,", r2.Err, StringComparison.Ordinal);
+        Assert.Contains("\"rows_read\":2,", r2.Stderr, StringComparison.Ordinal);
         var r3 = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
         Assert.True(r3.ExitCode == 0, r3.All);
-        Assert.Contains("no new data", r3.Out, StringComparison.Ordinal);
+        Assert.Contains("no new data", r3.Stdout, StringComparison.Ordinal);
         Assert.Equal([1L, 2L, 3L, 10L, 11L], await IdsAsync(f));
         Assert.Equal(2, (await Dataset(f).ManifestsAsync()).Count); // the no-data run published nothing
     }

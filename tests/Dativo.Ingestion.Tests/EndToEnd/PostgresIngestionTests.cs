@@ -1,3 +1,4 @@
+using Dativo.Testing;
 using Dativo.Ingestion.Tests.Support;
 using Dativo.Testing.Services;
 using Npgsql;
@@ -71,7 +72,7 @@ public sealed class PostgresIngestionTests(PostgresDatabaseFixture db) : IClassF
         Assert.True(r2.ExitCode == 0, r2.All);
         var r3 = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
         Assert.True(r3.ExitCode == 0, r3.All);
-        Assert.Contains("no new data", r3.Out);
+        Assert.Contains("no new data", r3.Stdout);
         var ids = (await LakeReader.RowsAsync(f.Warehouse, "shop", "pg_orders", "id")).Select(x => (long)x["id"]!).ToList();
         Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], ids);
     }

@@ -1,3 +1,4 @@
+using Dativo.Testing;
 using System.Text;
 using Amazon.S3.Model;
 using Dativo.Ingestion.Targets;
@@ -45,7 +46,7 @@ public sealed class S3IngestionTests(S3BucketFixture s3) : IClassFixture<S3Bucke
         var r = await CliRunner.RunAsync(f.Path, ["run", "--config", "job.yaml"], Env);
         Assert.True(r.ExitCode == 0, r.All);
 
-        var cat = Catalogs.Open(new CatalogOptions { Name = "dativo", Uri = $"sqlite:///{catalog.TrimStart('/')}" });
+        var cat = Catalogs.Open(new CatalogOptions { Uri = $"sqlite:///{catalog.TrimStart('/')}" });
         var table = await IcebergTables.OpenAsync(cat, ObjectStores.Open($"s3://{s3.Bucket}/lake", Options), new TableIdentifier("sales", "orders"));
         Assert.Equal("3", table.Metadata.CurrentSnapshot!.Summary["total-records"]);
         Assert.StartsWith($"s3://{s3.Bucket}/lake/sales/orders", table.Location, StringComparison.Ordinal);
@@ -68,7 +69,7 @@ public sealed class S3IngestionTests(S3BucketFixture s3) : IClassFixture<S3Bucke
 
         var again = await CliRunner.RunAsync(f.Path, ["run", "--config", "job.yaml"], Env);
         Assert.True(again.ExitCode == 0, again.All);
-        Assert.Contains("no new data", again.Out, StringComparison.Ordinal);
+        Assert.Contains("no new data", again.Stdout, StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -11,14 +11,14 @@ internal static class LakeReader
 {
     public static async Task<TableMetadata> MetadataAsync(string warehouse, string ns, string table)
     {
-        var catalog = Catalogs.Open(new CatalogOptions { Name = "dativo", Warehouse = warehouse });
+        var catalog = Catalogs.Open(new CatalogOptions { Warehouse = warehouse });
         var loc = await catalog.LoadMetadataLocationAsync(new TableIdentifier(ns, table)) ?? throw new InvalidOperationException($"no table {ns}.{table}");
         return TableMetadataJson.Parse(await File.ReadAllBytesAsync(new Uri(loc).LocalPath));
     }
 
     public static async Task<List<string>> DataFilesAsync(string warehouse, string ns, string table)
     {
-        var catalog = Catalogs.Open(new CatalogOptions { Name = "dativo", Warehouse = warehouse });
+        var catalog = Catalogs.Open(new CatalogOptions { Warehouse = warehouse });
         var t = await IcebergTables.OpenAsync(catalog, ObjectStores.Open(warehouse), new TableIdentifier(ns, table));
         if (t.Metadata.CurrentSnapshot is null) return [];
         var tasks = await t.NewScan().PlanFilesAsync();
