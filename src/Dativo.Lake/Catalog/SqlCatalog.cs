@@ -15,14 +15,14 @@ internal sealed class SqlCatalog : ICatalog
     private const string IsTable = "(iceberg_type = 'TABLE' OR iceberg_type IS NULL)";
 
     private readonly SqlDatabase _db;
-    private readonly Lock _schemaGate = new();
-    private Task? _schema;
+    private readonly SchemaGuard _guard;
 
     public SqlCatalog(string name, SqlDatabase db)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
         _db = db;
+        _guard = new SchemaGuard(db, (c, ct) => SqlCatalogSchema.CreateAsync(db, c, ct));
     }
 
     public string Name { get; }
@@ -123,30 +123,7 @@ internal sealed class SqlCatalog : ICatalog
             $"DELETE FROM iceberg_tables WHERE catalog_name = @c AND table_namespace = @ns AND table_name = @t AND {IsTable}",
             token, ("@c", Name), ("@ns", table.Namespace), ("@t", table.Name)) == 1, ct);
 
-    private async Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> action, CancellationToken ct)
-    {
-        await EnsureSchemaAsync(ct);
-        return await SqlRetry.RunAsync(_db, async token =>
-        {
-            await using var c = await _db.OpenAsync(token);
-            return await action(c, token);
-        }, ct);
-    }
-
-    private Task EnsureSchemaAsync(CancellationToken ct)
-    {
-        lock (_schemaGate)
-        {
-            if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
-                _schema = SqlRetry.RunAsync(_db, async token =>
-                {
-                    await using var c = await _db.OpenAsync(token);
-                    await SqlCatalogSchema.CreateAsync(_db, c, token);
-                    return 0;
-                }, ct);
-            return _schema.WaitAsync(ct);
-        }
-    }
+    private Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> action, CancellationToken ct) => _guard.RunAsync(action, ct);
 
     private static async Task<IReadOnlyList<string>> ReadStringsAsync(DbCommand cmd, CancellationToken ct)
     {

@@ -14,8 +14,7 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
     private const string Live = "(expires_at IS NULL OR expires_at > @now)";
     private const string Columns = "namespace, state_key, state_value, version, updated_at, expires_at";
 
-    private readonly Lock _gate = new();
-    private Task? _schema;
+    private readonly SchemaGuard _guard = new(db, CreateSchemaAsync);
     private long _lastPurgeMs = long.MinValue;
 
     internal SqlDatabase Database => db;
@@ -86,7 +85,7 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
     {
         ArgumentException.ThrowIfNullOrEmpty(ns);
         ArgumentNullException.ThrowIfNull(prefix);
-        await EnsureSchemaAsync(ct);
+        await _guard.EnsureSchemaAsync(ct);
         await using var c = await db.OpenAsync(ct);
         await using var cmd = c.Command(
             $"""
@@ -142,40 +141,22 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
         }
     }
 
-    private async Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> action, CancellationToken ct)
-    {
-        await EnsureSchemaAsync(ct);
-        return await SqlRetry.RunAsync(db, async token =>
-        {
-            await using var c = await db.OpenAsync(token);
-            return await action(c, token);
-        }, ct);
-    }
+    private Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> action, CancellationToken ct) => _guard.RunAsync(action, ct);
 
-    private Task EnsureSchemaAsync(CancellationToken ct)
+    private static async Task CreateSchemaAsync(DbConnection c, CancellationToken ct)
     {
-        lock (_gate)
-        {
-            if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
-                _schema = SqlRetry.RunAsync(db, async token =>
-                {
-                    await using var c = await db.OpenAsync(token);
-                    await c.ExecuteAsync(
-                        """
-                        CREATE TABLE IF NOT EXISTS dativo_state (
-                            namespace VARCHAR(255) NOT NULL,
-                            state_key VARCHAR(1024) NOT NULL,
-                            state_value TEXT NOT NULL,
-                            version BIGINT NOT NULL,
-                            updated_at BIGINT NOT NULL,
-                            expires_at BIGINT,
-                            PRIMARY KEY (namespace, state_key)
-                        )
-                        """, token);
-                    await c.ExecuteAsync("CREATE INDEX IF NOT EXISTS dativo_state_expires_at ON dativo_state (expires_at)", token);
-                    return 0;
-                }, ct);
-            return _schema.WaitAsync(ct);
-        }
+        await c.ExecuteAsync(
+            """
+            CREATE TABLE IF NOT EXISTS dativo_state (
+                namespace VARCHAR(255) NOT NULL,
+                state_key VARCHAR(1024) NOT NULL,
+                state_value TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                expires_at BIGINT,
+                PRIMARY KEY (namespace, state_key)
+            )
+            """, ct);
+        await c.ExecuteAsync("CREATE INDEX IF NOT EXISTS dativo_state_expires_at ON dativo_state (expires_at)", ct);
     }
 }
