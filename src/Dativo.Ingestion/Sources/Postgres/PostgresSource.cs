@@ -60,23 +60,24 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o) : ISource
         var window = cursorIdx >= 0 ? new CursorWindow(marker, cursorName!, lookback) : null;
         var names = cols.Select(c => c.Name).ToList();
         var batchRows = o.BatchRows;
+        // typed arrays, reused batch after batch: the runner coerces a batch before it asks for the next one
+        var readers = cols.Select(c => c.Reader(batchRows)).ToArray();
+        var data = readers.Select(r => r.Data).ToArray();
+        var pos = new long[batchRows];
         await using var export = await conn.BeginBinaryExportAsync(sql, ct).ConfigureAwait(false);
         long row = 0;
         while (true)
         {
-            var data = new object?[cols.Count][];
-            for (var i = 0; i < data.Length; i++) data[i] = new object?[batchRows];
-            var pos = new long[batchRows];
             var n = 0;
             var end = false;
             while (n < batchRows)
             {
                 if (await export.StartRowAsync(ct).ConfigureAwait(false) < 0) { end = true; break; }
                 row++;
-                for (var i = 0; i < cols.Count; i++)
+                for (var i = 0; i < readers.Length; i++)
                 {
-                    if (export.IsNull) { await export.SkipAsync(ct).ConfigureAwait(false); data[i][n] = null; }
-                    else data[i][n] = cols[i].Read(export);
+                    if (export.IsNull) { await export.SkipAsync(ct).ConfigureAwait(false); readers[i].SetNull(n); }
+                    else readers[i].Read(export, n);
                 }
                 if (window is not null && !window.Accept(names, data, n, cursorIdx)) continue;
                 pos[n++] = row;
