@@ -74,11 +74,7 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o) : ISource
             {
                 if (await export.StartRowAsync(ct).ConfigureAwait(false) < 0) { end = true; break; }
                 row++;
-                for (var i = 0; i < readers.Length; i++)
-                {
-                    if (export.IsNull) { await export.SkipAsync(ct).ConfigureAwait(false); readers[i].SetNull(n); }
-                    else readers[i].Read(export, n);
-                }
+                ReadRow(export, readers, n);
                 if (window is not null && !window.Accept(names, data, n, cursorIdx)) continue;
                 pos[n++] = row;
             }
@@ -86,6 +82,17 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o) : ISource
             if (end) break;
         }
         if (window is not null && window.Marker is { } m) state.Cursors[obj] = m;
+    }
+
+    /// <summary>The values of the current row (the buffer holds it unless a value is split across messages).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReadRow(NpgsqlBinaryExporter export, PgColumnReader[] readers, int n)
+    {
+        for (var i = 0; i < readers.Length; i++)
+        {
+            if (export.IsNull) { export.Skip(); readers[i].SetNull(n); }
+            else readers[i].Read(export, n);
+        }
     }
 
     private static string SqlFrom(string schema, string table) => $"{PgSql.Ident(schema)}.{PgSql.Ident(table)}";
