@@ -35,6 +35,11 @@ internal sealed partial class Coercer(TargetSchema schema, DateOnly ingestDate)
                 CoerceText(col, map[c], text, raw, dest, n, failed, invalid, errors);
                 continue;
             }
+            if (raw.Typed is { } typed)
+            {
+                CoerceTyped(col, map[c] < 0 ? null : typed[map[c]], dest, raw, n, failed, invalid, errors);
+                continue;
+            }
             var src = map[c] < 0 ? null : raw.Columns[map[c]];
             for (var r = 0; r < n; r++)
             {
@@ -58,6 +63,61 @@ internal sealed partial class Coercer(TargetSchema schema, DateOnly ingestDate)
             return;
         }
         output.Count = Compact(output, failed, n);
+    }
+
+    /// <summary>
+    /// A typed source column: copied as is when its array type is the target's (decimals checked against precision and
+    /// scale, int widened to long); any other pairing goes value by value through <see cref="Set"/>.
+    /// </summary>
+    private void CoerceTyped(TargetColumn col, Array? src, Array dest, RawBatch raw, int n, bool[] failed,
+        List<(string Field, string? Raw)>?[]? invalid, List<(int Row, Rejection R)> errors)
+    {
+        var required = col.ContractRequired;
+        switch (src)
+        {
+            case decimal?[] s when dest is decimal?[] d:
+                for (var r = 0; r < n; r++)
+                {
+                    if (s[r] is not { } m) { if (required) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors); continue; }
+                    var given = m;
+                    if (ValueParser.FitsDecimal(ref m, col.Precision, col.Scale)) d[r] = m;
+                    else Fail(col, r, Truncate(given), Rejection.OutOfRange, raw, failed, invalid, errors);
+                }
+                return;
+            case int?[] s when dest is long?[] d:
+                for (var r = 0; r < n; r++)
+                {
+                    if (s[r] is { } i) d[r] = i;
+                    else if (required) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors);
+                }
+                return;
+            case not null when src.GetType() == dest.GetType() && (dest is not string?[] || col.Kind == ColumnKind.String):
+                Array.Copy(src, dest, n);
+                if (required) CheckRequired(col, dest, raw, n, failed, invalid, errors);
+                return;
+        }
+        for (var r = 0; r < n; r++)
+        {
+            var v = src?.GetValue(r);
+            string? reason;
+            if (v is null) reason = required ? Rejection.MissingRequired : null;
+            else reason = Set(col, dest, r, v);
+            if (reason is null) continue;
+            Fail(col, r, Truncate(v), reason, raw, failed, invalid, errors);
+        }
+    }
+
+    private void CheckRequired(TargetColumn col, Array dest, RawBatch raw, int n, bool[] failed,
+        List<(string Field, string? Raw)>?[]? invalid, List<(int Row, Rejection R)> errors)
+    {
+        switch (dest)
+        {
+            case long?[] a: for (var r = 0; r < n; r++) if (!a[r].HasValue) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors); return;
+            case int?[] a: for (var r = 0; r < n; r++) if (!a[r].HasValue) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors); return;
+            case double?[] a: for (var r = 0; r < n; r++) if (!a[r].HasValue) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors); return;
+            case string?[] a: for (var r = 0; r < n; r++) if (a[r] is null) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors); return;
+            default: for (var r = 0; r < n; r++) if (dest.GetValue(r) is null) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors); return;
+        }
     }
 
     private void Fail(TargetColumn col, int r, string? rawText, string reason, RawBatch raw, bool[] failed,

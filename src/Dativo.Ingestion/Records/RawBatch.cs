@@ -11,7 +11,13 @@ internal sealed class RawBatch(IReadOnlyList<string> names, object?[][] columns,
     public RawBatch(IReadOnlyList<string> names, TextCells text, long[] positions, int count, string source)
         : this(names, [], positions, count, source) => Text = text;
 
+    /// <summary>Typed records (PostgreSQL): one typed array per source column (long?[], int?[], decimal?[], string?[], …), reused by the source after the batch is coerced; <see cref="Columns"/> is empty.</summary>
+    public RawBatch(IReadOnlyList<string> names, Array[] typed, long[] positions, int count, string source)
+        : this(names, [], positions, count, source) => Typed = typed;
+
     public TextCells? Text { get; }
+
+    public Array[]? Typed { get; }
 
     public IReadOnlyList<string> Names { get; } = names;
     public object?[][] Columns { get; } = columns;
@@ -24,5 +30,5 @@ internal sealed class RawBatch(IReadOnlyList<string> names, object?[][] columns,
     /// <summary>Records the source itself could not parse (bad JSON line, wrong field count).</summary>
     public IReadOnlyList<Rejection> SourceRejections { get; init; } = [];
 
-    public object? Value(int column, int row) => Text is { } t ? t.Text(column, row) : Columns[column][row];
+    public object? Value(int column, int row) => Text is { } t ? t.Text(column, row) : Typed is { } ty ? ty[column].GetValue(row) : Columns[column][row];
 }

@@ -117,6 +117,60 @@ public sealed class PostgresIngestionTests(PostgresDatabaseFixture db) : IClassF
     }
 
     [SkippableFact]
+    public async Task Typed_columns_copied_widened_checked_or_converted()
+    {
+        Skip.If(db.SkipReason is not null, db.SkipReason);
+        // integer → long (widened), smallint → int, numeric → decimal(5,2) (range checked), uuid → uuid (converted),
+        // text → int (parsed), a NULL in a required column (rejected)
+        await ExecAsync("""
+            CREATE TABLE typed_rows (id integer, small smallint, amount numeric, u uuid, n text, label text, updated_at timestamp NOT NULL);
+            INSERT INTO typed_rows VALUES
+              (1, 10, 1.50, 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '7', 'a', '2024-01-01'),
+              (2, 20, 123456.78, NULL, '8', 'b', '2024-01-01'),
+              (3, 30, 2.25, NULL, 'x', 'c', '2024-01-01'),
+              (4, NULL, 3.00, NULL, '9', NULL, '2024-01-01');
+            """);
+        using var f = new JobFolder();
+        f.Write("contract.yaml", """
+            apiVersion: v3.0.2
+            kind: DataContract
+            name: pg_typed
+            version: "1.0"
+            domain: shop
+            schema:
+              - {name: id, type: bigint, required: true}
+              - {name: small, type: int}
+              - {name: amount, type: decimal, precision: 5, scale: 2}
+              - {name: u, type: uuid}
+              - {name: n, type: int}
+              - {name: label, type: string, required: true}
+              - {name: updated_at, type: timestamp}
+            team:
+              owner: data@acme.com
+            """);
+        var job = f.Write("job.yaml", $"""
+            tenant_id: acme
+            source_connector: postgres
+            target_connector: iceberg
+            asset_path: contract.yaml
+            source:
+              dsn: "{db.ConnectionString}"
+              tables:
+                - name: public.typed_rows
+            """);
+        var r = await CliRunner.RunAsync(f.Path, ["run", "--config", job]);
+        Assert.True(r.ExitCode == 2, r.All); // strict: rows 2 (amount out of range), 3 (n not an int), 4 (label missing) rejected
+        var rows = await LakeReader.RowsAsync(f.Warehouse, "shop", "pg_typed", "id");
+        var row = Assert.Single(rows);
+        Assert.Equal(1L, row["id"]);
+        Assert.Equal(10, Convert.ToInt32(row["small"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1.50m, Convert.ToDecimal(row["amount"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", row["u"]?.ToString());
+        Assert.Equal(7, Convert.ToInt32(row["n"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("a", row["label"]);
+    }
+
+    [SkippableFact]
     public async Task Secret_values_never_appear_in_output()
     {
         Skip.If(db.SkipReason is not null, db.SkipReason);

@@ -14,9 +14,9 @@ internal sealed class CursorWindow(CursorMarker? previous, string cursorField, i
     private IComparable? _max;
 
     /// <summary>False when the row was read by an earlier run.</summary>
-    public bool Accept(IReadOnlyList<string> names, object?[][] cols, int row, int cursorIdx)
+    public bool Accept(IReadOnlyList<string> names, Array[] cols, int row, int cursorIdx)
     {
-        var c = cols[cursorIdx][row];
+        var c = cols[cursorIdx].GetValue(row);
         if (c is not IComparable cursor) return true; // NULL cursors only arrive on the first (full) run
         var hash = RowHash.Of(names, cols, row);
         // the previous window holds only rows with cursor <= its value, so a hash hit is a row already ingested

@@ -15,22 +15,27 @@ internal sealed record PgColumn(string Name, string Type)
 
     public string Select => Native ? PgSql.Ident(Name) : $"{PgSql.Ident(Name)}::text AS {PgSql.Ident(Name)}";
 
-    public object? Read(NpgsqlBinaryExporter e) => Type switch
+    /// <summary>
+    /// A reader filling one typed array per batch (reused across batches): smallint/integer → int?[], bigint → long?[],
+    /// numeric → decimal?[], real/double → double?[], boolean → bool?[], date → DateOnly?[], timestamps → DateTime?[] (UTC),
+    /// time → TimeSpan?[], uuid → Guid?[], bytea → byte[]?[], everything else (read as text) → string?[].
+    /// </summary>
+    public PgColumnReader Reader(int capacity) => Type switch
     {
-        "smallint" => (long)e.Read<short>(),
-        "integer" => (long)e.Read<int>(),
-        "bigint" => e.Read<long>(),
-        "numeric" => e.Read<decimal>(),
-        "real" => (double)e.Read<float>(),
-        "double precision" => e.Read<double>(),
-        "boolean" => e.Read<bool>(),
-        "date" => e.Read<DateOnly>(),
-        "timestamp without time zone" => DateTime.SpecifyKind(e.Read<DateTime>(), DateTimeKind.Utc),
-        "timestamp with time zone" => e.Read<DateTime>(),
-        "time without time zone" => e.Read<TimeSpan>(),
-        "uuid" => e.Read<Guid>(),
-        "bytea" => e.Read<byte[]>(),
-        _ => e.Read<string>(),
+        "smallint" => new PgValueReader<int>(capacity, static e => e.Read<short>()),
+        "integer" => new PgValueReader<int>(capacity, static e => e.Read<int>()),
+        "bigint" => new PgValueReader<long>(capacity, static e => e.Read<long>()),
+        "numeric" => new PgValueReader<decimal>(capacity, static e => e.Read<decimal>()),
+        "real" => new PgValueReader<double>(capacity, static e => e.Read<float>()),
+        "double precision" => new PgValueReader<double>(capacity, static e => e.Read<double>()),
+        "boolean" => new PgValueReader<bool>(capacity, static e => e.Read<bool>()),
+        "date" => new PgValueReader<DateOnly>(capacity, static e => e.Read<DateOnly>()),
+        "timestamp without time zone" => new PgValueReader<DateTime>(capacity, static e => DateTime.SpecifyKind(e.Read<DateTime>(), DateTimeKind.Utc)),
+        "timestamp with time zone" => new PgValueReader<DateTime>(capacity, static e => e.Read<DateTime>()),
+        "time without time zone" => new PgValueReader<TimeSpan>(capacity, static e => e.Read<TimeSpan>()),
+        "uuid" => new PgValueReader<Guid>(capacity, static e => e.Read<Guid>()),
+        "bytea" => new PgRefReader<byte[]>(capacity, static e => e.Read<byte[]>()),
+        _ => new PgRefReader<string>(capacity, static e => e.Read<string>()),
     };
 
     /// <summary>Columns of a table in ordinal order.</summary>
@@ -58,4 +63,37 @@ internal static class PgSql
         var dot = name.IndexOf('.');
         return dot < 0 ? ("public", name) : (name[..dot], name[(dot + 1)..]);
     }
+}
+
+/// <summary>Reads one column's binary COPY values into a typed array.</summary>
+internal abstract class PgColumnReader
+{
+    public abstract Array Data { get; }
+
+    /// <summary>Reads the current (non-null) value into row <paramref name="row"/>.</summary>
+    public abstract void Read(NpgsqlBinaryExporter e, int row);
+
+    public abstract void SetNull(int row);
+}
+
+internal sealed class PgValueReader<T>(int capacity, Func<NpgsqlBinaryExporter, T> read) : PgColumnReader where T : struct
+{
+    private readonly T?[] _data = new T?[capacity];
+
+    public override Array Data => _data;
+
+    public override void Read(NpgsqlBinaryExporter e, int row) => _data[row] = read(e);
+
+    public override void SetNull(int row) => _data[row] = null;
+}
+
+internal sealed class PgRefReader<T>(int capacity, Func<NpgsqlBinaryExporter, T> read) : PgColumnReader where T : class
+{
+    private readonly T?[] _data = new T?[capacity];
+
+    public override Array Data => _data;
+
+    public override void Read(NpgsqlBinaryExporter e, int row) => _data[row] = read(e);
+
+    public override void SetNull(int row) => _data[row] = null;
 }

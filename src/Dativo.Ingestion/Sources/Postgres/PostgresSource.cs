@@ -60,24 +60,21 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o) : ISource
         var window = cursorIdx >= 0 ? new CursorWindow(marker, cursorName!, lookback) : null;
         var names = cols.Select(c => c.Name).ToList();
         var batchRows = o.BatchRows;
+        // typed arrays, reused batch after batch: the runner coerces a batch before it asks for the next one
+        var readers = cols.Select(c => c.Reader(batchRows)).ToArray();
+        var data = readers.Select(r => r.Data).ToArray();
+        var pos = new long[batchRows];
         await using var export = await conn.BeginBinaryExportAsync(sql, ct).ConfigureAwait(false);
         long row = 0;
         while (true)
         {
-            var data = new object?[cols.Count][];
-            for (var i = 0; i < data.Length; i++) data[i] = new object?[batchRows];
-            var pos = new long[batchRows];
             var n = 0;
             var end = false;
             while (n < batchRows)
             {
                 if (await export.StartRowAsync(ct).ConfigureAwait(false) < 0) { end = true; break; }
                 row++;
-                for (var i = 0; i < cols.Count; i++)
-                {
-                    if (export.IsNull) { await export.SkipAsync(ct).ConfigureAwait(false); data[i][n] = null; }
-                    else data[i][n] = cols[i].Read(export);
-                }
+                ReadRow(export, readers, n);
                 if (window is not null && !window.Accept(names, data, n, cursorIdx)) continue;
                 pos[n++] = row;
             }
@@ -85,6 +82,17 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o) : ISource
             if (end) break;
         }
         if (window is not null && window.Marker is { } m) state.Cursors[obj] = m;
+    }
+
+    /// <summary>The values of the current row (the buffer holds it unless a value is split across messages).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ReadRow(NpgsqlBinaryExporter export, PgColumnReader[] readers, int n)
+    {
+        for (var i = 0; i < readers.Length; i++)
+        {
+            if (export.IsNull) { export.Skip(); readers[i].SetNull(n); }
+            else readers[i].Read(export, n);
+        }
     }
 
     private static string SqlFrom(string schema, string table) => $"{PgSql.Ident(schema)}.{PgSql.Ident(table)}";

@@ -9,12 +9,12 @@ namespace Dativo.Ingestion.Sources.Postgres;
 /// </summary>
 internal static class RowHash
 {
-    public static string Of(IReadOnlyList<string> names, object?[][] cols, int row)
+    public static string Of(IReadOnlyList<string> names, Array[] cols, int row)
     {
         var h = 14695981039346656037UL;
         for (var c = 0; c < cols.Length; c++)
         {
-            var v = cols[c][row];
+            var v = cols[c].GetValue(row);
             if (v is null) continue;
             foreach (var ch in names[c]) { h ^= ch; h *= 1099511628211UL; }
             h ^= 0x1e;
