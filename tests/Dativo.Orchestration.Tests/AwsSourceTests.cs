@@ -1,4 +1,5 @@
 using System.Net;
+using Dativo.Testing.Services;
 using System.Text.Json.Nodes;
 using Dativo.Orchestration.Datasets;
 using Dativo.Orchestration.Runs;
@@ -11,7 +12,7 @@ public sealed class AwsSourceTests
     [Fact]
     public async Task Secretsmanager_source_is_read_through_the_signed_json_api()
     {
-        var port = FreePort();
+        var port = ServiceProcesses.FreePort();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -84,7 +85,7 @@ public sealed class AwsSourceTests
         seen.Clear();
 
         // Unreachable endpoint: the source is unavailable and the next one is tried (and named if none works).
-        env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = $"http://127.0.0.1:{FreePort()}/";
+        env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = $"http://127.0.0.1:{ServiceProcesses.FreePort()}/";
         var (fallback, _) = await new DatasetResolver(k => env.GetValueOrDefault(k), aws).ResolveAsync(p, p.Tasks[0], default);
         Assert.Equal(["fallback"], fallback);
 
@@ -97,12 +98,4 @@ public sealed class AwsSourceTests
         listener.Stop();
     }
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -59,10 +59,7 @@ public sealed class CliTests
                 trigger_rule: all_done
                 command: [bash, -c, "echo '{{ outputs.process.summary }}' > summary.json"]
             """);
-        var psi = new ProcessStartInfo(Path.Combine(Repo.Root, "dativo")) { WorkingDirectory = dir.Path, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "pipeline", "run", "p.yaml", "--correlation-id", "k1" }) psi.ArgumentList.Add(a);
-        psi.Environment["DATIVO_NO_PROGRESS"] = "1";
-        using (var p = Process.Start(psi)!)
+        using (var p = CliRunner.Start(dir.Path, ["pipeline", "run", "p.yaml", "--correlation-id", "k1"]))
         {
             _ = p.StandardError.ReadToEndAsync();
             _ = p.StandardOutput.ReadToEndAsync();

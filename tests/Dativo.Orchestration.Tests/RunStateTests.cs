@@ -1,4 +1,5 @@
 using System.Net;
+using Dativo.Testing.Services;
 using System.Text.Json.Nodes;
 using Dativo.Core.Errors;
 using Dativo.Orchestration.Alerts;
@@ -165,7 +166,7 @@ public sealed class RunStateTests
     [Fact]
     public async Task Failure_alerts_post_a_slack_compatible_message()
     {
-        var port = FreePort();
+        var port = ServiceProcesses.FreePort();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/hook/");
         listener.Start();
@@ -212,12 +213,4 @@ public sealed class RunStateTests
         Assert.Matches("dativo_task_duration_seconds\\{pipeline=\"p\",correlation_id=\"c\",task=\"t\",status=\"FAILED\"\\} [0-9.]+", text);
     }
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -82,7 +82,8 @@ internal static class ResultBatches
                 "write the query's columns to a new table, or drop the old one");
     }
 
-    private static Array Column(PrimitiveType type, IEnumerable<object?> values, int count, string name)
+    /// <summary>One typed column array (the <see cref="RecordBatch"/> element type of <paramref name="type"/>) from DuckDB values.</summary>
+    internal static Array Column(PrimitiveType type, IEnumerable<object?> values, int count, string name)
     {
         try
         {

@@ -18,7 +18,7 @@ internal static class BatchReader
         var buffers = types.Select(_ => new List<object?>(Math.Min(batchRows, 65536))).ToArray();
         while (await r.ReadAsync(ct))
         {
-            for (var i = 0; i < types.Length; i++) buffers[i].Add(r.IsDBNull(i) ? null : Read(r, i, types[i]));
+            for (var i = 0; i < types.Length; i++) buffers[i].Add(r.IsDBNull(i) ? null : Read(r, i));
             if (buffers[0].Count >= batchRows)
             {
                 yield return Build(schema, types, buffers);
@@ -28,42 +28,15 @@ internal static class BatchReader
         if (buffers.Length > 0 && buffers[0].Count > 0) yield return Build(schema, types, buffers);
     }
 
-    private static object? Read(DbDataReader r, int i, PrimitiveType t)
+    private static object? Read(DbDataReader r, int i)
     {
         var v = r.GetValue(i);
-        if (v is Stream s)
-        {
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            v = ms.ToArray();
-        }
-        return Conversions.Normalize(t, v);
+        if (v is not Stream s) return v;
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
     }
 
-    private static RecordBatch Build(IcebergSchema schema, PrimitiveType[] types, List<object?>[] buffers)
-    {
-        var cols = new Array[types.Length];
-        for (var i = 0; i < types.Length; i++)
-        {
-            var n = buffers[i].Count;
-            var vals = buffers[i];
-            cols[i] = types[i].Id switch
-            {
-                TypeId.Boolean => vals.Select(v => (bool?)v).ToArray(),
-                TypeId.Int => vals.Select(v => v is null ? (int?)null : Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-                TypeId.Long => vals.Select(v => v is null ? (long?)null : Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-                TypeId.Float => vals.Select(v => v is null ? (float?)null : Convert.ToSingle(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-                TypeId.Double => vals.Select(v => v is null ? (double?)null : Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-                TypeId.Decimal => vals.Select(v => (decimal?)v).ToArray(),
-                TypeId.Date => vals.Select(v => v is null ? (DateOnly?)null : Conversions.DateFromDays((int)v)).ToArray(),
-                TypeId.Time => vals.Select(v => v is null ? (TimeOnly?)null : new TimeOnly((long)v * 10)).ToArray(),
-                TypeId.Timestamp or TypeId.TimestampTz => vals.Select(v => v is null ? (DateTime?)null : Conversions.DateTimeFromMicros((long)v)).ToArray(),
-                TypeId.Uuid => vals.Select(v => (Guid?)v).ToArray(),
-                TypeId.String => vals.Select(v => (string?)v).ToArray(),
-                _ => (Array)vals.Select(v => (byte[]?)v).ToArray(),
-            };
-            _ = n;
-        }
-        return new RecordBatch(schema, cols);
-    }
+    private static RecordBatch Build(IcebergSchema schema, PrimitiveType[] types, List<object?>[] buffers) =>
+        new(schema, [.. types.Select((t, i) => ResultBatches.Column(t, buffers[i], buffers[i].Count, schema.Columns[i].Name))]);
 }
