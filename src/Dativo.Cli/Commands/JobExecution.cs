@@ -86,6 +86,7 @@ internal static class JobExecution
             ["rows_read"] = r.RowsRead, ["rows_written"] = r.RowsWritten, ["rejected"] = r.Rejected, ["files"] = r.Files,
             ["snapshot_id"] = r.SnapshotId, ["quarantine"] = r.Quarantine, ["no_new_data"] = r.NoNewData,
             ["duration_s"] = Math.Round(r.Duration.TotalSeconds, 3), ["exit_code"] = r.ExitCode, ["error"] = r.Error,
+            ["bulk_files"] = r.Bulk.Files, ["row_path_files"] = r.Bulk.RowPathReasons.Count == 0 ? null : r.Bulk.RowPathReasons,
         });
         return r;
     }
@@ -147,7 +148,12 @@ internal static class JobExecution
         public void Write(string evt, string job, Dictionary<string, object?> fields)
         {
             var o = new Dictionary<string, object?> { ["ts"] = time.GetUtcNow().ToString("O"), ["level"] = evt == "job_failed" ? "error" : "info", ["event"] = evt, ["job"] = job };
-            foreach (var (k, v) in fields) if (v is not null) o[k] = v is string s ? secrets.Redact(s) : v;
+            foreach (var (k, v) in fields) if (v is not null) o[k] = v switch
+            {
+                string s => secrets.Redact(s),
+                IEnumerable<string> list => list.Select(secrets.Redact).ToList(),
+                _ => v,
+            };
             lock (err) err.WriteLine(JsonSerializer.Serialize(o, JsonOptions));
         }
     }

@@ -17,6 +17,8 @@ public sealed record JobResult
     public string? Quarantine { get; init; }
     public TimeSpan Duration { get; init; }
     public bool NoNewData { get; init; }
+    /// <summary>CSV files DuckDB loaded in bulk, and why others took the row path.</summary>
+    public Bulk.BulkSummary Bulk { get; init; } = Ingestion.Bulk.BulkSummary.None;
     /// <summary>Failure message (exit code 2), or null.</summary>
     public string? Error { get; init; }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Dativo.Core.Config.Jobs;
 using Dativo.Core.Errors;
+using Dativo.Ingestion.Bulk;
 using Dativo.Ingestion.Quarantine;
 using Dativo.Ingestion.Records;
 using Dativo.Ingestion.Schema;
@@ -35,10 +36,14 @@ public static class JobRunner
         var before = state.ToJson();
         var source = SourceFactory.Create(job, o);
 
-        var coercer = new Coercer(target.Schema, DateOnly.FromDateTime(o.Time.GetUtcNow().UtcDateTime));
+        var ingestDate = DateOnly.FromDateTime(o.Time.GetUtcNow().UtcDateTime);
+        var coercer = new Coercer(target.Schema, ingestDate);
         var qstore = TargetStores.Open(job, loc.Warehouse);
         await using var quarantine = new QuarantineWriter(qstore, $"{loc.Namespace}/_quarantine/{loc.Table}/{runId}.jsonl", runId, job.Config.TenantId, job.Name, o.Time);
-        long read = 0, written = 0, bytes = 0;
+        var t0 = Stopwatch.GetTimestamp();
+        var bulk = await BulkStage.RunAsync(job, o, source, target, state, ingestDate, ct).ConfigureAwait(false);
+        long read = bulk.Rows, written = bulk.Rows, bytes = bulk.Bytes;
+        profile.Bulk = Stopwatch.GetElapsedTime(t0);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
@@ -103,6 +108,7 @@ public static class JobRunner
             Quarantine = quarantine.Count > 0 ? quarantine.Uri : null,
             Duration = sw.Elapsed,
             NoNewData = noNew,
+            Bulk = bulk,
         };
     }
 

@@ -7,6 +7,7 @@ namespace Dativo.Ingestion.Running;
 internal sealed class StageProfile
 {
     public TimeSpan Setup { get; set; }
+    public TimeSpan Bulk { get; set; }
     public TimeSpan Read { get; set; }
     public TimeSpan Coerce { get; set; }
     public TimeSpan Write { get; set; }
@@ -16,6 +17,6 @@ internal sealed class StageProfile
     {
         if (Environment.GetEnvironmentVariable("DATIVO_PROFILE") != "1") return;
         Console.Error.WriteLine(FormattableString.Invariant(
-            $"profile {job}: setup {Setup.TotalSeconds:0.000}s  read+parse {Read.TotalSeconds:0.000}s  coerce {Coerce.TotalSeconds:0.000}s  write {Write.TotalSeconds:0.000}s  commit {Commit.TotalSeconds:0.000}s  total {total.TotalSeconds:0.000}s"));
+            $"profile {job}: setup {Setup.TotalSeconds:0.000}s  bulk {Bulk.TotalSeconds:0.000}s  read+parse {Read.TotalSeconds:0.000}s  coerce {Coerce.TotalSeconds:0.000}s  write {Write.TotalSeconds:0.000}s  commit {Commit.TotalSeconds:0.000}s  total {total.TotalSeconds:0.000}s"));
     }
 }

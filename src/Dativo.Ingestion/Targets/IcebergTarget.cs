@@ -6,6 +6,7 @@ using Dativo.Ingestion.Records;
 using Dativo.Ingestion.Schema;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Data;
+using Dativo.Lake.Iceberg.Manifests;
 using Dativo.Lake.Iceberg.Table;
 using Dativo.Lake.Storage;
 
@@ -22,6 +23,7 @@ internal sealed class IcebergTarget : ITableTarget
     private readonly string _stateKey;
     private readonly WriteOptions _options;
     private TableDataWriter? _writer;
+    private readonly List<DataFile> _added = [];
     private BatchConverter _converter = null!;
     private long _bytes;
     private int _files;
@@ -133,9 +135,18 @@ internal sealed class IcebergTarget : ITableTarget
         await _writer.WriteAsync(_converter.Convert(batch), ct).ConfigureAwait(false);
     }
 
+    /// <summary>The table (the bulk path writes data files of it with DuckDB).</summary>
+    public IcebergTable Table => _table;
+
+    /// <summary>Target size of a data file.</summary>
+    public long TargetFileBytes => _options.TargetFileSizeBytes;
+
+    /// <summary>Data files written by another path (the bulk path), published with the next commit.</summary>
+    public void AddFiles(IEnumerable<DataFile> files) => _added.AddRange(files);
+
     public async Task<CommitInfo> CommitAsync(string state, CancellationToken ct)
     {
-        var files = _writer is null ? [] : await _writer.CompleteAsync(ct).ConfigureAwait(false);
+        List<DataFile> files = [.. _added, .. _writer is null ? [] : await _writer.CompleteAsync(ct).ConfigureAwait(false)];
         _bytes = files.Sum(f => f.FileSizeInBytes);
         _files = files.Count;
         var summary = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -8,62 +8,82 @@ using Dativo.Lake.Iceberg.Types;
 namespace Dativo.Lake.Engine;
 
 /// <summary>
-/// The fast write path of <see cref="LakeSql"/> for local tables: DuckDB writes the query result straight into a
-/// Parquet data file of the table (zstd, every column tagged with its Iceberg field id, values cast to the table's
-/// types, the run date added), and the file is committed as a dynamic partition overwrite of that run date. No row
-/// passes through .NET, so a 10 M-row result costs what DuckDB's own COPY costs. Value and null counts come from the
-/// file's Parquet metadata; bounds are left out (optional in the spec) — reads prune by the run_date partition.
+/// The fast write path for local tables: DuckDB writes a query's rows straight into Parquet data files of an Iceberg
+/// table (zstd, every column tagged with its Iceberg field id, values cast to the table's types, constant columns such
+/// as a run date added), and the caller commits them. No row passes through .NET, so a 10 M-row result costs what
+/// DuckDB's own COPY costs. Metrics (counts, sizes, bounds, split offsets) come from the files' Parquet footers.
 /// </summary>
-internal static class DuckDbDataFiles
+public static class DuckDbDataFiles
 {
-    public static async Task<CommitResult?> TryReplaceAsync(DuckDbEngine engine, IcebergTable table, string query, DateOnly? runDate, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// Writes the rows of <paramref name="query"/> (a column per non-constant table column, by name) as data files of
+    /// <paramref name="table"/>, split at about <paramref name="targetFileBytes"/>. Returns null when this path does not
+    /// apply: the table is not on a local path, or its partition spec depends on more than the <paramref name="constants"/>
+    /// (column name → value, the same for every row). Nothing is visible until the caller commits the files.
+    /// </summary>
+    public static async Task<IReadOnlyList<DataFile>?> TryWriteAsync(DuckDbEngine engine, IcebergTable table, string query,
+        IReadOnlyDictionary<string, object?> constants, long targetFileBytes, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(table);
         var schema = table.Schema;
         var spec = table.Spec;
-        if (spec.Fields.Any(f => schema.FindField(f.SourceId)?.Name != LakeSql.RunDateColumn)) return null; // only run_date-partitioned or unpartitioned tables
+        if (schema.Columns.Any(c => c.Type is not PrimitiveType)) return null;
+        if (spec.Fields.Any(f => schema.FindField(f.SourceId) is not { } src || !constants.ContainsKey(src.Name))) return null;
         var partition = spec.Fields.Select(f =>
         {
             var type = PartitionSpec.SourceType(schema, f);
-            return f.Transform.Apply(type, Conversions.Normalize(type, runDate));
+            return f.Transform.Apply(type, Conversions.Normalize(type, constants[schema.FindField(f.SourceId)!.Name]));
         }).ToArray();
-        var dir = spec.Fields.Count == 0 ? "data" : "data/" + spec.PartitionPath(schema, partition);
-        var key = $"{table.IO.KeyOf(table.Location)}/{dir}/{Guid.NewGuid():N}-duckdb.parquet";
-        var uri = table.IO.UriOf(key);
-        if (table.IO.LocalPath(uri) is not { } path) return null; // object stores: the RecordBatch path
+        // a fresh folder per write: DuckDB numbers the files it splits off, and nothing else is ever in there
+        var folder = $"{table.IO.KeyOf(table.Location)}/{(spec.Fields.Count == 0 ? "data" : "data/" + spec.PartitionPath(schema, partition))}/{Guid.NewGuid():N}";
+        if (table.IO.LocalPath(table.IO.UriOf(folder + "/x")) is not { } probe) return null; // object stores: the RecordBatch path
+        var localFolder = Path.GetDirectoryName(probe)!;
 
-        var projection = schema.Columns.Select(c => c.Name == LakeSql.RunDateColumn && runDate is { } d
-            ? $"{SqlText.Literal(d)} AS {SqlText.Identifier(c.Name)}"
+        var projection = schema.Columns.Select(c => constants.TryGetValue(c.Name, out var v)
+            ? $"{(v is null ? "NULL" : DuckDbTypes.Literal((PrimitiveType)c.Type, Conversions.Normalize((PrimitiveType)c.Type, v)!))}::{DuckDbTypes.TypeName(c.Type)} AS {SqlText.Identifier(c.Name)}"
             : $"CAST(q.{SqlText.Identifier(c.Name)} AS {DuckDbTypes.TypeName(c.Type)}) AS {SqlText.Identifier(c.Name)}");
         var fieldIds = string.Join(", ", schema.Columns.Select(c => $"{SqlText.Literal(c.Name)}: {c.Id.ToString(CultureInfo.InvariantCulture)}"));
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        long rows;
+        Directory.CreateDirectory(Path.GetDirectoryName(localFolder)!);
+        var written = new List<string>();
         try
         {
-            rows = await engine.ExecuteAsync(
-                $"COPY (SELECT {string.Join(", ", projection)} FROM (\n{query}\n) AS q) TO {SqlText.Literal(path)} " +
-                $"(FORMAT parquet, COMPRESSION zstd, FIELD_IDS {{{fieldIds}}})", ct: ct).ConfigureAwait(false);
+            var result = await engine.QueryAsync(
+                $"COPY (SELECT {string.Join(", ", projection)} FROM (\n{query}\n) AS q) TO {SqlText.Literal(localFolder)} " +
+                $"(FORMAT parquet, COMPRESSION zstd, FIELD_IDS {{{fieldIds}}}, FILE_SIZE_BYTES {Math.Max(1 << 20, targetFileBytes).ToString(CultureInfo.InvariantCulture)}, " +
+                "RETURN_FILES true)", ct: ct).ConfigureAwait(false);
+            if (result.Rows.Count > 0 && result.Rows[0][^1] is System.Collections.IEnumerable files)
+                foreach (var f in files) if (f is string s) written.Add(s);
+            var data = new List<DataFile>();
+            foreach (var path in written)
+            {
+                var file = await DuckDbParquetMetrics.DescribeAsync(engine, path, table.IO.UriOf($"{folder}/{Path.GetFileName(path)}"), schema, ct).ConfigureAwait(false);
+                if (file.RecordCount == 0) { File.Delete(path); continue; }
+                data.Add(file with { SpecId = spec.SpecId, Partition = partition });
+            }
+            return data;
         }
         catch
         {
-            File.Delete(path);
+            if (Directory.Exists(localFolder)) Directory.Delete(localFolder, recursive: true);
             throw;
         }
+    }
 
-        var added = new List<DataFile>();
-        var counts = await ColumnCountsAsync(engine, path, schema, ct).ConfigureAwait(false);
-        var file = new DataFile
+    /// <summary>LakeSql's write: the query's rows replace the run date's partition (or the whole unpartitioned table).</summary>
+    internal static async Task<CommitResult?> TryReplaceAsync(DuckDbEngine engine, IcebergTable table, string query, DateOnly? runDate, TimeProvider time, CancellationToken ct)
+    {
+        var constants = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (runDate is { } d && table.Schema.FindField(LakeSql.RunDateColumn) is not null) constants[LakeSql.RunDateColumn] = d;
+        var added = await TryWriteAsync(engine, table, query, constants, long.MaxValue, ct).ConfigureAwait(false);
+        if (added is null) return null;
+        var spec = table.Spec;
+        var partition = spec.Fields.Select(f =>
         {
-            FilePath = uri,
-            SpecId = spec.SpecId,
-            Partition = partition,
-            RecordCount = rows,
-            FileSizeInBytes = new FileInfo(path).Length,
-            ValueCounts = counts.Values,
-            NullValueCounts = counts.Nulls,
-        };
-        if (rows > 0) added.Add(file);
-        else File.Delete(path);
-        var unpartitioned = spec.IsUnpartitioned;
+            var type = PartitionSpec.SourceType(table.Schema, f);
+            return f.Transform.Apply(type, Conversions.Normalize(type, runDate));
+        }).ToArray();
+        var probe = new DataFile { FilePath = "", SpecId = spec.SpecId, Partition = partition };
         return await table.CommitSnapshotAsync(new SnapshotProducer(table.IO, table.IO.KeyOf(table.Location), time)
         {
             Operation = Operations.Overwrite,
@@ -71,25 +91,10 @@ internal static class DuckDbDataFiles
             ExtraSummary = new Dictionary<string, string> { ["replace-partitions"] = "true" },
             Plan = (baseMeta, live, attempt, token) =>
             {
-                var remove = live.Where(x => unpartitioned || Evaluators.SamePartition(file, x.Entry.File))
+                var remove = live.Where(x => spec.IsUnpartitioned || Evaluators.SamePartition(probe, x.Entry.File))
                     .Select(x => x.Entry.File.FilePath).ToHashSet(StringComparer.Ordinal);
                 return Task.FromResult(new AttemptChanges(remove, [], []));
             },
         }, ct).ConfigureAwait(false);
-    }
-
-    private static async Task<(Dictionary<int, long> Values, Dictionary<int, long> Nulls)> ColumnCountsAsync(DuckDbEngine engine, string path, IcebergSchema schema, CancellationToken ct)
-    {
-        var meta = await engine.QueryAsync(
-            $"SELECT path_in_schema, SUM(num_values), SUM(stats_null_count) FROM parquet_metadata({SqlText.Literal(path)}) GROUP BY path_in_schema", ct: ct).ConfigureAwait(false);
-        var values = new Dictionary<int, long>();
-        var nulls = new Dictionary<int, long>();
-        foreach (var row in meta.Rows)
-        {
-            if (schema.FindField(Convert.ToString(row[0], CultureInfo.InvariantCulture)!) is not { } f) continue;
-            if (row[1] is not null) values[f.Id] = Convert.ToInt64(row[1] is System.Numerics.BigInteger b ? (long)b : row[1], CultureInfo.InvariantCulture);
-            if (row[2] is not null) nulls[f.Id] = Convert.ToInt64(row[2] is System.Numerics.BigInteger b2 ? (long)b2 : row[2], CultureInfo.InvariantCulture);
-        }
-        return (values, nulls);
     }
 }

@@ -19,13 +19,26 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
     public int FilesSelected { get; private set; }
     public long BytesSelected { get; private set; }
 
-    public async IAsyncEnumerable<RawBatch> ReadAsync(SourceState state, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Files already loaded by another path in this run (the bulk path); not read again.</summary>
+    public HashSet<string> Skip { get; } = new(StringComparer.Ordinal);
+
+    private List<SourceFileRef>? _pending;
+
+    /// <summary>The files this run has to read: all of them, or (incremental) those new or changed since the committed state.</summary>
+    public async Task<List<SourceFileRef>> PendingAsync(SourceState state, CancellationToken ct)
     {
+        if (_pending is not null) return _pending;
         var files = await FileListing.ListAsync(job, ct).ConfigureAwait(false);
         var todo = files.Where(f => !Incremental || !Unchanged(state, f)).ToList();
         FilesSelected = todo.Count;
         BytesSelected = todo.Sum(f => f.Size);
-        foreach (var f in todo)
+        return _pending = todo;
+    }
+
+    public async IAsyncEnumerable<RawBatch> ReadAsync(SourceState state, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var todo = await PendingAsync(state, ct).ConfigureAwait(false);
+        foreach (var f in todo.Where(f => !Skip.Contains(f.Path)))
         {
             var fmt = FormatOf(f);
             IAsyncEnumerable<RawBatch> batches = fmt switch
@@ -43,7 +56,7 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
     private static bool Unchanged(SourceState state, SourceFileRef f) =>
         state.Files.TryGetValue(f.Path, out var m) && m.Size == f.Size && m.Modified == f.Modified && m.ETag == f.ETag;
 
-    private string FormatOf(SourceFileRef f)
+    public string FormatOf(SourceFileRef f)
     {
         var fmt = f.Format ?? job.Config.Source.Type ?? format;
         if (fmt is "s3" or "file")
@@ -54,11 +67,12 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
         return fmt switch { "ndjson" or "json" or "jsonlines" => "jsonl", "tsv" => "csv", _ => fmt };
     }
 
-    private async Task<Stream> OpenAsync(SourceFileRef f, CancellationToken ct)
+    public bool Gzipped(SourceFileRef f) => f.Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || job.Config.Source.Options?.Compression is "gzip";
+
+    public async Task<Stream> OpenAsync(SourceFileRef f, CancellationToken ct)
     {
         var s = await f.Store.OpenReadAsync(f.Key, ct).ConfigureAwait(false);
-        var gz = f.Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || job.Config.Source.Options?.Compression is "gzip";
-        return gz ? new GZipStream(s, CompressionMode.Decompress) : s;
+        return Gzipped(f) ? new GZipStream(s, CompressionMode.Decompress) : s;
     }
 
     private async IAsyncEnumerable<RawBatch> ReadCsvAsync(SourceFileRef f, [EnumeratorCancellation] CancellationToken ct)

@@ -147,6 +147,13 @@ internal sealed class ColumnStats(PrimitiveType type)
         if (min is not null) Merge(min, max!);
     }
 
+    /// <summary>Merges bounds known from elsewhere (a file's footer statistics); a null side is skipped.</summary>
+    public void Observe(object? min, object? max)
+    {
+        if (min is not null && (Min is null || Conversions.Compare(min, Min) < 0)) Min = min;
+        if (max is not null && (Max is null || Conversions.Compare(max, Max) > 0)) Max = max;
+    }
+
     private void Merge(object min, object max)
     {
         if (Min is null || Conversions.Compare(min, Min) < 0) Min = min;

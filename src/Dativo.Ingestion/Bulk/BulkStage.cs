@@ -1,0 +1,59 @@
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Ingestion.Running;
+using Dativo.Ingestion.Sources;
+using Dativo.Ingestion.Sources.Files;
+using Dativo.Ingestion.State;
+using Dativo.Ingestion.Targets;
+using Dativo.Lake.Engine;
+
+namespace Dativo.Ingestion.Bulk;
+
+/// <summary>
+/// The first stage of a file job: every pending CSV file the bulk path can take is loaded by DuckDB and marked done
+/// (in the run's state and for the row path, which reads the rest). Nothing is committed here.
+/// </summary>
+internal static class BulkStage
+{
+    public static async Task<BulkSummary> RunAsync(LoadedJob job, RunOptions o, ISource source, ITableTarget target,
+        SourceState state, DateOnly ingestDate, CancellationToken ct)
+    {
+        if (!o.BulkLoad || o.Env("DATIVO_BULK_LOAD") is "0" or "off" or "false" || source is not FileSource files || target is not IcebergTarget iceberg) return BulkSummary.None;
+        CsvOptions options;
+        try { options = CsvOptions.For(job); }
+        catch (DativoException) { return BulkSummary.None; } // the row path reports bad options
+        if (!CsvBulkLoader.Applies(job, target, options)) return BulkSummary.None;
+        var pending = (await files.PendingAsync(state, ct).ConfigureAwait(false))
+            .Where(f => files.FormatOf(f) == "csv" && File.Exists(f.Path)).ToList();
+        if (pending.Count == 0) return BulkSummary.None;
+
+        await using var engine = await DuckDbEngine.OpenAsync(ct: ct).ConfigureAwait(false);
+        var loader = new CsvBulkLoader(job, iceberg, files, ingestDate);
+        long rows = 0, bytes = 0;
+        var loadedFiles = 0;
+        var rowPath = new List<string>();
+        foreach (var f in pending)
+        {
+            var attempt = await loader.TryLoadAsync(engine, f, options, ct).ConfigureAwait(false);
+            if (attempt.Loaded is not { } loaded)
+            {
+                rowPath.Add($"{f.Path}: {attempt.RowPathReason}");
+                continue;
+            }
+            loadedFiles++;
+            iceberg.AddFiles(loaded.DataFiles);
+            files.Skip.Add(f.Path);
+            state.Files[f.Path] = new FileMarker(f.Object, f.Size, f.Modified, f.ETag);
+            rows += loaded.Rows;
+            bytes += f.Size;
+            o.Progress?.Report(job.Name, rows, rows, bytes, files.BytesSelected);
+        }
+        return new BulkSummary(loadedFiles, rows, bytes, rowPath);
+    }
+}
+
+/// <summary>What the bulk stage loaded, and why the other CSV files went through the row path.</summary>
+public sealed record BulkSummary(int Files, long Rows, long Bytes, IReadOnlyList<string> RowPathReasons)
+{
+    public static BulkSummary None { get; } = new(0, 0, 0, []);
+}
