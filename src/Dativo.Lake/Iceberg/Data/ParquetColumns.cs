@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Dativo.Lake.Iceberg.Types;
 using ParquetSharp;
 
@@ -7,6 +8,8 @@ namespace Dativo.Lake.Iceberg.Data;
 /// <summary>
 /// Writes one batch column through parquet-cpp's physical column writers. Values are converted chunk by chunk into
 /// pooled buffers (no allocation per value); optional columns get definition levels (1 = value, 0 = null).
+/// The loops are compiled optimised at once (AggressiveOptimization): a run writes only a few dozen row groups, too
+/// few calls for tiered compilation to reach its optimised code in time.
 /// </summary>
 internal static partial class ParquetColumns
 {
@@ -60,6 +63,7 @@ internal static partial class ParquetColumns
     }
 
     /// <summary>A column whose array already holds the physical values: written straight from the array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Plain<T>(ColumnWriter<T> w, T[] values, bool optional) where T : unmanaged
     {
         var defs = optional ? Ones(Math.Min(Chunk, values.Length)) : null;
@@ -77,6 +81,7 @@ internal static partial class ParquetColumns
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Values<TIn, TOut, TSrc, TConv>(ColumnWriter<TOut> w, TSrc src, bool optional, TConv conv)
         where TOut : unmanaged where TSrc : struct, ISource<TIn> where TConv : struct, IConvert<TIn, TOut>
     {
@@ -106,6 +111,7 @@ internal static partial class ParquetColumns
     }
 
     /// <summary>FIXED_LEN_BYTE_ARRAY values encoded into one pinned buffer per chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Fixed<TIn, TSrc, TEnc>(ColumnWriter<FixedLenByteArray> w, TSrc src, bool optional, int width, TEnc enc)
         where TSrc : struct, ISource<TIn> where TEnc : struct, IEncode<TIn>
     {
@@ -144,6 +150,7 @@ internal static partial class ParquetColumns
     /// BYTE_ARRAY values encoded into one pinned buffer; a batch is written when the chunk is full or the buffer cannot
     /// take the next value. A value that is the same object as the previous one points at the same bytes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Bytes<TIn, TSrc, TEnc>(ColumnWriter<ByteArray> w, TSrc src, bool optional, TEnc enc)
         where TIn : class where TSrc : struct, ISource<TIn> where TEnc : struct, IEncode<TIn>, IVariableLength<TIn>
     {

@@ -131,6 +131,23 @@ internal static partial class ParquetColumns
         private static readonly Int128[] Pow10 = Powers();
         private readonly Int128 _max = Pow10[precision] - 1;
 
+        /// <summary>For precision ≤ 18: the usual value (scale at most the column's, 64-bit mantissa) without 128-bit arithmetic.</summary>
+        public long Of64(decimal v)
+        {
+            var shift = scale - v.Scale;
+            if (shift is >= 0 and <= 18)
+            {
+                Span<int> bits = stackalloc int[4];
+                decimal.GetBits(v, bits);
+                if (bits[2] == 0)
+                {
+                    var hi = Math.BigMul(((ulong)(uint)bits[1] << 32) | (uint)bits[0], (ulong)Pow10[shift], out var r);
+                    if (hi == 0 && r <= (ulong)_max) return bits[3] < 0 ? -(long)r : (long)r;
+                }
+            }
+            return (long)Of(v);
+        }
+
         public Int128 Of(decimal v)
         {
             if (v.Scale > scale) v = decimal.Round(v, scale, MidpointRounding.ToEven);
@@ -161,12 +178,12 @@ internal static partial class ParquetColumns
 
     private readonly struct DecimalInt(Unscaled u) : IConvert<decimal, int>
     {
-        public int To(decimal v) => (int)u.Of(v);
+        public int To(decimal v) => (int)u.Of64(v);
     }
 
     private readonly struct DecimalLong(Unscaled u) : IConvert<decimal, long>
     {
-        public long To(decimal v) => (long)u.Of(v);
+        public long To(decimal v) => u.Of64(v);
     }
 
     /// <summary>Big-endian two's complement in the column's fixed width.</summary>
