@@ -1,22 +1,18 @@
+using System.Buffers;
+
 namespace Dativo.Lake.Iceberg.Data;
 
-/// <summary>Forward-only write stream that reports how many bytes went through (Parquet.Net reads Position).</summary>
+/// <summary>
+/// Forward-only write stream that counts the bytes written (parquet-cpp asks for the position) and keeps them in
+/// pooled chunks until <see cref="DrainAsync"/> passes them on: parquet-cpp writes through synchronous callbacks,
+/// while object stores (S3 multipart) upload asynchronously and their errors should surface as themselves.
+/// </summary>
 internal sealed class CountingStream(Stream inner) : Stream
 {
+    private const int ChunkSize = 1 << 20;
+    private readonly List<byte[]> _chunks = [];
+    private int _used = ChunkSize;
     private long _position;
-    private MemoryStream? _capture;
-
-    /// <summary>From now on writes are kept in memory (see <see cref="EndCapture"/>) instead of passed on.</summary>
-    public void BeginCapture() => _capture = new MemoryStream();
-
-    /// <summary>Returns the captured bytes; they have not reached the inner stream.</summary>
-    public byte[] EndCapture()
-    {
-        var bytes = _capture?.ToArray() ?? [];
-        _position -= bytes.Length;
-        _capture = null;
-        return bytes;
-    }
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -29,40 +25,51 @@ internal sealed class CountingStream(Stream inner) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override void Flush()
+    /// <summary>Writes everything held so far to the inner stream.</summary>
+    public async Task DrainAsync(CancellationToken ct)
     {
-        if (_capture is null) inner.Flush();
+        for (var i = 0; i < _chunks.Count; i++)
+            await inner.WriteAsync(_chunks[i].AsMemory(0, i == _chunks.Count - 1 ? _used : ChunkSize), ct);
+        Discard();
     }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => _capture is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
+    /// <summary>Drops what was not drained (the file is being abandoned).</summary>
+    public void Discard()
+    {
+        foreach (var c in _chunks) ArrayPool<byte>.Shared.Return(c);
+        _chunks.Clear();
+        _used = ChunkSize;
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _position += buffer.Length;
+        while (!buffer.IsEmpty)
+        {
+            if (_used == ChunkSize)
+            {
+                _chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+                _used = 0;
+            }
+            var n = Math.Min(buffer.Length, ChunkSize - _used);
+            buffer[..n].CopyTo(_chunks[^1].AsSpan(_used));
+            _used += n;
+            buffer = buffer[n..];
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Flush()
+    {
+        // held until DrainAsync
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count)
-    {
-        if (_capture is not null) _capture.Write(buffer, offset, count);
-        else inner.Write(buffer, offset, count);
-        _position += count;
-    }
-
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        if (_capture is not null) _capture.Write(buffer);
-        else inner.Write(buffer);
-        _position += buffer.Length;
-    }
-
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (_capture is not null) _capture.Write(buffer.Span);
-        else await inner.WriteAsync(buffer, cancellationToken);
-        _position += buffer.Length;
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using Parquet;
+using ParquetSharp;
 
 namespace Dativo.Lake.Iceberg.Data;
 
@@ -14,7 +14,7 @@ public sealed record WriteOptions
     /// <summary>Rows buffered per partition before a row group is written.</summary>
     public int RowGroupRows { get; init; } = 1_000_000;
 
-    public CompressionMethod Compression { get; init; } = CompressionMethod.Zstd;
+    public Compression Compression { get; init; } = Compression.Zstd;
 
     public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Fastest;
 
@@ -31,14 +31,29 @@ public sealed record WriteOptions
             {
                 Compression = c.ToLowerInvariant() switch
                 {
-                    "snappy" => CompressionMethod.Snappy,
-                    "gzip" => CompressionMethod.Gzip,
-                    "uncompressed" or "none" => CompressionMethod.None,
-                    "lz4" => CompressionMethod.Lz4Raw,
-                    "brotli" => CompressionMethod.Brotli,
-                    _ => CompressionMethod.Zstd,
+                    "snappy" => Compression.Snappy,
+                    "gzip" => Compression.Gzip,
+                    "uncompressed" or "none" => Compression.Uncompressed,
+                    "lz4" => Compression.Lz4,
+                    "brotli" => Compression.Brotli,
+                    _ => Compression.Zstd,
                 },
             };
         return o;
     }
+
+    /// <summary>The codec's own level for <see cref="CompressionLevel"/>; null for codecs without levels (parquet-cpp refuses one).</summary>
+    internal int? CodecLevel() => (Compression, CompressionLevel) switch
+    {
+        (Compression.Zstd, CompressionLevel.Fastest) => 1,
+        (Compression.Zstd, CompressionLevel.SmallestSize) => 19,
+        (Compression.Zstd, _) => 3,
+        (Compression.Gzip, CompressionLevel.Fastest) => 1,
+        (Compression.Gzip, CompressionLevel.SmallestSize) => 9,
+        (Compression.Gzip, _) => 6,
+        (Compression.Brotli, CompressionLevel.Fastest) => 1,
+        (Compression.Brotli, CompressionLevel.SmallestSize) => 11,
+        (Compression.Brotli, _) => 5,
+        _ => null,
+    };
 }
