@@ -34,6 +34,7 @@ internal sealed class PgValueReader<T, TDecoder>(PgColumn column, int capacity) 
 
     public override Array Data => _data;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Read(ReadOnlySpan<byte> v, int row)
     {
         if (!TDecoder.TryDecode(v, out var value)) PgValueException.Throw(Column, TDecoder.Problem(v));

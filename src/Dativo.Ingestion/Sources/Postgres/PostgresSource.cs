@@ -87,8 +87,9 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o, int bufferSize
         }
         finally
         {
-            // stopped early (an undecodable value, a failed writer): have the server stop sending instead of draining the rest
-            if (!copy.Done && !ct.IsCancellationRequested) await CancelQuietlyAsync(stream).ConfigureAwait(false);
+            // stopped early (an undecodable value, a failed writer, a cancelled run): have the server stop sending, or
+            // disposing the stream would read the rest of the table
+            if (!copy.Done) await CancelQuietlyAsync(stream).ConfigureAwait(false);
         }
         if (window is not null && window.Marker is { } m) state.Cursors[obj] = m;
     }
