@@ -225,6 +225,8 @@ static (int Code, long PeakRss) RunDativo(string exe, string[] args, string dir,
         File.Delete(timeFile);
     }
     if (p.ExitCode != 0) Console.Error.WriteLine(o.Result + e.Result);
+    else if (Environment.GetEnvironmentVariable("DATIVO_PROFILE") == "1")
+        foreach (var line in e.Result.Split('\n').Where(l => l.StartsWith("profile ", StringComparison.Ordinal))) Console.WriteLine("      " + line);
     return (p.ExitCode, peak);
 }
 

@@ -22,20 +22,19 @@ internal sealed record PgColumn(string Name, string Type)
     /// </summary>
     public PgColumnReader Reader(int capacity) => Type switch
     {
-        "smallint" => new PgValueReader<int>(capacity, static e => e.Read<short>()),
-        "integer" => new PgValueReader<int>(capacity, static e => e.Read<int>()),
-        "bigint" => new PgValueReader<long>(capacity, static e => e.Read<long>()),
-        "numeric" => new PgValueReader<decimal>(capacity, static e => e.Read<decimal>()),
-        "real" => new PgValueReader<double>(capacity, static e => e.Read<float>()),
-        "double precision" => new PgValueReader<double>(capacity, static e => e.Read<double>()),
-        "boolean" => new PgValueReader<bool>(capacity, static e => e.Read<bool>()),
-        "date" => new PgValueReader<DateOnly>(capacity, static e => e.Read<DateOnly>()),
-        "timestamp without time zone" => new PgValueReader<DateTime>(capacity, static e => DateTime.SpecifyKind(e.Read<DateTime>(), DateTimeKind.Utc)),
-        "timestamp with time zone" => new PgValueReader<DateTime>(capacity, static e => e.Read<DateTime>()),
-        "time without time zone" => new PgValueReader<TimeSpan>(capacity, static e => e.Read<TimeSpan>()),
-        "uuid" => new PgValueReader<Guid>(capacity, static e => e.Read<Guid>()),
-        "bytea" => new PgRefReader<byte[]>(capacity, static e => e.Read<byte[]>()),
-        _ => new PgRefReader<string>(capacity, static e => e.Read<string>()),
+        "smallint" => new PgValueReader<int, Int2Decoder>(this, capacity),
+        "integer" => new PgValueReader<int, Int4Decoder>(this, capacity),
+        "bigint" => new PgValueReader<long, Int8Decoder>(this, capacity),
+        "numeric" => new PgValueReader<decimal, NumericDecoder>(this, capacity),
+        "real" => new PgValueReader<double, Float4Decoder>(this, capacity),
+        "double precision" => new PgValueReader<double, Float8Decoder>(this, capacity),
+        "boolean" => new PgValueReader<bool, BoolDecoder>(this, capacity),
+        "date" => new PgValueReader<DateOnly, DateDecoder>(this, capacity),
+        "timestamp without time zone" or "timestamp with time zone" => new PgValueReader<DateTime, TimestampDecoder>(this, capacity),
+        "time without time zone" => new PgValueReader<TimeSpan, TimeDecoder>(this, capacity),
+        "uuid" => new PgValueReader<Guid, UuidDecoder>(this, capacity),
+        "bytea" => new PgBytesReader(this, capacity),
+        _ => new PgTextReader(this, capacity),
     };
 
     /// <summary>Columns of a table in ordinal order.</summary>
@@ -63,37 +62,4 @@ internal static class PgSql
         var dot = name.IndexOf('.');
         return dot < 0 ? ("public", name) : (name[..dot], name[(dot + 1)..]);
     }
-}
-
-/// <summary>Reads one column's binary COPY values into a typed array.</summary>
-internal abstract class PgColumnReader
-{
-    public abstract Array Data { get; }
-
-    /// <summary>Reads the current (non-null) value into row <paramref name="row"/>.</summary>
-    public abstract void Read(NpgsqlBinaryExporter e, int row);
-
-    public abstract void SetNull(int row);
-}
-
-internal sealed class PgValueReader<T>(int capacity, Func<NpgsqlBinaryExporter, T> read) : PgColumnReader where T : struct
-{
-    private readonly T?[] _data = new T?[capacity];
-
-    public override Array Data => _data;
-
-    public override void Read(NpgsqlBinaryExporter e, int row) => _data[row] = read(e);
-
-    public override void SetNull(int row) => _data[row] = null;
-}
-
-internal sealed class PgRefReader<T>(int capacity, Func<NpgsqlBinaryExporter, T> read) : PgColumnReader where T : class
-{
-    private readonly T?[] _data = new T?[capacity];
-
-    public override Array Data => _data;
-
-    public override void Read(NpgsqlBinaryExporter e, int row) => _data[row] = read(e);
-
-    public override void SetNull(int row) => _data[row] = null;
 }
