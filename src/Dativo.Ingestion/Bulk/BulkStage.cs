@@ -28,6 +28,8 @@ internal static class BulkStage
         if (pending.Count == 0) return BulkSummary.None;
 
         await using var engine = await DuckDbEngine.OpenAsync(ct: ct).ConfigureAwait(false);
+        // row order within a load carries no meaning: DuckDB may write in parallel without buffering to keep it
+        await engine.ExecuteAsync("SET preserve_insertion_order = false", ct: ct).ConfigureAwait(false);
         var loader = new CsvBulkLoader(job, iceberg, files, ingestDate);
         long rows = 0, bytes = 0;
         var loadedFiles = 0;

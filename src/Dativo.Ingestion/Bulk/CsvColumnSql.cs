@@ -28,8 +28,8 @@ internal static class CsvColumnSql
             ColumnKind.Long or ColumnKind.Int or ColumnKind.Date => ($"CAST({parsed} AS VARCHAR) = {raw}", parsed),
             ColumnKind.Double => ($"isfinite({parsed}) AND NOT contains({raw}, '_')", parsed),
             ColumnKind.Decimal => (DecimalShape(col, raw, parsed), parsed),
-            ColumnKind.Timestamp => ($"CAST({parsed} AS VARCHAR) = replace({raw}, 'T', ' ')", parsed),
-            ColumnKind.TimestampTz => ($"CAST({parsed} AS VARCHAR) = replace({raw}, 'T', ' ')", $"timezone('UTC', {parsed})"),
+            ColumnKind.Timestamp => (PrintsBack(raw, parsed), parsed),
+            ColumnKind.TimestampTz => (PrintsBack(raw, parsed), $"timezone('UTC', {parsed})"),
             ColumnKind.Uuid => ($"length({raw}) = 36 AND {parsed} IS NOT NULL", $"lower({raw})"),
             ColumnKind.Boolean => ("TRUE", Boolean(col, raw)),
             _ => throw new NotSupportedException($"no bulk coercion for {col.Kind}"),
@@ -57,10 +57,14 @@ internal static class CsvColumnSql
     private static string DecimalShape(TargetColumn col, string raw, string parsed)
     {
         var s = col.Scale.ToString(CultureInfo.InvariantCulture);
-        var shape = $"{parsed} IS NOT NULL AND NOT contains({raw}, '_') AND NOT contains(lower({raw}), 'e') " +
+        var shape = $"{parsed} IS NOT NULL AND NOT contains({raw}, '_') AND NOT contains({raw}, 'e') AND NOT contains({raw}, 'E') " +
             $"AND (strpos({raw}, '.') = 0 OR length({raw}) - strpos({raw}, '.') <= {s})";
         return col.Precision > 28 ? shape + $" AND length(replace(replace(replace({raw}, '-', ''), '+', ''), '.', '')) <= 28" : shape;
     }
+
+    // a timestamp prints as "YYYY-MM-DD HH:MM:SS[.ffffff]": the raw text may use 'T' as the separator
+    private static string PrintsBack(string raw, string parsed) =>
+        $"CAST({parsed} AS VARCHAR) = CASE WHEN substr({raw}, 11, 1) = 'T' THEN replace({raw}, 'T', ' ') ELSE {raw} END";
 
     private static string Boolean(TargetColumn col, string raw) =>
         $"CASE lower(trim({raw})) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE " +

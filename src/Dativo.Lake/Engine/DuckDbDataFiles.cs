@@ -48,10 +48,11 @@ public static class DuckDbDataFiles
         var written = new List<string>();
         try
         {
-            var result = await engine.QueryAsync(
+            var copySql =
                 $"COPY (SELECT {string.Join(", ", projection)} FROM (\n{query}\n) AS q) TO {SqlText.Literal(localFolder)} " +
                 $"(FORMAT parquet, COMPRESSION zstd, FIELD_IDS {{{fieldIds}}}, FILE_SIZE_BYTES {Math.Max(1 << 20, targetFileBytes).ToString(CultureInfo.InvariantCulture)}, " +
-                "RETURN_FILES true)", ct: ct).ConfigureAwait(false);
+                "RETURN_FILES true)";
+            var result = await engine.QueryAsync(copySql, ct: ct).ConfigureAwait(false);
             if (result.Rows.Count > 0 && result.Rows[0][^1] is System.Collections.IEnumerable files)
                 foreach (var f in files) if (f is string s) written.Add(s);
             var data = new List<DataFile>();
