@@ -117,10 +117,16 @@ internal sealed class PgBinaryCopyReader(Stream stream, string table, PgColumnRe
         else if (_pos > 0) _buf.AsSpan(_pos, unread).CopyTo(_buf);
         _pos = 0;
         _end = unread;
-        // a COPY stream hands out about one tuple per read (one protocol message each), so keep reading
+        // a COPY stream hands out about one tuple per read (one protocol message each), so keep reading: the first read
+        // may wait for the server; the rest are served from the connection's read buffer, synchronously (an async read
+        // with a cancellation registration per ~100-byte tuple cost more than decoding it)
+        ct.ThrowIfCancellationRequested();
+        var first = await stream.ReadAsync(_buf.AsMemory(_end), ct).ConfigureAwait(false);
+        if (first == 0) { _eof = true; return; }
+        _end += first;
         while (_end < _buf.Length)
         {
-            var n = await stream.ReadAsync(_buf.AsMemory(_end), ct).ConfigureAwait(false);
+            var n = stream.Read(_buf.AsSpan(_end));
             if (n == 0) { _eof = true; break; }
             _end += n;
         }
