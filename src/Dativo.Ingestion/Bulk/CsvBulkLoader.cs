@@ -18,6 +18,9 @@ namespace Dativo.Ingestion.Bulk;
 /// </summary>
 internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSource source, DateOnly ingestDate)
 {
+    /// <summary>From this size on, each DuckDB thread writes its own data files (~15 % faster; small loads stay one file).</summary>
+    private const long FilePerThreadBytes = 64L << 20;
+
     /// <summary>Whether the job can use the bulk path at all (per file, <see cref="TryLoadAsync"/> decides the rest).</summary>
     public static bool Applies(LoadedJob job, ITableTarget target, CsvOptions? options) =>
         target is IcebergTarget
@@ -36,7 +39,7 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
             constants[c.Name] = c.Name == Partitioning.IngestDate ? ingestDate : null;
         try
         {
-            var files = await DuckDbDataFiles.TryWriteAsync(engine, target.Table, query, constants, target.TargetFileBytes, ct).ConfigureAwait(false);
+            var files = await DuckDbDataFiles.TryWriteAsync(engine, target.Table, query, constants, target.TargetFileBytes, file.Size >= FilePerThreadBytes, ct).ConfigureAwait(false);
             return files is null ? new(null, "the table is not local or not partitioned by ingest_date only")
                 : new(new BulkFile(file, files, files.Sum(f => f.RecordCount)), null);
         }

@@ -20,9 +20,11 @@ public static class DuckDbDataFiles
     /// <paramref name="table"/>, split at about <paramref name="targetFileBytes"/>. Returns null when this path does not
     /// apply: the table is not on a local path, or its partition spec depends on more than the <paramref name="constants"/>
     /// (column name → value, the same for every row). Nothing is visible until the caller commits the files.
+    /// <paramref name="filePerThread"/> lets every DuckDB thread write its own files (faster for large inputs, but at
+    /// least one file per thread).
     /// </summary>
     public static async Task<IReadOnlyList<DataFile>?> TryWriteAsync(DuckDbEngine engine, IcebergTable table, string query,
-        IReadOnlyDictionary<string, object?> constants, long targetFileBytes, CancellationToken ct)
+        IReadOnlyDictionary<string, object?> constants, long targetFileBytes, bool filePerThread, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(table);
@@ -51,7 +53,7 @@ public static class DuckDbDataFiles
             var copySql =
                 $"COPY (SELECT {string.Join(", ", projection)} FROM (\n{query}\n) AS q) TO {SqlText.Literal(localFolder)} " +
                 $"(FORMAT parquet, COMPRESSION zstd, FIELD_IDS {{{fieldIds}}}, FILE_SIZE_BYTES {Math.Max(1 << 20, targetFileBytes).ToString(CultureInfo.InvariantCulture)}, " +
-                "RETURN_FILES true)";
+                $"{(filePerThread ? "PER_THREAD_OUTPUT true, " : "")}RETURN_FILES true)";
             var result = await engine.QueryAsync(copySql, ct: ct).ConfigureAwait(false);
             if (result.Rows.Count > 0 && result.Rows[0][^1] is System.Collections.IEnumerable files)
                 foreach (var f in files) if (f is string s) written.Add(s);
@@ -76,7 +78,7 @@ public static class DuckDbDataFiles
     {
         var constants = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (runDate is { } d && table.Schema.FindField(LakeSql.RunDateColumn) is not null) constants[LakeSql.RunDateColumn] = d;
-        var added = await TryWriteAsync(engine, table, query, constants, long.MaxValue, ct).ConfigureAwait(false);
+        var added = await TryWriteAsync(engine, table, query, constants, long.MaxValue, filePerThread: false, ct).ConfigureAwait(false);
         if (added is null) return null;
         var spec = table.Spec;
         var partition = spec.Fields.Select(f =>
