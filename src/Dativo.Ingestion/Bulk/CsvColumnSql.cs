@@ -31,12 +31,12 @@ internal static class CsvColumnSql
             ColumnKind.Timestamp => (PrintsBack(raw, parsed), parsed),
             ColumnKind.TimestampTz => (PrintsBack(raw, parsed), $"timezone('UTC', {parsed})"),
             ColumnKind.Uuid => ($"length({raw}) = 36 AND {parsed} IS NOT NULL", $"lower({raw})"),
-            ColumnKind.Boolean => ("TRUE", Boolean(col, raw)),
+            // DuckDB reads true/false/t/f/yes/no/y/n/1/0 in any case, with the same meaning: a subset of the contract's forms
+            ColumnKind.Boolean => ($"{parsed} IS NOT NULL", parsed),
             _ => throw new NotSupportedException($"no bulk coercion for {col.Kind}"),
         };
-        return accept == "TRUE"
-            ? $"CASE WHEN {raw} IS NULL THEN {onNull} ELSE {value} END"
-            : $"CASE WHEN {raw} IS NULL THEN {onNull} WHEN {accept} THEN {value} ELSE {Fail(col, "not in canonical form")} END";
+        if (accept == "TRUE") return col.ContractRequired ? $"CASE WHEN {raw} IS NULL THEN {onNull} ELSE {value} END" : value;
+        return $"CASE WHEN {raw} IS NULL THEN {onNull} WHEN {accept} THEN {value} ELSE {Fail(col, "not in canonical form")} END";
     }
 
     /// <summary>The cast computed once per value in an inner query, or null when <see cref="Value"/> needs none.</summary>
@@ -49,6 +49,7 @@ internal static class CsvColumnSql
         ColumnKind.Date => $"TRY_CAST({raw} AS DATE)",
         ColumnKind.Timestamp or ColumnKind.TimestampTz => $"TRY_CAST({raw} AS TIMESTAMP)",
         ColumnKind.Uuid => $"TRY_CAST({raw} AS UUID)",
+        ColumnKind.Boolean => $"TRY_CAST({raw} AS BOOLEAN)",
         _ => null,
     };
 
@@ -65,11 +66,6 @@ internal static class CsvColumnSql
     // a timestamp prints as "YYYY-MM-DD HH:MM:SS[.ffffff]": the raw text may use 'T' as the separator
     private static string PrintsBack(string raw, string parsed) =>
         $"CAST({parsed} AS VARCHAR) = CASE WHEN substr({raw}, 11, 1) = 'T' THEN replace({raw}, 'T', ' ') ELSE {raw} END";
-
-    private static string Boolean(TargetColumn col, string raw) =>
-        $"CASE lower(trim({raw})) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE WHEN '1' THEN TRUE WHEN '0' THEN FALSE " +
-        "WHEN 't' THEN TRUE WHEN 'f' THEN FALSE WHEN 'yes' THEN TRUE WHEN 'no' THEN FALSE WHEN 'y' THEN TRUE WHEN 'n' THEN FALSE " +
-        $"WHEN 'on' THEN TRUE WHEN 'off' THEN FALSE ELSE {Fail(col, "not a boolean")} END";
 
     private static string Fail(TargetColumn col, string why) =>
         $"error({SqlText.Literal($"{FallbackMarker}: {col.Name}: {why}")})";
