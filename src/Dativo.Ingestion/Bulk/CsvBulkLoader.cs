@@ -78,7 +78,7 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
         var final = new List<string>();
         foreach (var col in target.Schema.Columns.Where(c => !c.Generated))
         {
-            var src = SourceIndex(names, col.Name);
+            var src = Records.Coercer.SourceIndex(names, col.Name);
             if (src < 0)
             {
                 if (col.ContractRequired) return null; // every record would be rejected: the row path reports them
@@ -105,14 +105,6 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
     {
         var line = message.Split('\n')[0].Replace("SQL failed: ", "", StringComparison.Ordinal);
         return line.Length <= 240 ? line : line[..240] + "…";
-    }
-
-    /// <summary>The row path's name matching (exact, then case-insensitive; first match).</summary>
-    private static int SourceIndex(IReadOnlyList<string> names, string name)
-    {
-        for (var k = 0; k < names.Count; k++) if (names[k] == name) return k;
-        for (var k = 0; k < names.Count; k++) if (string.Equals(names[k], name, StringComparison.OrdinalIgnoreCase)) return k;
-        return -1;
     }
 }
 

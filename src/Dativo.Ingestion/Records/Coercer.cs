@@ -136,17 +136,18 @@ internal sealed partial class Coercer(TargetSchema schema, DateOnly ingestDate)
     {
         if (ReferenceEquals(names, _lastNames)) return _lastMap;
         var map = new int[schema.Columns.Count];
-        for (var c = 0; c < map.Length; c++)
-        {
-            var name = schema.Columns[c].Name;
-            var i = -1;
-            for (var k = 0; k < names.Count && i < 0; k++) if (names[k] == name) i = k;
-            for (var k = 0; k < names.Count && i < 0; k++) if (string.Equals(names[k], name, StringComparison.OrdinalIgnoreCase)) i = k;
-            map[c] = i;
-        }
+        for (var c = 0; c < map.Length; c++) map[c] = SourceIndex(names, schema.Columns[c].Name);
         _lastNames = names;
         _lastMap = map;
         return map;
+    }
+
+    /// <summary>The source column feeding a target column: same name, else the same name ignoring case; the first match; -1 if none.</summary>
+    public static int SourceIndex(IReadOnlyList<string> names, string name)
+    {
+        for (var k = 0; k < names.Count; k++) if (names[k] == name) return k;
+        for (var k = 0; k < names.Count; k++) if (string.Equals(names[k], name, StringComparison.OrdinalIgnoreCase)) return k;
+        return -1;
     }
 
     private void FillGenerated(TargetColumn col, Array dest, int n)
