@@ -22,7 +22,7 @@ internal static class BulkStage
         CsvOptions options;
         try { options = CsvOptions.For(job); }
         catch (DativoException) { return BulkSummary.None; } // the row path reports bad options
-        if (!CsvBulkLoader.Applies(job, target, options)) return BulkSummary.None;
+        if (!CsvBulkLoader.Applies(target, options)) return BulkSummary.None;
         var pending = (await files.PendingAsync(state, ct).ConfigureAwait(false))
             .Where(f => files.FormatOf(f) == "csv" && f.Size > 0 && File.Exists(f.Path)).ToList(); // size 0: empty, or a pipe to read once
         if (pending.Count == 0) return BulkSummary.None;

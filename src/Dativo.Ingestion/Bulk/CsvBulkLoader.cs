@@ -22,9 +22,9 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
     private const long FilePerThreadBytes = 64L << 20;
 
     /// <summary>Whether the job can use the bulk path at all (per file, <see cref="TryLoadAsync"/> decides the rest).</summary>
-    public static bool Applies(LoadedJob job, ITableTarget target, CsvOptions? options) =>
+    public static bool Applies(ITableTarget target, CsvOptions options) =>
         target is IcebergTarget
-        && options is { Encoding: UTF8Encoding }
+        && options.Encoding is UTF8Encoding
         && target.Schema.Columns.All(c => c.Generated || CsvColumnSql.Supports(c.Kind));
 
     /// <summary>Loads <paramref name="file"/>, or says why it has to go through the row path (nothing of it is kept then).</summary>
