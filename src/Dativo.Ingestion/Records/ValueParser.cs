@@ -105,6 +105,7 @@ internal static class ValueParser
 
     private static readonly decimal[] Pow10 = [.. Enumerable.Range(0, 29).Select(i => Enumerable.Repeat(10m, i).Aggregate(1m, (a, b) => a * b))];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool FitsDecimal(ref decimal v, int precision, int scale)
     {
         if (v.Scale > scale)
@@ -113,8 +114,11 @@ internal static class ValueParser
             if (rounded != v) return false;
             v = rounded;
         }
+        // |v| < 10^intDigits ⇔ |truncate(v)| < 10^intDigits, as 10^intDigits is an integer
         var intDigits = precision - scale;
-        return intDigits > 28 || Math.Abs(decimal.Truncate(v)) < Pow10[intDigits];
+        if (intDigits > 28) return true;
+        var limit = Pow10[intDigits];
+        return v < limit && v > -limit;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
