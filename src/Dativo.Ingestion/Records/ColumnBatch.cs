@@ -18,6 +18,18 @@ internal sealed class ColumnBatch
     public Array[] Data { get; }
     public int Count { get; set; }
 
+    /// <summary>Drops the references the arrays hold (strings, byte arrays) so a batch kept for reuse does not keep them alive.</summary>
+    public ColumnBatch Release()
+    {
+        foreach (var a in Data)
+            if (!a.GetType().GetElementType()!.IsValueType) Array.Clear(a);
+        Count = 0;
+        return this;
+    }
+
+    /// <summary>Rows the arrays hold.</summary>
+    public int Capacity => Data.Length == 0 ? 0 : Data[0].Length;
+
     public static Array Allocate(ColumnKind kind, int n) => kind switch
     {
         ColumnKind.Long => new long?[n],

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Dativo.Core.Config.Jobs;
@@ -50,7 +51,10 @@ public static class JobRunner
             // two stages, two cores: the source parses and the coercer validates on one task, while this one
             // encodes and writes the data files (the writer computes column metrics on a third task)
             var channel = Channel.CreateBounded<CoercedBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-            var producer = Task.Run(() => ProduceAsync(source, state, coercer, target.Schema, channel.Writer, profile, stop.Token), stop.Token);
+            // written batches come back for the next ones: fresh 131 k-row arrays are large-object-heap allocations, whose
+            // garbage collections cost ~15 % of a PostgreSQL run (bench/ingestion/README.md)
+            var reuse = new ConcurrentQueue<ColumnBatch>();
+            var producer = Task.Run(() => ProduceAsync(source, state, coercer, target.Schema, channel.Writer, profile, reuse, stop.Token), stop.Token);
             try
             {
                 await foreach (var b in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
@@ -63,6 +67,7 @@ public static class JobRunner
                         await target.WriteAsync(b.Rows, ct).ConfigureAwait(false);
                         profile.Write += Stopwatch.GetElapsedTime(t2);
                         written += b.Rows.Count;
+                        if (reuse.IsEmpty) reuse.Enqueue(b.Rows.Release());
                     }
                     await quarantine.AddAsync(b.Rejections, ct).ConfigureAwait(false);
                     o.Progress?.Report(job.Name, read, written, bytes, (source as Sources.Files.FileSource)?.BytesSelected ?? 0);
@@ -112,9 +117,9 @@ public static class JobRunner
         };
     }
 
-    /// <summary>Source → coercion on the producer task; each coerced batch gets its own arrays (the writer keeps them).</summary>
+    /// <summary>Source → coercion on the producer task, into batches the writer has handed back or new ones.</summary>
     private static async Task ProduceAsync(ISource source, SourceState state, Coercer coercer, TargetSchema schema,
-        ChannelWriter<CoercedBatch> channel, StageProfile profile, CancellationToken ct)
+        ChannelWriter<CoercedBatch> channel, StageProfile profile, ConcurrentQueue<ColumnBatch> reuse, CancellationToken ct)
     {
         try
         {
@@ -124,7 +129,7 @@ public static class JobRunner
                 var t1 = Stopwatch.GetTimestamp();
                 profile.Read += Stopwatch.GetElapsedTime(t0, t1);
                 var rejections = new List<Rejection>(raw.SourceRejections);
-                var output = new ColumnBatch(schema, raw.Count);
+                var output = reuse.TryDequeue(out var used) && used.Capacity == raw.Count ? used : new ColumnBatch(schema, raw.Count);
                 if (raw.Count > 0) coercer.Coerce(raw, output, rejections);
                 t0 = Stopwatch.GetTimestamp();
                 profile.Coerce += Stopwatch.GetElapsedTime(t1, t0);

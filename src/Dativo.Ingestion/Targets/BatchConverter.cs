@@ -7,9 +7,9 @@ namespace Dativo.Ingestion.Targets;
 
 /// <summary>
 /// Turns coerced <see cref="ColumnBatch"/>es (target schema order, arrays possibly longer than the row count) into
-/// lake <see cref="RecordBatch"/>es in the table's column order: exact-length arrays (the writer keeps them until the
-/// row group is full, so they must not be reused), time as <see cref="TimeOnly"/>, table columns the job does not
-/// produce as nulls.
+/// lake <see cref="RecordBatch"/>es in the table's column order: exact-length arrays (the batch's own when they have that
+/// length: the lake's writers do not keep them after a write), time as <see cref="TimeOnly"/>, table columns the job
+/// does not produce as nulls.
 /// </summary>
 internal sealed class BatchConverter
 {
@@ -43,7 +43,7 @@ internal sealed class BatchConverter
             for (var i = 0; i < n; i++) t[i] = ts[i] is { } v ? TimeOnly.FromTimeSpan(v) : null;
             return t;
         }
-        if (a.Length == n) return a; // batches handed to the target are never reused
+        if (a.Length == n) return a;
         var r = Array.CreateInstance(a.GetType().GetElementType()!, n);
         Array.Copy(a, r, n);
         return r;

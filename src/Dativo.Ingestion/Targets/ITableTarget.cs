@@ -17,6 +17,7 @@ internal interface ITableTarget : IAsyncDisposable
     /// <summary>State markers stored by the last commit of this job (tenant/job key), or null.</summary>
     string? CommittedState { get; }
 
+    /// <summary>Writes the batch's rows; its arrays are not kept after this returns (the runner reuses them).</summary>
     Task WriteAsync(ColumnBatch batch, CancellationToken ct);
 
     /// <summary>Publishes everything written, with <paramref name="state"/> stored in the same commit. Returns the snapshot/commit id.</summary>

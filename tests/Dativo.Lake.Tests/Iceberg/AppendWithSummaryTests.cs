@@ -35,6 +35,25 @@ public sealed class AppendWithSummaryTests : IDisposable
     }
 
     [Fact]
+    public async Task The_writer_keeps_no_caller_arrays_so_callers_may_reuse_them()
+    {
+        // batches smaller than a row group are held until it fills: they must be held as copies
+        var t = await _fx.CreateAsync("reuse", s => Lake.Iceberg.Metadata.PartitionSpec.Unpartitioned);
+        var batch = TableFixture.Events(t.Schema, 0, 100);
+        var ids = (long[])batch.Columns[0];
+        var names = (string?[])batch.Columns[1];
+        await using var w = t.NewDataWriter(new Lake.Iceberg.Data.WriteOptions { RowGroupRows = 1000 });
+        await w.WriteAsync(batch);
+        for (var i = 0; i < ids.Length; i++) { ids[i] = -1; names[i] = "overwritten"; }
+        await w.WriteAsync(TableFixture.Events(t.Schema, 100, 50));
+        await t.AppendFilesAsync(await w.CompleteAsync());
+
+        var rows = (await t.NewScan().ReadAsync()).Rows;
+        Assert.Equal(Enumerable.Range(0, 150).Select(i => (long)i), rows.Select(r => (long)r[0]!).Order());
+        Assert.DoesNotContain(rows, r => (string?)r[1] == "overwritten");
+    }
+
+    [Fact]
     public async Task Spec_summary_keys_are_refused()
     {
         var t = await _fx.CreateAsync("events2", s => Lake.Iceberg.Metadata.PartitionSpec.Unpartitioned);

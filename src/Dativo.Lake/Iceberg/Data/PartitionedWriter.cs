@@ -27,6 +27,7 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
         public ParquetFileWriter? Writer { get; set; }
     }
 
+    /// <summary>Adds rows; the batch's arrays are not kept after this returns, so the caller may reuse them.</summary>
     public async Task WriteAsync(RecordBatch batch, CancellationToken ct)
     {
         if (batch.RowCount == 0) return;
@@ -99,6 +100,9 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
             offset += take;
             if (s.BufferedRows >= options.RowGroupRows) await FlushAsync(s, ct);
         }
+        // callers may reuse their arrays once this returns: a batch kept whole for the next row group is copied
+        var kept = s.Buffered.FindIndex(b => ReferenceEquals(b, batch));
+        if (kept >= 0) s.Buffered[kept] = batch.Copy();
     }
 
     private async Task FlushAsync(PartitionState s, CancellationToken ct)

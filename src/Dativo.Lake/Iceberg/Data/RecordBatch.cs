@@ -54,6 +54,9 @@ public sealed class RecordBatch
         })]);
     }
 
+    /// <summary>All rows in new arrays.</summary>
+    public RecordBatch Copy() => new(Schema, [.. Columns.Select(c => (Array)c.Clone())]);
+
     /// <summary>The given rows as a new batch.</summary>
     public RecordBatch Take(int[] rows, int count) => new(Schema, [.. Columns.Select(c => ColumnTypes.Take(c, rows, count))]);
 

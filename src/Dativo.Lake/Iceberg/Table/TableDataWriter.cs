@@ -24,7 +24,7 @@ public sealed class TableDataWriter : IAsyncDisposable
     /// <summary>Rows accepted so far.</summary>
     public long Rows { get; private set; }
 
-    /// <summary>Adds a batch built with the table's current schema (<see cref="IcebergTable.Schema"/>).</summary>
+    /// <summary>Adds a batch built with the table's current schema (<see cref="IcebergTable.Schema"/>); its arrays are not kept after this returns.</summary>
     public async Task WriteAsync(RecordBatch batch, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
