@@ -146,6 +146,13 @@ internal sealed partial class RunSession
                 await FinishItemAsync(t, item, RunStatus.Cancelled, "cancelled before it started");
                 return;
             }
+            // a slot freed by a cancelled attempt can reach a waiter before the cancellation does: never start then
+            if (ct.IsCancellationRequested)
+            {
+                slots.Release();
+                await FinishItemAsync(t, item, RunStatus.Cancelled, "cancelled before it started");
+                return;
+            }
             string outcome;
             try
             {
