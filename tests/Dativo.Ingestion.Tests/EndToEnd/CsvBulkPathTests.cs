@@ -123,6 +123,21 @@ public sealed class CsvBulkPathTests
         Assert.Contains("wrong_field_count", string.Join("\n", bulk.Rejections));
     }
 
+    [Theory]
+    [InlineData("    header: false\n    delimiter: \"\\t\"\n    null_values: [\"NA\"]\n",
+        "1\tNA\t7\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n2\t5\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\t\n")]
+    [InlineData("    delimiter: \";\"\n    quote: \"'\"\n    null_values: []\n",
+        "id;s;l\n1;'a;b';5\n2;'it''s';6\n3;'';7\n4;NULL;8\n")]
+    public async Task Csv_options_give_the_same_result_on_both_paths(string options, string text)
+    {
+        var (bulk, rowPath) = await BothAsync(new Dictionary<string, string> { ["data/a.csv"] = text }, "", options);
+        Assert.Equal(rowPath.ExitCode, bulk.ExitCode);
+        Assert.Equal(rowPath.Rows, bulk.Rows);
+        Assert.Equal(rowPath.Rejections, bulk.Rejections);
+        Assert.True(bulk.Rows.Count == text.Count(c => c == '\n') - (text.StartsWith("id", StringComparison.Ordinal) ? 1 : 0), bulk.Log);
+        Assert.True(bulk.Log.Contains("\"bulk_files\":1", StringComparison.Ordinal), bulk.Log);
+    }
+
     [Fact]
     public async Task Incremental_rerun_loads_only_the_new_file_in_bulk()
     {
@@ -146,14 +161,18 @@ public sealed class CsvBulkPathTests
     private sealed record Outcome(int ExitCode, string Log, List<string> Rows, List<string> Rejections, List<DataFile> Files);
 
     private static async Task<(Outcome Bulk, Outcome Rows)> BothAsync(Dictionary<string, string> files, string mode, params (string Path, byte[] Bytes)[] binary) =>
-        (await RunAsync(files, mode, binary, bulk: true), await RunAsync(files, mode, binary, bulk: false));
+        await BothAsync(files, mode, "", binary);
 
-    private static async Task<Outcome> RunAsync(Dictionary<string, string> files, string mode, (string Path, byte[] Bytes)[] binary, bool bulk)
+    private static async Task<(Outcome Bulk, Outcome Rows)> BothAsync(Dictionary<string, string> files, string mode, string options, params (string Path, byte[] Bytes)[] binary) =>
+        (await RunAsync(files, mode, options, binary, bulk: true), await RunAsync(files, mode, options, binary, bulk: false));
+
+    private static async Task<Outcome> RunAsync(Dictionary<string, string> files, string mode, string options, (string Path, byte[] Bytes)[] binary, bool bulk)
     {
         using var f = new JobFolder();
         foreach (var (path, text) in files) f.Write(path, text);
         foreach (var (path, bytes) in binary) File.WriteAllBytes(Path.Combine(f.Path, path), bytes);
         var job = f.Job("job.yaml", "csv", "data/*", mode, Contract);
+        if (options.Length > 0) File.AppendAllText(job, "\n  options:\n" + options);
         var env = new Dictionary<string, string> { ["DATIVO_BULK_LOAD"] = bulk ? "1" : "0" };
         var r = await CliRunner.RunAsync(f.Path, env, "run", "--config", job);
         Assert.True(r.ExitCode is 0 or 1 or 2 && !r.Stderr.Contains("job_failed", StringComparison.Ordinal), r.All);
