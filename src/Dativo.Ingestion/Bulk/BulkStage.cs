@@ -18,7 +18,8 @@ internal static class BulkStage
     public static async Task<BulkSummary> RunAsync(LoadedJob job, RunOptions o, ISource source, ITableTarget target,
         SourceState state, DateOnly ingestDate, CancellationToken ct)
     {
-        if (!o.BulkLoad || o.Env("DATIVO_BULK_LOAD") is "0" or "off" or "false" || source is not FileSource files || target is not IcebergTarget iceberg) return BulkSummary.None;
+        // DATIVO_BULK_LOAD=0 switches the bulk path off (docs/ingestion.md "Bulk path")
+        if (o.Env("DATIVO_BULK_LOAD") is "0" or "off" or "false" || source is not FileSource files || target is not IcebergTarget iceberg) return BulkSummary.None;
         CsvOptions options;
         try { options = CsvOptions.For(job); }
         catch (DativoException) { return BulkSummary.None; } // the row path reports bad options

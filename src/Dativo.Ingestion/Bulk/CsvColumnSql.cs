@@ -13,7 +13,7 @@ namespace Dativo.Ingestion.Bulk;
 /// </summary>
 internal static class CsvColumnSql
 {
-    public const string FallbackMarker = "dativo-bulk-fallback";
+    private const string FallbackMarker = "dativo-bulk-fallback";
 
     /// <summary>Kinds the bulk path can produce; a job with another kind in a source column uses the row path.</summary>
     public static bool Supports(ColumnKind kind) => kind is not (ColumnKind.Time or ColumnKind.Binary);

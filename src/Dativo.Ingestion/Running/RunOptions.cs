@@ -15,6 +15,4 @@ public sealed record RunOptions
     public IRunProgress? Progress { get; init; }
     /// <summary>Records per source batch; equal to the target's row group size so batches become row groups without copies.</summary>
     public int BatchRows { get; init; } = Targets.IcebergTarget.RowGroupRows;
-    /// <summary>Let DuckDB load whole CSV files into local Iceberg tables when it can do so exactly (docs/ingestion.md "Bulk path").</summary>
-    public bool BulkLoad { get; init; } = true;
 }

@@ -32,11 +32,7 @@ public static class DuckDbDataFiles
         var spec = table.Spec;
         if (schema.Columns.Any(c => c.Type is not PrimitiveType)) return null;
         if (spec.Fields.Any(f => schema.FindField(f.SourceId) is not { } src || !constants.ContainsKey(src.Name))) return null;
-        var partition = spec.Fields.Select(f =>
-        {
-            var type = PartitionSpec.SourceType(schema, f);
-            return f.Transform.Apply(type, Conversions.Normalize(type, constants[schema.FindField(f.SourceId)!.Name]));
-        }).ToArray();
+        var partition = PartitionOf(table, constants);
         // a fresh folder per write: DuckDB numbers the files it splits off, and nothing else is ever in there
         var folder = $"{table.IO.KeyOf(table.Location)}/{(spec.Fields.Count == 0 ? "data" : "data/" + spec.PartitionPath(schema, partition))}/{Guid.NewGuid():N}";
         if (table.IO.LocalPath(table.IO.UriOf(folder + "/x")) is not { } probe) return null; // object stores: the RecordBatch path
@@ -81,12 +77,7 @@ public static class DuckDbDataFiles
         var added = await TryWriteAsync(engine, table, query, constants, long.MaxValue, filePerThread: false, ct).ConfigureAwait(false);
         if (added is null) return null;
         var spec = table.Spec;
-        var partition = spec.Fields.Select(f =>
-        {
-            var type = PartitionSpec.SourceType(table.Schema, f);
-            return f.Transform.Apply(type, Conversions.Normalize(type, runDate));
-        }).ToArray();
-        var probe = new DataFile { FilePath = "", SpecId = spec.SpecId, Partition = partition };
+        var probe = new DataFile { FilePath = "", SpecId = spec.SpecId, Partition = PartitionOf(table, constants) };
         return await table.CommitSnapshotAsync(new SnapshotProducer(table.IO, table.IO.KeyOf(table.Location), time)
         {
             Operation = Operations.Overwrite,
@@ -100,4 +91,12 @@ public static class DuckDbDataFiles
             },
         }, ct).ConfigureAwait(false);
     }
+
+    /// <summary>The partition tuple of rows whose partition sources are all among <paramref name="constants"/>.</summary>
+    private static object?[] PartitionOf(IcebergTable table, IReadOnlyDictionary<string, object?> constants) =>
+        [.. table.Spec.Fields.Select(f =>
+        {
+            var type = PartitionSpec.SourceType(table.Schema, f);
+            return f.Transform.Apply(type, Conversions.Normalize(type, constants[table.Schema.FindField(f.SourceId)!.Name]));
+        })];
 }

@@ -95,14 +95,14 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
         while (offset < batch.RowCount)
         {
             var take = Math.Min(batch.RowCount - offset, options.RowGroupRows - s.BufferedRows);
-            s.Buffered.Add(batch.Slice(offset, take));
+            var part = batch.Slice(offset, take);
+            // callers may reuse their arrays once this returns: the whole batch, held for a later row group, is copied
+            if (ReferenceEquals(part, batch) && s.BufferedRows + take < options.RowGroupRows) part = batch.Copy();
+            s.Buffered.Add(part);
             s.BufferedRows += take;
             offset += take;
             if (s.BufferedRows >= options.RowGroupRows) await FlushAsync(s, ct);
         }
-        // callers may reuse their arrays once this returns: a batch kept whole for the next row group is copied
-        var kept = s.Buffered.FindIndex(b => ReferenceEquals(b, batch));
-        if (kept >= 0) s.Buffered[kept] = batch.Copy();
     }
 
     private async Task FlushAsync(PartitionState s, CancellationToken ct)
