@@ -39,7 +39,7 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
             constants[c.Name] = c.Name == Partitioning.IngestDate ? ingestDate : null;
         try
         {
-            var files = await DuckDbDataFiles.TryWriteAsync(engine, target.Table, query, constants, target.TargetFileBytes, file.Size >= FilePerThreadBytes, ct).ConfigureAwait(false);
+            var files = await DuckDbDataFiles.TryWriteAsync(engine, target.Table, query, constants, target.WriteOptions, file.Size >= FilePerThreadBytes, ct).ConfigureAwait(false);
             return files is null ? new(null, "the table is not local or not partitioned by ingest_date only")
                 : new(new BulkFile(file, files, files.Sum(f => f.RecordCount)), null);
         }

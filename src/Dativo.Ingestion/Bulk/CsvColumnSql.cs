@@ -22,21 +22,24 @@ internal static class CsvColumnSql
     public static string Value(TargetColumn col, string raw, string parsed)
     {
         var onNull = col.ContractRequired ? Fail(col, "missing required value") : "NULL";
+        // conditions are tried in order, each only on the values the ones before did not accept (a CASE evaluates its
+        // WHENs lazily; an OR would compute both sides for every value): the cheap, common canonical form comes first
         var (accept, value) = col.Kind switch
         {
-            ColumnKind.String => ("TRUE", raw),
-            ColumnKind.Long or ColumnKind.Int or ColumnKind.Date => ($"CAST({parsed} AS VARCHAR) = {raw}", parsed),
-            ColumnKind.Double => ($"isfinite({parsed}) AND NOT contains({raw}, '_')", parsed),
-            ColumnKind.Decimal => (DecimalShape(col, raw, parsed), parsed),
-            ColumnKind.Timestamp => (PrintsBack(raw, parsed), parsed),
-            ColumnKind.TimestampTz => (PrintsBack(raw, parsed), $"timezone('UTC', {parsed})"),
-            ColumnKind.Uuid => ($"length({raw}) = 36 AND {parsed} IS NOT NULL", $"lower({raw})"),
+            ColumnKind.String => ([], raw),
+            ColumnKind.Long or ColumnKind.Int or ColumnKind.Date => ([PrintsBack(raw, parsed)], parsed),
+            ColumnKind.Double => ([$"isfinite({parsed}) AND NOT contains({raw}, '_')"], parsed),
+            ColumnKind.Decimal => (Decimal(col, raw, parsed), parsed),
+            ColumnKind.Timestamp => (Timestamp(raw, parsed), parsed),
+            ColumnKind.TimestampTz => (Timestamp(raw, parsed), $"timezone('UTC', {parsed})"),
+            ColumnKind.Uuid => ([$"length({raw}) = 36 AND {parsed} IS NOT NULL"], $"lower({raw})"),
             // DuckDB reads true/false/t/f/yes/no/y/n/1/0 in any case, with the same meaning: a subset of the contract's forms
-            ColumnKind.Boolean => ($"{parsed} IS NOT NULL", parsed),
+            ColumnKind.Boolean => ([$"{parsed} IS NOT NULL"], parsed),
             _ => throw new NotSupportedException($"no bulk coercion for {col.Kind}"),
         };
-        if (accept == "TRUE") return col.ContractRequired ? $"CASE WHEN {raw} IS NULL THEN {onNull} ELSE {value} END" : value;
-        return $"CASE WHEN {raw} IS NULL THEN {onNull} WHEN {accept} THEN {value} ELSE {Fail(col, "not in canonical form")} END";
+        if (accept.Length == 0) return col.ContractRequired ? $"CASE WHEN {raw} IS NULL THEN {onNull} ELSE {value} END" : value;
+        var whens = string.Concat(accept.Select(a => $" WHEN {a} THEN {value}"));
+        return $"CASE WHEN {raw} IS NULL THEN {onNull}{whens} ELSE {Fail(col, "not in canonical form")} END";
     }
 
     /// <summary>The cast computed once per value in an inner query, or null when <see cref="Value"/> needs none.</summary>
@@ -53,19 +56,25 @@ internal static class CsvColumnSql
         _ => null,
     };
 
-    // [sign]digits[.digits] with at most `scale` fraction digits (no exponent, underscores or rounding); more than 28
-    // digits may not fit .NET's decimal: the row path decides those
-    private static string DecimalShape(TargetColumn col, string raw, string parsed)
+    private static string PrintsBack(string raw, string parsed) => $"CAST({parsed} AS VARCHAR) = {raw}";
+
+    // DuckDB prints a decimal with all its scale digits ("0.10"): a raw value that is a prefix of that ("0.1", "0.10",
+    // "0.", "0") has exactly the parsed value. Otherwise a shape check: [sign]digits[.digits] with at most `scale`
+    // fraction digits (no exponent, underscores or rounding); more than 28 digits may not fit .NET's decimal, so the
+    // row path decides those
+    private static string[] Decimal(TargetColumn col, string raw, string parsed)
     {
         var s = col.Scale.ToString(CultureInfo.InvariantCulture);
         var shape = $"{parsed} IS NOT NULL AND NOT contains({raw}, '_') AND NOT contains({raw}, 'e') AND NOT contains({raw}, 'E') " +
             $"AND (strpos({raw}, '.') = 0 OR length({raw}) - strpos({raw}, '.') <= {s})";
-        return col.Precision > 28 ? shape + $" AND length(replace(replace(replace({raw}, '-', ''), '+', ''), '.', '')) <= 28" : shape;
+        return col.Precision > 28
+            ? [shape + $" AND length(replace(replace(replace({raw}, '-', ''), '+', ''), '.', '')) <= 28"]
+            : [$"prefix(CAST({parsed} AS VARCHAR), {raw})", shape];
     }
 
-    // a timestamp prints as "YYYY-MM-DD HH:MM:SS[.ffffff]": the raw text may use 'T' as the separator
-    private static string PrintsBack(string raw, string parsed) =>
-        $"CAST({parsed} AS VARCHAR) = CASE WHEN substr({raw}, 11, 1) = 'T' THEN replace({raw}, 'T', ' ') ELSE {raw} END";
+    // a timestamp prints as "YYYY-MM-DD HH:MM:SS[.ffffff]"; the raw text may use 'T' as the separator
+    private static string[] Timestamp(string raw, string parsed) =>
+        [PrintsBack(raw, parsed), $"substr({raw}, 11, 1) = 'T' AND CAST({parsed} AS VARCHAR) = replace({raw}, 'T', ' ')"];
 
     private static string Fail(TargetColumn col, string why) =>
         $"error({SqlText.Literal($"{FallbackMarker}: {col.Name}: {why}")})";

@@ -138,8 +138,8 @@ internal sealed class IcebergTarget : ITableTarget
     /// <summary>The table (the bulk path writes data files of it with DuckDB).</summary>
     public IcebergTable Table => _table;
 
-    /// <summary>Target size of a data file.</summary>
-    public long TargetFileBytes => _options.TargetFileSizeBytes;
+    /// <summary>The job's Parquet settings (file size, codec), which the bulk path writes with too.</summary>
+    public WriteOptions WriteOptions => _options;
 
     /// <summary>Data files written by another path (the bulk path), published with the next commit.</summary>
     public void AddFiles(IEnumerable<DataFile> files) => _added.AddRange(files);

@@ -1,5 +1,6 @@
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Engine;
+using Dativo.Lake.Iceberg.Data;
 using Dativo.Lake.Iceberg.Metadata;
 using Dativo.Lake.Iceberg.Table;
 using Dativo.Lake.Iceberg.Types;
@@ -36,7 +37,7 @@ public class DuckDbDataFilesTests
             FROM range({rows}) t(i)
             """;
         var day = new DateOnly(2025, 5, 1);
-        var files = await DuckDbDataFiles.TryWriteAsync(engine, table, query, new Dictionary<string, object?> { ["day"] = day }, 1 << 20, filePerThread, CancellationToken.None);
+        var files = await DuckDbDataFiles.TryWriteAsync(engine, table, query, new Dictionary<string, object?> { ["day"] = day }, new WriteOptions { TargetFileSizeBytes = 1 << 20 }, filePerThread, CancellationToken.None);
 
         Assert.NotNull(files);
         Assert.True(files.Count >= 2, $"{files.Count} files: 1 MiB files were asked for");
@@ -69,5 +70,29 @@ public class DuckDbDataFilesTests
         var reopened = await lake.OpenTableAsync(id, CancellationToken.None);
         Assert.Equal(rows, await reopened.NewScan().CountAsync());
         Assert.Equal(1, await reopened.NewScan().Filter(Dativo.Lake.Iceberg.Scan.Expr.Eq("id", 123_456L)).CountAsync());
+    }
+
+    [Theory]
+    [InlineData("zstd", "ZSTD")]
+    [InlineData("snappy", "SNAPPY")]
+    [InlineData("gzip", "GZIP")]
+    [InlineData("uncompressed", "UNCOMPRESSED")]
+    public async Task Files_use_the_write_options_codec_and_plain_encoding(string codec, string expected)
+    {
+        using var tmp = new TempDir();
+        var lake = LakeWarehouse.Open(Path.Combine(tmp.Path, "wh"));
+        var schema = new IcebergSchema(0, [new NestedField(1, "id", true, IcebergType.Long), new NestedField(2, "status", false, IcebergType.String)]);
+        var table = await IcebergTables.CreateAsync(lake.Catalog, lake.Store, new TableIdentifier("qa", "codec"), schema,
+            new CreateTableOptions { Time = lake.Time }, CancellationToken.None);
+        await using var engine = await DuckDbEngine.OpenAsync(threads: 2);
+        var options = WriteOptions.FromProperties(new Dictionary<string, string> { ["write.parquet.compression-codec"] = codec });
+        var files = await DuckDbDataFiles.TryWriteAsync(engine, table, "SELECT i AS id, 'status-' || (i % 3) AS status FROM range(50000) t(i)",
+            new Dictionary<string, object?>(), options, filePerThread: false, CancellationToken.None);
+
+        var file = Assert.Single(files!);
+        var meta = await engine.QueryAsync($"SELECT DISTINCT compression, encodings FROM parquet_metadata('{new Uri(file.FilePath).LocalPath}')");
+        Assert.All(meta.Rows, r => Assert.Equal(expected, r[0]));
+        // a low-cardinality text column stays plain: no dictionary pages (the lake's own writer writes none either)
+        Assert.All(meta.Rows, r => Assert.DoesNotContain("DICTIONARY", (string)r[1]!, StringComparison.Ordinal));
     }
 }
