@@ -9,7 +9,8 @@ namespace Dativo.Orchestration.Tests;
 /// <summary>A temp folder with a SQLite state store, a registry and an engine.</summary>
 internal sealed class EngineHarness : IDisposable
 {
-    public EngineHarness(TimeProvider? time = null, Action<TaskTypeRegistry>? register = null, Func<string, string?>? env = null, string? stateUri = null)
+    public EngineHarness(TimeProvider? time = null, Action<TaskTypeRegistry>? register = null, Func<string, string?>? env = null, string? stateUri = null,
+        Func<IRunStore, IRunStore>? wrapStore = null)
     {
         Time = time ?? TimeProvider.System;
         State = StateStores.Open(new StateStoreOptions { Uri = stateUri, Directory = Dir.Path, Time = Time });
@@ -19,7 +20,7 @@ internal sealed class EngineHarness : IDisposable
         Env = env ?? (_ => null);
         Engine = new RunEngine(new RunOptions
         {
-            Store = Store, Registry = Registry, Time = Time, Env = Env, LogRoot = Path.Combine(Dir.Path, "logs"),
+            Store = wrapStore?.Invoke(Store) ?? Store, Registry = Registry, Time = Time, Env = Env, LogRoot = Path.Combine(Dir.Path, "logs"),
             Heartbeat = TimeSpan.FromMilliseconds(200),
         });
     }

@@ -85,4 +85,60 @@ public sealed class PipelineFeatureTests
         Assert.Equal(RunStatus.Cancelled, (await first).Status);
         Assert.Equal(RunStatus.Succeeded, (await second.WaitAsync(TimeSpan.FromMinutes(1))).Status);
     }
+
+    [Fact]
+    public async Task Runs_starting_at_the_same_instant_take_only_the_limit_s_slots()
+    {
+        var exec = new ScriptedExecutor(TimeProvider.System);
+        exec.Script["t"] = new(["hang", "hang", "hang", "hang"]);
+        // every run that looks at the other runs before deciding sees them all still waiting: a check-then-start
+        // admission lets all four start; slots taken by compare-and-set let one
+        using var h = new EngineHarness(register: r => r.Register("scripted", exec), wrapStore: s => new SimultaneousListStore(s, 4));
+        var p = h.Load("name: p\nconcurrency: {limit: 1}\ntasks:\n  - {name: t, type: scripted}\n");
+        using var cts = new CancellationTokenSource();
+        var runs = Enumerable.Range(0, 4).Select(i => h.RunAsync(p, $"r{i}", cts.Token)).ToList();
+        while (exec.Calls.IsEmpty) await Task.Delay(10);
+        await Task.Delay(1000);
+        Assert.Single(exec.Calls);
+
+        var running = (await Task.WhenAll(Enumerable.Range(0, 4).Select(i => h.Store.GetRunAsync($"p/r{i}", default))))
+            .Single(r => r!.Status == RunStatus.Running)!;
+        await RunAdmin.CancelAsync(h.Store, running.RunId, TimeProvider.System, default);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (exec.Calls.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Task.Delay(500);
+        Assert.Equal(2, exec.Calls.Count); // the freed slot went to exactly one waiting run
+        await cts.CancelAsync();
+        foreach (var r in runs)
+        {
+            try { await r; }
+            catch (OperationCanceledException) { } // a run still queued when its caller gives up ends with the caller
+        }
+    }
+
+    /// <summary>Answers every <see cref="IRunStore.ListRunsAsync"/> with what it read, but only once <paramref name="callers"/> of them have read (or 3 s passed).</summary>
+    private sealed class SimultaneousListStore(IRunStore inner, int callers) : IRunStore
+    {
+        private int _arrived;
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async IAsyncEnumerable<RunRecord> ListRunsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            var seen = new List<RunRecord>();
+            await foreach (var r in inner.ListRunsAsync(ct)) seen.Add(r);
+            if (Interlocked.Increment(ref _arrived) >= callers) _all.TrySetResult();
+            await Task.WhenAny(_all.Task, Task.Delay(3000, ct));
+            foreach (var r in seen) yield return r;
+        }
+
+        public Task<RunRecord?> GetRunAsync(string runId, CancellationToken ct) => inner.GetRunAsync(runId, ct);
+        public Task<bool> TryPutRunAsync(RunRecord run, TimeSpan ttl, CancellationToken ct) => inner.TryPutRunAsync(run, ttl, ct);
+        public Task<IReadOnlyDictionary<int, ItemRecord>> GetItemsAsync(string runId, string task, CancellationToken ct) => inner.GetItemsAsync(runId, task, ct);
+        public Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct) =>
+            inner.PutItemChunkAsync(runId, task, chunk, itemJson, ttl, ct);
+        public Task<(string? RunId, long Version)> GetSlotAsync(string pipeline, int slot, CancellationToken ct) => inner.GetSlotAsync(pipeline, slot, ct);
+        public Task<long?> TrySetSlotAsync(string pipeline, int slot, string? runId, long version, CancellationToken ct) =>
+            inner.TrySetSlotAsync(pipeline, slot, runId, version, ct);
+        public Task<bool> DeleteRunAsync(string runId, CancellationToken ct) => inner.DeleteRunAsync(runId, ct);
+    }
 }

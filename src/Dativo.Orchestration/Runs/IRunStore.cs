@@ -15,6 +15,16 @@ public interface IRunStore
     /// <summary>Writes a chunk of items of one task (chunks are numbered index / <see cref="ChunkSize"/>).</summary>
     Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct);
 
+    /// <summary>
+    /// Who holds admission slot <paramref name="slot"/> of a pipeline with a concurrency limit (null: free) and the
+    /// slot's version (0: never claimed). Slots are taken with <see cref="TrySetSlotAsync"/>, so two runs that start at
+    /// the same instant cannot both take the last one.
+    /// </summary>
+    Task<(string? RunId, long Version)> GetSlotAsync(string pipeline, int slot, CancellationToken ct);
+
+    /// <summary>Sets the slot's holder (null frees it) only if the slot is still at <paramref name="version"/>; the new version, or null when another run changed it first.</summary>
+    Task<long?> TrySetSlotAsync(string pipeline, int slot, string? runId, long version, CancellationToken ct);
+
     /// <summary>Forgets a run and its items (for a full restart). False when it did not exist.</summary>
     Task<bool> DeleteRunAsync(string runId, CancellationToken ct);
 

@@ -17,6 +17,7 @@ internal sealed partial class RunSession : IAsyncDisposable
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _outputs = new(StringComparer.Ordinal);
     private readonly Lock _outputsGate = new();
     private CancellationTokenSource? _timeout;
+    private (int Index, long Version)? _slot;
 
     public RunSession(RunEngine engine, LoadedPipeline pipeline, RunRecord run, CancellationToken ct)
     {
@@ -83,41 +84,67 @@ internal sealed partial class RunSession : IAsyncDisposable
                 if (!RunStatus.IsTerminal(_run.Status)) _run.Status = RunStatus.Cancelled;
                 await SaveRunAsync(final: true);
             }
+            await ReleaseSlotAsync();
         }
         Emit(null, null, _run.Status, 0, _run.Error);
         if (_o.Alerts is not null) await _o.Alerts.RunFinishedAsync(_pipeline, _run, CancellationToken.None);
         return _run;
     }
 
-    /// <summary>Pipeline-level concurrency: queue, cancel or fail a run over the limit.</summary>
+    /// <summary>
+    /// Pipeline-level concurrency: the run takes one of the pipeline's <c>limit</c> admission slots (compare-and-set in
+    /// the run store, so runs starting at the same instant, in this process or another, cannot both take the last one);
+    /// with none free it queues, is cancelled or fails. A slot whose holder is finished or dead is free.
+    /// </summary>
     private async Task<bool> AdmitAsync()
     {
         if (_pipeline.Definition.Concurrency?.Limit is not { } limit) return true;
+        // a backfill parent does no work itself: its day runs take the slots (with limit 1 it would wait on its own children)
+        if (_run.Kind == "backfill") return true;
         var behavior = _pipeline.Definition.Concurrency.Behavior ?? "queue";
         var announced = false;
         while (true)
         {
-            var running = 0;
-            // A backfill parent does no work itself (its day runs are counted), and counting our own parent
-            // would make a backfill with limit 1 wait on itself forever.
-            await foreach (var r in _o.Store.ListRunsAsync(_cancel.Token))
-                if (r.Pipeline == _pipeline.Name && r.RunId != _run.RunId && r.RunId != _run.ParentId && r.Kind != "backfill"
-                    && r.Status == RunStatus.Running && RunOwnership.IsLive(r, Time, _o.Heartbeat))
-                    running++;
-            if (running < limit) return true;
+            if (await TryClaimSlotAsync(limit)) return true;
             if (behavior != "queue")
             {
                 _run.Status = behavior == "cancel" ? RunStatus.Cancelled : RunStatus.Failed;
-                _run.Error = $"{running} run(s) of '{_pipeline.Name}' already running (concurrency limit {limit}, behavior {behavior})";
+                _run.Error = $"{limit} run(s) of '{_pipeline.Name}' already running (concurrency limit {limit}, behavior {behavior})";
                 return false;
             }
             if (!announced)
             {
-                Emit(null, null, RunStatus.Queued, 0, $"waiting: {running} run(s) of '{_pipeline.Name}' running, limit {limit}");
+                Emit(null, null, RunStatus.Queued, 0, $"waiting: {limit} run(s) of '{_pipeline.Name}' running, limit {limit}");
                 announced = true;
             }
             await Task.Delay(_o.QueuePoll, Time, _cancel.Token);
         }
+    }
+
+    private async Task<bool> TryClaimSlotAsync(int limit)
+    {
+        for (var i = 0; i < limit; i++)
+        {
+            var (holder, version) = await _o.Store.GetSlotAsync(_pipeline.Name, i, _cancel.Token);
+            if (holder is not null && holder != _run.RunId
+                && await _o.Store.GetRunAsync(holder, _cancel.Token) is { } h && RunOwnership.IsLive(h, Time, _o.Heartbeat))
+                continue;
+            if (await _o.Store.TrySetSlotAsync(_pipeline.Name, i, _run.RunId, version, _cancel.Token) is { } taken)
+            {
+                _slot = (i, taken);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Frees the run's admission slot; best effort, as a finished run's slot is free anyway.</summary>
+    private async Task ReleaseSlotAsync()
+    {
+        if (_slot is not { } slot) return;
+        _slot = null;
+        try { await _o.Store.TrySetSlotAsync(_pipeline.Name, slot.Index, null, slot.Version, CancellationToken.None); }
+        catch (Exception e) when (e is not OutOfMemoryException) { Emit(null, null, _run.Status, 0, "could not free the admission slot: " + e.Message); }
     }
 
     /// <summary>Refreshes the heartbeat and turns a stored cancel request into cancellation.</summary>

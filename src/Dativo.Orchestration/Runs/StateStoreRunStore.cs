@@ -9,12 +9,14 @@ namespace Dativo.Orchestration.Runs;
 /// <summary>
 /// Runs on the generic state store: one entry per run (namespace <c>orchestration.runs</c>, optimistic
 /// versions) and items in chunks of <see cref="IRunStore.ChunkSize"/> (namespace <c>orchestration.items</c>),
-/// so a 10,000-item fan-out costs tens of writes per flush instead of one per item.
+/// so a 10,000-item fan-out costs tens of writes per flush instead of one per item. Admission slots of pipelines with
+/// a concurrency limit are entries of namespace <c>orchestration.slots</c>, taken by compare-and-set on their version.
 /// </summary>
 public sealed class StateStoreRunStore(IStateStore state) : IRunStore
 {
     public const string RunsNamespace = "orchestration.runs";
     public const string ItemsNamespace = "orchestration.items";
+    public const string SlotsNamespace = "orchestration.slots";
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -71,6 +73,21 @@ public sealed class StateStoreRunStore(IStateStore state) : IRunStore
         sb.Append("]}");
         return state.PutAsync(ItemsNamespace, $"{ChunkPrefix(runId, task)}{chunk:D6}", sb.ToString(), null, ttl, ct);
     }
+
+    public async Task<(string? RunId, long Version)> GetSlotAsync(string pipeline, int slot, CancellationToken ct)
+    {
+        var e = await state.GetAsync(SlotsNamespace, SlotKey(pipeline, slot), ct);
+        return e is null ? (null, 0) : (JsonNode.Parse(e.Json)?["run_id"]?.GetValue<string>(), e.Version);
+    }
+
+    public async Task<long?> TrySetSlotAsync(string pipeline, int slot, string? runId, long version, CancellationToken ct)
+    {
+        var json = new JsonObject { ["run_id"] = runId }.ToJsonString();
+        var r = await state.PutAsync(SlotsNamespace, SlotKey(pipeline, slot), json, version, null, ct);
+        return r.Succeeded ? r.Version : null;
+    }
+
+    private static string SlotKey(string pipeline, int slot) => $"{pipeline}|{slot:D4}";
 
     public async Task<bool> DeleteRunAsync(string runId, CancellationToken ct)
     {
