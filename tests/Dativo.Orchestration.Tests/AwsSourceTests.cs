@@ -94,6 +94,27 @@ public sealed class AwsSourceTests
         Assert.Equal("[\"from-ssm\"]", await aws.GetParameterAsync("/emr/datasets-list", "eu-west-2", default));
         Assert.Null(await aws.GetParameterAsync("/emr/other", "eu-west-2", default));
         Assert.Contains(seen, s => s.Target == "AmazonSSM.GetParameter" && s.Body.Contains("\"WithDecryption\":true", StringComparison.Ordinal));
+
+        // No keys in the environment: a profile of the shared credentials file (with its session token)
+        using var home = new Dativo.Testing.TempDir();
+        var credentials = home.File("credentials", "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = d\n\n" +
+            "[etl]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = p\naws_session_token = session-token\n");
+        env.Remove("AWS_ACCESS_KEY_ID");
+        env.Remove("AWS_SECRET_ACCESS_KEY");
+        env["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
+        env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = $"http://127.0.0.1:{port}/";
+        env["AWS_PROFILE"] = "etl";
+        seen.Clear();
+        Assert.NotNull(await aws.GetSecretAsync("development/emr_datasets_list", "eu-west-2", default));
+        Assert.Matches(@"^AWS4-HMAC-SHA256 Credential=AKIDPROFILE/\d{8}/eu-west-2/secretsmanager/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, ", seen[0].Auth);
+        env.Remove("AWS_PROFILE");
+        seen.Clear();
+        Assert.NotNull(await aws.GetSecretAsync("development/emr_datasets_list", "eu-west-2", default));
+        Assert.Contains("Credential=AKIDDEFAULT/", seen[0].Auth, StringComparison.Ordinal);
+        // a profile the file does not have: unavailable at once (no instance-role probing off AWS)
+        env["AWS_PROFILE"] = "missing";
+        var none = await Assert.ThrowsAsync<SourceUnavailableException>(() => aws.GetSecretAsync("development/emr_datasets_list", "eu-west-2", default));
+        Assert.Contains("no AWS credentials", none.Message, StringComparison.Ordinal);
         await stop.CancelAsync();
         listener.Stop();
     }

@@ -11,27 +11,25 @@ namespace Dativo.Orchestration.Datasets;
 
 /// <summary>
 /// SSM through the AWS SDK; Secrets Manager through its JSON API signed with SigV4 (there is no SDK package
-/// for it here). Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-/// AWS_SESSION_TOKEN); endpoints may be overridden with AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_SECRETS_MANAGER /
+/// for it here). Credentials: see <see cref="AwsCredentialChain"/> (environment, shared profile, instance role on AWS);
+/// endpoints may be overridden with AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_SECRETS_MANAGER /
 /// AWS_ENDPOINT_URL (local emulators). Without credentials a source is "unavailable" at once (no metadata probing).
 /// </summary>
 internal sealed class AwsValueReader(Func<string, string?> env, HttpClient http) : IAwsValueReader
 {
-    private SigV4Signer.Credentials Creds()
+    private async Task<SigV4Signer.Credentials> CredsAsync()
     {
-        var id = env("AWS_ACCESS_KEY_ID");
-        var secret = env("AWS_SECRET_ACCESS_KEY");
-        if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(secret))
-            throw new SourceUnavailableException("no AWS credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
-        return new SigV4Signer.Credentials(id, secret, env("AWS_SESSION_TOKEN"));
+        var c = await AwsCredentialChain.ResolveAsync(env).ConfigureAwait(false)
+            ?? throw new SourceUnavailableException("no AWS credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a shared credentials file)");
+        return new SigV4Signer.Credentials(c.AccessKey, c.SecretKey, string.IsNullOrEmpty(c.Token) ? null : c.Token);
     }
 
     private static string Region(string? region) =>
         string.IsNullOrEmpty(region) ? throw new SourceUnavailableException("no AWS region (set AWS_REGION or region: on the source)") : region;
 
-    private AmazonSimpleSystemsManagementClient Ssm(string? region)
+    private async Task<AmazonSimpleSystemsManagementClient> SsmAsync(string? region)
     {
-        var c = Creds();
+        var c = await CredsAsync().ConfigureAwait(false);
         var config = new AmazonSimpleSystemsManagementConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(Region(region)) };
         if ((env("AWS_ENDPOINT_URL_SSM") ?? env("AWS_ENDPOINT_URL")) is { Length: > 0 } url) config.ServiceURL = url;
         AWSCredentials creds = c.SessionToken is null ? new BasicAWSCredentials(c.AccessKeyId, c.SecretAccessKey) : new SessionAWSCredentials(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
@@ -40,7 +38,7 @@ internal sealed class AwsValueReader(Func<string, string?> env, HttpClient http)
 
     public async Task<string?> GetParameterAsync(string name, string? region, CancellationToken ct)
     {
-        using var ssm = Ssm(region);
+        using var ssm = await SsmAsync(region).ConfigureAwait(false);
         try
         {
             var r = await ssm.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, ct);
@@ -58,7 +56,7 @@ internal sealed class AwsValueReader(Func<string, string?> env, HttpClient http)
 
     public async Task PutParameterAsync(string name, string value, string? region, CancellationToken ct)
     {
-        using var ssm = Ssm(region);
+        using var ssm = await SsmAsync(region).ConfigureAwait(false);
         await ssm.PutParameterAsync(new PutParameterRequest { Name = name, Value = value, Type = ParameterType.SecureString, Overwrite = true }, ct);
     }
 
@@ -88,7 +86,7 @@ internal sealed class AwsValueReader(Func<string, string?> env, HttpClient http)
 
     private async Task<(HttpStatusCode, JsonNode?)> CallSecretsAsync(string action, JsonObject request, string? region, CancellationToken ct)
     {
-        var creds = Creds();
+        var creds = await CredsAsync().ConfigureAwait(false);
         var r = Region(region);
         var endpoint = new Uri(env("AWS_ENDPOINT_URL_SECRETS_MANAGER") ?? env("AWS_ENDPOINT_URL") ?? $"https://secretsmanager.{r}.amazonaws.com/");
         var body = Encoding.UTF8.GetBytes(request.ToJsonString());
