@@ -5,6 +5,7 @@ using Dativo.Lake.Iceberg.Metadata;
 using Dativo.Lake.Iceberg.Scan;
 using Dativo.Lake.Iceberg.Table;
 using Dativo.Lake.Iceberg.Types;
+using Dativo.Lake.Storage.Local;
 
 namespace Dativo.Lake.Engine;
 
@@ -44,7 +45,7 @@ public static class DuckDbDataFiles
             ? $"{(v is null ? "NULL" : DuckDbTypes.Literal((PrimitiveType)c.Type, Conversions.Normalize((PrimitiveType)c.Type, v)!))}::{DuckDbTypes.TypeName(c.Type)} AS {SqlText.Identifier(c.Name)}"
             : $"CAST(q.{SqlText.Identifier(c.Name)} AS {DuckDbTypes.TypeName(c.Type)}) AS {SqlText.Identifier(c.Name)}");
         var fieldIds = string.Join(", ", schema.Columns.Select(c => $"{SqlText.Literal(c.Name)}: {c.Id.ToString(CultureInfo.InvariantCulture)}"));
-        Directory.CreateDirectory(Path.GetDirectoryName(localFolder)!);
+        DirectorySync.CreateDurably(Path.GetDirectoryName(localFolder)!);
         var written = new List<string>();
         try
         {
@@ -56,6 +57,7 @@ public static class DuckDbDataFiles
             var result = await engine.QueryAsync(copySql, ct: ct).ConfigureAwait(false);
             if (result.Rows.Count > 0 && result.Rows[0][^1] is System.Collections.IEnumerable files)
                 foreach (var f in files) if (f is string s) written.Add(s);
+            SyncWritten(written, localFolder);
             var data = new List<DataFile>();
             foreach (var path in written)
             {
@@ -84,6 +86,20 @@ public static class DuckDbDataFiles
         ParquetSharp.Compression.Lz4 => "lz4_raw",
         _ => "zstd, COMPRESSION_LEVEL 2",
     };
+
+    // the caller commits these files next: their bytes and their names must survive a power loss first (DuckDB
+    // writes them in place, without the temp-file-and-rename of the object store)
+    private static void SyncWritten(IEnumerable<string> files, string folder)
+    {
+        foreach (var path in files)
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+            RandomAccess.FlushToDisk(handle);
+        }
+        if (!Directory.Exists(folder)) return; // nothing written
+        DirectorySync.Flush(folder);
+        DirectorySync.Flush(Path.GetDirectoryName(folder)!);
+    }
 
     /// <summary>LakeSql's write: the query's rows replace the run date's partition (or the whole unpartitioned table).</summary>
     internal static async Task<CommitResult?> TryReplaceAsync(DuckDbEngine engine, IcebergTable table, string query, DateOnly? runDate, TimeProvider time, CancellationToken ct)

@@ -171,4 +171,16 @@ public sealed class LocalObjectStoreTests : IDisposable
         Assert.Equal(a.Root, b.Root);
         Assert.Throws<Dativo.Core.Errors.DativoException>(() => ObjectStores.Open("gs://bucket/x"));
     }
+
+    [Fact]
+    public void Folders_are_synced_and_created_with_their_parents_synced()
+    {
+        DirectorySync.Flush(_dir.Path);
+        var missing = Path.Combine(_dir.Path, "no", "such");
+        var e = Assert.Throws<IOException>(() => DirectorySync.Flush(missing));
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+        DirectorySync.CreateDurably(missing);
+        Assert.True(Directory.Exists(missing));
+        DirectorySync.CreateDurably(missing); // exists: nothing to do
+    }
 }

@@ -5,7 +5,8 @@ namespace Dativo.Lake.Storage.Local;
 /// <summary>
 /// Objects as files under a root folder. Every write goes to a temporary file in the target's
 /// folder, is fsynced, then renamed over the target, so readers see the old or the new object,
-/// never a part. Create-if-absent uses a no-overwrite move (a hard link on Linux), so of N
+/// never a part; the folder is synced after the rename (and new folders in their parents), so a
+/// published object survives a power loss. Create-if-absent uses a no-overwrite move (a hard link on Linux), so of N
 /// concurrent creators exactly one wins.
 /// </summary>
 internal sealed class LocalObjectStore : IObjectStore
@@ -137,7 +138,7 @@ internal sealed class LocalObjectStore : IObjectStore
     internal static string NewTempPath(string target)
     {
         var dir = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(dir);
+        DirectorySync.CreateDurably(dir);
         return Path.Combine(dir, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N")[..12] + TempSuffix);
     }
 
@@ -170,9 +171,11 @@ internal sealed class LocalObjectStore : IObjectStore
             if (!overwrite && HardLink.TryCreate(temp, target) is { } created)
             {
                 TryDelete(temp);
+                if (created) DirectorySync.Flush(Path.GetDirectoryName(target)!);
                 return created;
             }
             File.Move(temp, target, overwrite);
+            DirectorySync.Flush(Path.GetDirectoryName(target)!);
             return true;
         }
         catch (IOException) when (!overwrite && File.Exists(target))
