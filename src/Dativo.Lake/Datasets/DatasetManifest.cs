@@ -21,7 +21,8 @@ public sealed record DatasetFile(string Path, string Partition, long RecordCount
 
 /// <summary>
 /// One published commit, stored as <c>_dativo/manifests/&lt;seq&gt;.json</c>. Readers fold the manifests in sequence
-/// order: an overwrite drops the files of earlier commits in its <see cref="ReplacedPartitions"/>, then each commit adds its files.
+/// order: an overwrite drops the files of earlier commits in its <see cref="ReplacedPartitions"/>, then each commit adds its files;
+/// a <see cref="Checkpoint"/> replaces everything before it.
 /// <see cref="Properties"/> (optional <c>properties</c> object of strings) are the writer's key/value metadata, published with the
 /// commit and never interpreted by readers (ingestion keeps its state and governance tags there).
 /// </summary>
@@ -35,6 +36,16 @@ public sealed record DatasetManifest(
     IReadOnlyList<string> ReplacedPartitions,
     IReadOnlyList<DatasetFile> Files)
 {
+    /// <summary>
+    /// A checkpoint (operation <c>checkpoint</c>) is not a commit: it restates the whole published state at its sequence
+    /// — every live file, the newest value of every property, the number of commits folded in — so readers start from
+    /// the newest one instead of reading every manifest ever written.
+    /// </summary>
+    public bool Checkpoint { get; init; }
+
+    /// <summary>Commits this manifest stands for: 1, or for a checkpoint all commits before it.</summary>
+    public long Commits { get; init; } = 1;
+
     /// <summary>Writer metadata of this commit (empty when the manifest has no <c>properties</c>).</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = EmptyProperties;
 
@@ -62,7 +73,7 @@ public sealed record DatasetManifest(
             ["format"] = Format,
             ["sequence"] = Sequence,
             ["commit-id"] = CommitId,
-            ["operation"] = Mode == DatasetWriteMode.Append ? "append" : "overwrite-partitions",
+            ["operation"] = Checkpoint ? "checkpoint" : Mode == DatasetWriteMode.Append ? "append" : "overwrite-partitions",
             ["committed-at"] = CommittedAt.ToString("O", CultureInfo.InvariantCulture),
             ["schema"] = TypeJson.SchemaToJson(Schema),
             ["partition-columns"] = new JsonArray([.. PartitionColumns.Select(c => (JsonNode)c)]),
@@ -75,6 +86,7 @@ public sealed record DatasetManifest(
                 ["file-size-in-bytes"] = f.SizeBytes,
             })]),
         };
+        if (Checkpoint) o["commits"] = Commits;
         if (Properties.Count > 0)
             o["properties"] = new JsonObject([.. Properties.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))]);
         return JsonSerializer.SerializeToUtf8Bytes(o, Indented);
@@ -96,6 +108,8 @@ public sealed record DatasetManifest(
                 [.. o["replaced-partitions"]!.AsArray().Select(n => (string)n!)],
                 [.. o["files"]!.AsArray().Select(n => new DatasetFile((string)n!["path"]!, (string)n["partition"]!, (long)n["record-count"]!, (long)n["file-size-in-bytes"]!))])
             {
+                Checkpoint = (string)o["operation"]! == "checkpoint",
+                Commits = (long?)o["commits"] ?? 1,
                 Properties = o["properties"] is JsonObject props
                     ? props.ToDictionary(p => p.Key, p => (string)p.Value!, StringComparer.Ordinal)
                     : EmptyProperties,

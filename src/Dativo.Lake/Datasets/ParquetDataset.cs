@@ -15,11 +15,17 @@ public sealed record DatasetState(long Sequence, IcebergSchema? Schema, IReadOnl
 /// <summary>
 /// A Hive-partitioned Parquet dataset (<c>col=value/part-&lt;uuid&gt;.parquet</c>) under a prefix of an object store.
 /// Files are written once under their final names; a write becomes visible only when its manifest
-/// <c>_dativo/manifests/&lt;seq&gt;.json</c> is created with PutIfAbsent. Readers fold the manifests and never list data folders.
+/// <c>_dativo/manifests/&lt;seq&gt;.json</c> is created with PutIfAbsent. Readers fold the manifests and never list data folders;
+/// every <see cref="CheckpointEvery"/> commits a writer also publishes a checkpoint (the whole state in one manifest), so a
+/// reader reads the manifests since the newest checkpoint, not every one since the dataset began.
 /// </summary>
 public sealed class ParquetDataset
 {
     private const int MaxPublishAttempts = 1000;
+
+    /// <summary>Commits between checkpoints (a reader reads at most about this many manifests).</summary>
+    internal int CheckpointEvery { get; set; } = 64;
+
     private readonly TimeProvider _time;
 
     private ParquetDataset(IObjectStore store, string prefix, TimeProvider time)
@@ -71,15 +77,31 @@ public sealed class ParquetDataset
         return await w.CommitAsync(ct);
     }
 
-    /// <summary>All manifests in sequence order.</summary>
+    /// <summary>The manifests that make the current state, in sequence order: the newest checkpoint and every manifest after it (all of them when there is no checkpoint).</summary>
     public async Task<IReadOnlyList<DatasetManifest>> ManifestsAsync(CancellationToken ct = default)
     {
-        var keys = new List<string>();
+        var keys = new List<(long Seq, string Key)>();
         await foreach (var o in Store.ListAsync(Key(DatasetManifest.Folder), ct))
-            if (DatasetManifest.SequenceOf(o.Key) is not null) keys.Add(o.Key);
-        var manifests = await Task.WhenAll(keys.Select(async k => DatasetManifest.FromJson(await Store.ReadAllBytesAsync(k, ct), Store.UriOf(k))));
-        return [.. manifests.OrderBy(m => m.Sequence)];
+            if (DatasetManifest.SequenceOf(o.Key) is { } seq) keys.Add((seq, o.Key));
+        keys.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        // newest first, a few at a time, until a checkpoint
+        var read = new List<DatasetManifest>();
+        for (var end = keys.Count; end > 0; end -= ReadAhead)
+        {
+            var chunk = keys[Math.Max(0, end - ReadAhead)..end];
+            var manifests = await Task.WhenAll(chunk.Select(async k => DatasetManifest.FromJson(await Store.ReadAllBytesAsync(k.Key, ct), Store.UriOf(k.Key))));
+            for (var i = manifests.Length - 1; i >= 0; i--)
+            {
+                read.Add(manifests[i]);
+                if (manifests[i].Checkpoint) return Oldest(read);
+            }
+        }
+        return Oldest(read);
+
+        static List<DatasetManifest> Oldest(List<DatasetManifest> newestFirst) { newestFirst.Reverse(); return newestFirst; }
     }
+
+    private const int ReadAhead = 16;
 
     /// <summary>The value of property <paramref name="key"/> in the newest manifest that has it, or null.</summary>
     public async Task<string?> LatestPropertyAsync(string key, CancellationToken ct = default)
@@ -91,21 +113,25 @@ public sealed class ParquetDataset
     }
 
     /// <summary>The live files: manifests folded in order (overwrites drop earlier files of their partitions).</summary>
-    public async Task<DatasetState> CurrentAsync(CancellationToken ct = default)
+    public async Task<DatasetState> CurrentAsync(CancellationToken ct = default) => Fold(await ManifestsAsync(ct));
+
+    private static DatasetState Fold(IReadOnlyList<DatasetManifest> manifests)
     {
-        var manifests = await ManifestsAsync(ct);
         var live = new List<DatasetFile>();
+        long commits = 0;
         foreach (var m in manifests)
         {
-            if (m.ReplacedPartitions.Count > 0)
+            if (m.Checkpoint) live.Clear();
+            else if (m.ReplacedPartitions.Count > 0)
             {
                 var replaced = m.ReplacedPartitions.ToHashSet(StringComparer.Ordinal);
                 live.RemoveAll(f => replaced.Contains(f.Partition));
             }
             live.AddRange(m.Files);
+            commits += m.Commits;
         }
         var last = manifests.Count == 0 ? null : manifests[^1];
-        return new DatasetState(last?.Sequence ?? 0, last?.Schema, last?.PartitionColumns ?? [], live, manifests.Count);
+        return new DatasetState(last?.Sequence ?? 0, last?.Schema, last?.PartitionColumns ?? [], live, (int)commits);
     }
 
     /// <summary>DuckDB SQL returning the published rows (local stores).</summary>
@@ -177,9 +203,46 @@ public sealed class ParquetDataset
                 // a lost create race may surface as an error: the read-back below decides
             }
             // read back: the sequence is ours only if the manifest holds our commit id
-            if (await IsOursAsync(key, commitId, ct)) return new DatasetCommit(seq, key, options.Mode, files);
+            if (await IsOursAsync(key, commitId, ct))
+            {
+                if (manifests.Count(m => !m.Checkpoint) + 1 >= CheckpointEvery) await TryCheckpointAsync(ct);
+                return new DatasetCommit(seq, key, options.Mode, files);
+            }
         }
         throw new DativoException($"dataset {Location}: could not publish a manifest after {MaxPublishAttempts} attempts");
+    }
+
+    /// <summary>
+    /// Publishes the current state as a checkpoint at the next sequence. Best effort: when another writer takes that
+    /// sequence first, or anything fails, readers simply keep reading the manifests (a later commit tries again).
+    /// </summary>
+    private async Task TryCheckpointAsync(CancellationToken ct)
+    {
+        try
+        {
+            var manifests = await ManifestsAsync(ct);
+            if (manifests.Count == 0 || manifests[^1].Checkpoint) return;
+            var state = Fold(manifests);
+            var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var m in manifests)
+                foreach (var (k, v) in m.Properties) properties[k] = v;
+            var last = manifests[^1];
+            var seq = last.Sequence + 1;
+            var commitId = Guid.NewGuid().ToString("N");
+            var checkpoint = new DatasetManifest(seq, commitId, DatasetWriteMode.Append, _time.GetUtcNow(), last.Schema, last.PartitionColumns, [], state.Files)
+            {
+                Checkpoint = true,
+                Commits = state.Commits,
+                Properties = properties,
+            };
+            var key = Key(DatasetManifest.FileName(seq));
+            using var body = new MemoryStream(checkpoint.ToJson(), writable: false);
+            await Store.PutIfAbsentAsync(key, body, ct);
+        }
+        catch (Exception e) when (e is IOException or DativoException or ObjectNotFoundException)
+        {
+            // not checkpointed this time
+        }
     }
 
     private async Task<bool> IsOursAsync(string key, string commitId, CancellationToken ct)

@@ -160,4 +160,47 @@ public sealed class ParquetDatasetTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Checkpoints_restate_the_state_so_readers_need_no_older_manifests()
+    {
+        var checkpointed = Open();
+        checkpointed.CheckpointEvery = 5;
+        var plain = ParquetDataset.Open(new LocalObjectStore(Path.Combine(_dir.Path, "plain")), "sales/orders");
+        plain.CheckpointEvery = int.MaxValue;
+        foreach (var ds in new[] { checkpointed, plain })
+        {
+            for (var i = 0; i < 13; i++)
+            {
+                var properties = new Dictionary<string, string> { ["state"] = $"s{i}" };
+                if (i == 1) properties["set-once"] = "early";
+                var mode = i % 6 == 5 ? DatasetWriteMode.OverwritePartitions : DatasetWriteMode.Append;
+                await using var w = ds.NewWriter(Schema, new DatasetWriteOptions { Mode = mode, PartitionBy = ByDay, Properties = properties });
+                await w.WriteAsync(TableFixture.Events(Schema, i * 10, 10), Ct);
+                await w.CommitAsync(Ct);
+            }
+        }
+
+        var manifests = Directory.GetFiles(Path.Combine(_dir.Path, "sales/orders/_dativo/manifests")).Order(StringComparer.Ordinal).ToList();
+        var checkpoints = manifests.Where(f => File.ReadAllText(f).Contains("\"checkpoint\"", StringComparison.Ordinal)).ToList();
+        Assert.True(checkpoints.Count >= 2, $"{checkpoints.Count} checkpoints in {manifests.Count} manifests");
+        var expected = await plain.CurrentAsync(Ct);
+        var actual = await checkpointed.CurrentAsync(Ct);
+        Assert.Equal(13, expected.Commits);
+        Assert.Equal(expected.Commits, actual.Commits);
+        Assert.Equal(expected.Files.Select(f => $"{f.Partition}:{f.RecordCount}").Order(StringComparer.Ordinal),
+            actual.Files.Select(f => $"{f.Partition}:{f.RecordCount}").Order(StringComparer.Ordinal));
+        Assert.Equal(await CountAsync(plain), await CountAsync(checkpointed));
+        Assert.True((await checkpointed.ManifestsAsync(Ct)).Count <= 5, "a reader starts at the newest checkpoint");
+
+        // everything before the newest checkpoint can go: the state, properties and orphans stay the same
+        foreach (var old in manifests.TakeWhile(f => f != checkpoints[^1])) File.Delete(old);
+        var after = await checkpointed.CurrentAsync(Ct);
+        Assert.Equal(actual.Files, after.Files);
+        Assert.Equal(13, after.Commits);
+        Assert.Equal("s12", await checkpointed.LatestPropertyAsync("state", Ct));
+        Assert.Equal("early", await checkpointed.LatestPropertyAsync("set-once", Ct));
+        Assert.Equal((await plain.FindOrphanFilesAsync(TimeSpan.Zero, Ct)).Count, (await checkpointed.FindOrphanFilesAsync(TimeSpan.Zero, Ct)).Count);
+        Assert.Equal(await CountAsync(plain), await CountAsync(checkpointed));
+    }
 }
