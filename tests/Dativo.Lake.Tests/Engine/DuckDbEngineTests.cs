@@ -15,6 +15,24 @@ public class DuckDbEngineTests
     }
 
     [Fact]
+    public async Task A_reader_streams_rows_instead_of_materialising_the_result_first()
+    {
+        await using var e = await DuckDbEngine.OpenAsync(threads: 2);
+        var before = WorkingSet();
+        // 400 M rows materialised before the first one is handed out would take more than 3 GB; streamed, a few chunks
+        await using var r = await e.OpenReaderAsync("SELECT i FROM range(400000000) t(i)");
+        for (var i = 0; i < 3; i++) Assert.True(await r.Reader.ReadAsync());
+        var grown = WorkingSet() - before;
+        Assert.True(grown < 1L << 30, $"the process grew by {grown >> 20} MiB reading three rows");
+
+        static long WorkingSet()
+        {
+            using var p = System.Diagnostics.Process.GetCurrentProcess();
+            return p.WorkingSet64;
+        }
+    }
+
+    [Fact]
     public async Task Query_with_named_parameters()
     {
         await using var e = await DuckDbEngine.OpenAsync(threads: 1);

@@ -23,8 +23,16 @@ internal static class ParquetFileReader
         {
             using var conn = new DuckDBConnection("DataSource=:memory:");
             await conn.OpenAsync(ct).ConfigureAwait(false);
+            var literal = $"'{local.Replace("'", "''", StringComparison.Ordinal)}'";
+            long total;
+            using (var count = conn.CreateCommand())
+            {
+                count.CommandText = $"SELECT CAST(coalesce(sum(num_rows), 0) AS BIGINT) FROM parquet_file_metadata({literal})";
+                total = Convert.ToInt64(await count.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            }
             using var cmd = conn.CreateCommand();
-            cmd.CommandText = $"SELECT * FROM read_parquet('{local.Replace("'", "''", StringComparison.Ordinal)}')";
+            cmd.CommandText = $"SELECT * FROM read_parquet({literal})";
+            cmd.UseStreamingMode = true; // rows as DuckDB reads them, not the whole file materialised first
             using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
             long row = 0;
@@ -40,7 +48,7 @@ internal static class ParquetFileReader
                     pos[n++] = ++row;
                 }
                 if (n == 0) yield break;
-                yield return new RawBatch(names, cols, pos, n, f.Path) { Bytes = f.Size * n / Math.Max(1, n) };
+                yield return new RawBatch(names, cols, pos, n, f.Path) { Bytes = BytesUpTo(f.Size, row, total) - BytesUpTo(f.Size, row - n, total) };
                 if (n < batchRows) yield break;
             }
         }
@@ -49,6 +57,10 @@ internal static class ParquetFileReader
             if (temp is not null) File.Delete(temp);
         }
     }
+
+    // the file's bytes shared out by rows, so the batches of a file add up to its size (progress)
+    private static long BytesUpTo(long size, long rows, long total) =>
+        total <= 0 || rows >= total ? (rows > 0 ? size : 0) : (long)((double)size * rows / total);
 
     private static object Normalize(object v) => v switch
     {
