@@ -10,7 +10,7 @@ using Dativo.Lake.Engine;
 namespace Dativo.Ingestion.Bulk;
 
 /// <summary>
-/// The first stage of a file job: every pending CSV file the bulk path can take is loaded by DuckDB and marked done
+/// The first stage of a file job: every pending CSV or Parquet file the bulk path can take is loaded by DuckDB and marked done
 /// (in the run's state and for the row path, which reads the rest). Nothing is committed here.
 /// </summary>
 internal static class BulkStage
@@ -20,24 +20,31 @@ internal static class BulkStage
     {
         // DATIVO_BULK_LOAD=0 switches the bulk path off (docs/ingestion.md "Bulk path")
         if (o.Env("DATIVO_BULK_LOAD") is "0" or "off" or "false" || source is not FileSource files || target is not IcebergTarget iceberg) return BulkSummary.None;
-        CsvOptions options;
-        try { options = CsvOptions.For(job); }
-        catch (DativoException) { return BulkSummary.None; } // the row path reports bad options
-        if (!CsvBulkLoader.Applies(target, options)) return BulkSummary.None;
+        CsvOptions? csv = null;
+        try { csv = CsvOptions.For(job); }
+        catch (DativoException) { } // the row path reports bad options
+        var csvApplies = csv is not null && CsvBulkLoader.Applies(target, csv);
+        var parquetApplies = ParquetBulkLoader.Applies(target);
+        if (!csvApplies && !parquetApplies) return BulkSummary.None;
         var pending = (await files.PendingAsync(state, ct).ConfigureAwait(false))
-            .Where(f => files.FormatOf(f) == "csv" && f.Size > 0 && File.Exists(f.Path)).ToList(); // size 0: empty, or a pipe to read once
+            .Where(f => f.Size > 0 && File.Exists(f.Path) // size 0: empty, or a pipe to read once
+                        && files.FormatOf(f) switch { "csv" => csvApplies, "parquet" => parquetApplies, _ => false })
+            .ToList();
         if (pending.Count == 0) return BulkSummary.None;
 
         await using var engine = await DuckDbEngine.OpenAsync(ct: ct).ConfigureAwait(false);
         // row order within a load carries no meaning: DuckDB may write in parallel without buffering to keep it
         await engine.ExecuteAsync("SET preserve_insertion_order = false", ct: ct).ConfigureAwait(false);
-        var loader = new CsvBulkLoader(job, iceberg, files, ingestDate);
+        var csvLoader = new CsvBulkLoader(job, iceberg, files, ingestDate);
+        var parquetLoader = new ParquetBulkLoader(iceberg, ingestDate);
         long rows = 0, bytes = 0;
         var loadedFiles = 0;
         var rowPath = new List<string>();
         foreach (var f in pending)
         {
-            var attempt = await loader.TryLoadAsync(engine, f, options, ct).ConfigureAwait(false);
+            var attempt = files.FormatOf(f) == "csv"
+                ? await csvLoader.TryLoadAsync(engine, f, csv!, ct).ConfigureAwait(false)
+                : await parquetLoader.TryLoadAsync(engine, f, ct).ConfigureAwait(false);
             if (attempt.Loaded is not { } loaded)
             {
                 rowPath.Add($"{f.Path}: {attempt.RowPathReason}");

@@ -46,7 +46,7 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
         catch (DativoException e)
         {
             // not taken by the bulk path (see the class comment); its partial output was removed
-            return new(null, Reason(e.Message));
+            return new(null, BulkFallback.Reason(e.Message));
         }
     }
 
@@ -98,13 +98,6 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
             $"columns = {{{columns}}})";
         var inner = string.Join(", ", names.Select((_, i) => $"c{i}").Concat(raw));
         return $"SELECT {string.Join(", ", final)} FROM (SELECT {inner} FROM {read})";
-    }
-
-    /// <summary>The first line of DuckDB's message, without the SQL (which can be long).</summary>
-    private static string Reason(string message)
-    {
-        var line = message.Split('\n')[0].Replace("SQL failed: ", "", StringComparison.Ordinal);
-        return line.Length <= 240 ? line : line[..240] + "…";
     }
 }
 

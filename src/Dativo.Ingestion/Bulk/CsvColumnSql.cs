@@ -13,8 +13,6 @@ namespace Dativo.Ingestion.Bulk;
 /// </summary>
 internal static class CsvColumnSql
 {
-    private const string FallbackMarker = "dativo-bulk-fallback";
-
     /// <summary>Kinds the bulk path can produce; a job with another kind in a source column uses the row path.</summary>
     public static bool Supports(ColumnKind kind) => kind is not (ColumnKind.Time or ColumnKind.Binary);
 
@@ -77,5 +75,5 @@ internal static class CsvColumnSql
         [PrintsBack(raw, parsed), $"substr({raw}, 11, 1) = 'T' AND CAST({parsed} AS VARCHAR) = replace({raw}, 'T', ' ')"];
 
     private static string Fail(TargetColumn col, string why) =>
-        $"error({SqlText.Literal($"{FallbackMarker}: {col.Name}: {why}")})";
+        BulkFallback.Error(col.Name, why);
 }

@@ -5,13 +5,14 @@ using Dativo.Ingestion.Tests.Support;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Manifests;
 using Dativo.Lake.Iceberg.Table;
+using Dativo.Lake.Engine;
 using Dativo.Lake.Storage;
 using Dativo.Testing;
 
 namespace Dativo.Ingestion.Tests.EndToEnd;
 
 /// <summary>
-/// The bulk path (DuckDB loads whole CSV files) must give exactly what the row path gives: the same rows, the same
+/// The bulk path (DuckDB loads whole CSV and Parquet files) must give exactly what the row path gives: the same rows, the same
 /// rejections, the same exit code and the same column metrics. Every test runs one job twice, with the bulk path on
 /// and off (DATIVO_BULK_LOAD=0), and compares.
 /// </summary>
@@ -157,6 +158,66 @@ public sealed class CsvBulkPathTests
         Assert.Equal(["1", "2"], (await LakeReader.RowsAsync(f.Warehouse, "qa", "kinds", "id")).Select(r => Convert.ToString(r["id"], CultureInfo.InvariantCulture)));
     }
 
+    private const string ParquetContract = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: kinds
+        version: "1.0"
+        domain: qa
+        schema:
+          - {name: id, type: bigint, required: true}
+          - {name: l, type: bigint}
+          - {name: n, type: int}
+          - {name: d, type: double}
+          - {name: m, type: decimal, precision: 12, scale: 2}
+          - {name: b, type: boolean}
+          - {name: dt, type: date}
+          - {name: ts, type: timestamp}
+          - {name: s, type: string}
+        team:
+          owner: qa@acme.com
+        """;
+
+    /// <summary>Parquet files whose columns already have the contract's types (or widen to them exactly) are copied by DuckDB; any other file gives the same result through the row path.</summary>
+    [Fact]
+    public async Task Parquet_files_copy_in_bulk_when_their_types_match_and_match_the_row_path_either_way()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["exact"] = $"SELECT i::BIGINT AS id, CASE WHEN i = 0 THEN -9223372036854775808 WHEN i = 1 THEN 9223372036854775807 WHEN i % 7 = 0 THEN NULL ELSE i * 1000003 END::BIGINT AS l, " +
+                "CASE WHEN i = 2 THEN -2147483648 WHEN i = 3 THEN 2147483647 ELSE i END::INTEGER AS n, i / 3.0::DOUBLE AS d, (i / 100.0)::DECIMAL(12,2) AS m, " +
+                "CASE WHEN i % 5 = 0 THEN NULL ELSE i % 2 = 0 END AS b, DATE '2024-01-01' + i::INTEGER AS dt, TIMESTAMP '2024-01-01 00:00:00.123456' + to_seconds(i) AS ts, " +
+                "CASE WHEN i % 11 = 0 THEN NULL ELSE 'v' || i || ' ✓' END AS s FROM range(0, 300) t(i)",
+            ["widening"] = "SELECT (1000 + i)::INTEGER AS ID, i::SMALLINT AS l, (i % 100)::TINYINT AS n, (i / 4.0)::FLOAT AS d, (i / 10.0)::DECIMAL(5,1) AS m, " +
+                "TIMESTAMP '2024-02-01' + to_seconds(i) AS ts, 'extra' AS zzz FROM range(0, 200) t(i)",
+            ["text"] = $"SELECT (2000 + i)::VARCHAR AS id, i::VARCHAR AS l, '7' AS n, '1.5' AS d, '2.25' AS m, 'yes' AS b, '2024-01-01' AS dt, '2024-01-01T10:00:00' AS ts, 's' AS s FROM range(0, 5) t(i)",
+            ["narrowing"] = "SELECT (3000 + i)::BIGINT AS id, CASE WHEN i = 0 THEN 3000000000 ELSE i END::BIGINT AS n FROM range(0, 5) t(i)",
+            ["null_required"] = "SELECT CASE WHEN i = 2 THEN NULL ELSE 4000 + i END::BIGINT AS id, 's' || i AS s FROM range(0, 5) t(i)",
+            ["nanos"] = "SELECT (5000 + i)::BIGINT AS id, TIMESTAMP_NS '2024-01-01 00:00:00.123456789' AS ts FROM range(0, 5) t(i)",
+            ["scale"] = "SELECT (6000 + i)::BIGINT AS id, CASE WHEN i = 0 THEN 1.234 ELSE 1.230 END::DECIMAL(12,3) AS m FROM range(0, 5) t(i)",
+        };
+        using var dir = new TempDir();
+        var binary = new List<(string, byte[])>();
+        await using (var engine = await DuckDbEngine.OpenAsync(threads: 1))
+            foreach (var (name, sql) in files)
+            {
+                var path = Path.Combine(dir.Path, name + ".parquet");
+                await engine.ExecuteAsync($"COPY ({sql}) TO '{path}' (FORMAT parquet)");
+                binary.Add(($"data/{name}.parquet", File.ReadAllBytes(path)));
+            }
+        var bulk = await RunAsync([], "", "", [.. binary], bulk: true, "parquet", ParquetContract);
+        var rows = await RunAsync([], "", "", [.. binary], bulk: false, "parquet", ParquetContract);
+        Assert.Equal(rows.ExitCode, bulk.ExitCode);
+        Assert.Equal(rows.Rows, bulk.Rows);
+        Assert.Equal(rows.Rejections, bulk.Rejections);
+        Assert.Equal(300 + 200 + 5 + 4 + 4 + 5 + 4, bulk.Rows.Count); // one record each rejected from narrowing, null_required and scale
+        Assert.Contains("\"bulk_files\":2", bulk.Log);   // exact and widening
+        foreach (var name in new[] { "text", "narrowing", "null_required", "nanos", "scale" })
+            Assert.Contains($"{name}.parquet", bulk.Log);   // named with the reason it took the row path
+        Assert.Contains("\"bulk_files\":0", rows.Log);
+        Assert.NotEmpty(bulk.Rejections);
+    }
+
     private static string WithId(string row, int id) => id.ToString(CultureInfo.InvariantCulture) + row[row.IndexOf(',', StringComparison.Ordinal)..];
 
     private sealed record Outcome(int ExitCode, string Log, List<string> Rows, List<string> Rejections, List<DataFile> Files);
@@ -167,12 +228,17 @@ public sealed class CsvBulkPathTests
     private static async Task<(Outcome Bulk, Outcome Rows)> BothAsync(Dictionary<string, string> files, string mode, string options, params (string Path, byte[] Bytes)[] binary) =>
         (await RunAsync(files, mode, options, binary, bulk: true), await RunAsync(files, mode, options, binary, bulk: false));
 
-    private static async Task<Outcome> RunAsync(Dictionary<string, string> files, string mode, string options, (string Path, byte[] Bytes)[] binary, bool bulk)
+    private static async Task<Outcome> RunAsync(Dictionary<string, string> files, string mode, string options, (string Path, byte[] Bytes)[] binary, bool bulk,
+        string connector = "csv", string contract = Contract)
     {
         using var f = new JobFolder();
         foreach (var (path, text) in files) f.Write(path, text);
-        foreach (var (path, bytes) in binary) File.WriteAllBytes(Path.Combine(f.Path, path), bytes);
-        var job = f.Job("job.yaml", "csv", "data/*", mode, Contract);
+        foreach (var (path, bytes) in binary)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(f.Path, path))!);
+            File.WriteAllBytes(Path.Combine(f.Path, path), bytes);
+        }
+        var job = f.Job("job.yaml", connector, "data/*", mode, contract);
         if (options.Length > 0) File.AppendAllText(job, "\n  options:\n" + options);
         var env = new Dictionary<string, string> { ["DATIVO_BULK_LOAD"] = bulk ? "1" : "0" };
         var r = await CliRunner.RunAsync(f.Path, env, "run", "--config", job);

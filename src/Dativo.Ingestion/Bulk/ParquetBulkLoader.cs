@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
+using Dativo.Ingestion.Schema;
+using Dativo.Ingestion.Sources.Files;
+using Dativo.Ingestion.Targets;
+using Dativo.Lake.Engine;
+
+namespace Dativo.Ingestion.Bulk;
+
+/// <summary>
+/// The bulk path for local Parquet files into a local Iceberg table: when every contract column's source column
+/// already has the contract's type (or one that widens to it exactly: a smaller integer, FLOAT to DOUBLE, a decimal
+/// with no more integer or fraction digits), the row path would only copy the values, so DuckDB copies them straight
+/// into the table's data files. A file with any other type pairing (a text column for a number, a BIGINT for an int,
+/// nanosecond timestamps, …), or a null in a required column, goes to the row path, which converts and quarantines.
+/// </summary>
+internal sealed partial class ParquetBulkLoader(IcebergTarget target, DateOnly ingestDate)
+{
+    private const long FilePerThreadBytes = 64L << 20;
+
+    public static bool Applies(ITableTarget target) =>
+        target is IcebergTarget && target.Schema.Columns.All(c => c.Generated || Copies(c, null));
+
+    public async Task<BulkAttempt> TryLoadAsync(DuckDbEngine engine, SourceFileRef file, CancellationToken ct)
+    {
+        var source = SqlText.Literal(file.Path);
+        var described = await engine.QueryAsync($"DESCRIBE SELECT * FROM read_parquet({source})", ct: ct).ConfigureAwait(false);
+        var names = described.Rows.Select(r => (string)r[0]!).ToList();
+        var types = described.Rows.Select(r => (string)r[1]!).ToList();
+        var select = new List<string>();
+        foreach (var col in target.Schema.Columns.Where(c => !c.Generated))
+        {
+            var src = Records.Coercer.SourceIndex(names, col.Name);
+            if (src < 0)
+            {
+                if (col.ContractRequired) return new(null, $"required column {col.Name} is missing");
+                select.Add($"NULL AS {SqlText.Identifier(col.Name)}");
+                continue;
+            }
+            if (!Copies(col, types[src])) return new(null, $"column {col.Name} is {types[src]}: the row path converts it");
+            var raw = SqlText.Identifier(names[src]);
+            select.Add(col.ContractRequired
+                ? $"CASE WHEN {raw} IS NULL THEN {BulkFallback.Error(col.Name, "missing required value")} ELSE {raw} END AS {SqlText.Identifier(col.Name)}"
+                : $"{raw} AS {SqlText.Identifier(col.Name)}");
+        }
+        var constants = target.Schema.Columns.Where(c => c.Generated)
+            .ToDictionary(c => c.Name, c => c.Name == Partitioning.IngestDate ? (object?)ingestDate : null, StringComparer.Ordinal);
+        try
+        {
+            var files = await DuckDbDataFiles.TryWriteAsync(engine, target.Table, $"SELECT {string.Join(", ", select)} FROM read_parquet({source})",
+                constants, target.WriteOptions, file.Size >= FilePerThreadBytes, ct).ConfigureAwait(false);
+            return files is null ? new(null, "the table is not local or not partitioned by ingest_date only")
+                : new(new BulkFile(file, files, files.Sum(f => f.RecordCount)), null);
+        }
+        catch (DativoException e)
+        {
+            return new(null, BulkFallback.Reason(e.Message));
+        }
+    }
+
+    /// <summary>Whether a source column of DuckDB type <paramref name="type"/> holds exactly the values the row path would store (null: the kind can be copied from some type).</summary>
+    private static bool Copies(TargetColumn col, string? type) => col.Kind switch
+    {
+        ColumnKind.String => type is null or "VARCHAR",
+        ColumnKind.Long => type is null or "BIGINT" or "INTEGER" or "SMALLINT" or "TINYINT" or "UINTEGER" or "USMALLINT" or "UTINYINT",
+        ColumnKind.Int => type is null or "INTEGER" or "SMALLINT" or "TINYINT" or "USMALLINT" or "UTINYINT",
+        ColumnKind.Double => type is null or "DOUBLE" or "FLOAT",
+        ColumnKind.Boolean => type is null or "BOOLEAN",
+        ColumnKind.Date => type is null or "DATE",
+        ColumnKind.Timestamp => type is null or "TIMESTAMP",
+        ColumnKind.Decimal => type is null || FitsDecimal(type, col),
+        _ => false,
+    };
+
+    // DECIMAL(p,s) into DECIMAL(P,S): no more fraction digits and no more integer digits (and .NET's 28 digits)
+    private static bool FitsDecimal(string type, TargetColumn col)
+    {
+        var m = DecimalType().Match(type);
+        if (!m.Success) return false;
+        var p = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        var s = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        return p <= 28 && s <= col.Scale && p - s <= col.Precision - col.Scale;
+    }
+
+    [GeneratedRegex(@"^DECIMAL\((\d+),(\d+)\)$")]
+    private static partial Regex DecimalType();
+}
