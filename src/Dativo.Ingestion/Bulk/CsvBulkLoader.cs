@@ -1,11 +1,9 @@
 using System.Text;
 using Dativo.Core.Config.Jobs;
-using Dativo.Core.Errors;
 using Dativo.Ingestion.Schema;
 using Dativo.Ingestion.Sources.Files;
 using Dativo.Ingestion.Targets;
 using Dativo.Lake.Engine;
-using Dativo.Lake.Iceberg.Manifests;
 
 namespace Dativo.Ingestion.Bulk;
 
@@ -18,9 +16,6 @@ namespace Dativo.Ingestion.Bulk;
 /// </summary>
 internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSource source, DateOnly ingestDate)
 {
-    /// <summary>From this size on, each DuckDB thread writes its own data files (~15 % faster; small loads stay one file).</summary>
-    private const long FilePerThreadBytes = 64L << 20;
-
     /// <summary>Whether the job can use the bulk path at all (per file, <see cref="TryLoadAsync"/> decides the rest).</summary>
     public static bool Applies(ITableTarget target, CsvOptions options) =>
         target is IcebergTarget
@@ -34,20 +29,7 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
         if (names is null) return new(null, "empty file or byte order mark");
         var query = Query(file, options, names);
         if (query is null) return new(null, "a required column is missing");
-        var constants = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var c in target.Schema.Columns.Where(c => c.Generated))
-            constants[c.Name] = c.Name == Partitioning.IngestDate ? ingestDate : null;
-        try
-        {
-            var files = await DuckDbDataFiles.TryWriteAsync(engine, target.Table, query, constants, target.WriteOptions, file.Size >= FilePerThreadBytes, ct).ConfigureAwait(false);
-            return files is null ? new(null, "the table is not local or not partitioned by ingest_date only")
-                : new(new BulkFile(file, files, files.Sum(f => f.RecordCount)), null);
-        }
-        catch (DativoException e)
-        {
-            // not taken by the bulk path (see the class comment); its partial output was removed
-            return new(null, BulkFallback.Reason(e.Message));
-        }
+        return await BulkWrite.FileAsync(engine, target, file, query, ingestDate, ct).ConfigureAwait(false);
     }
 
     /// <summary>Column names as the row path sees them (header row, or the contract's fields); null when unreadable.</summary>
@@ -100,9 +82,3 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
         return $"SELECT {string.Join(", ", final)} FROM (SELECT {inner} FROM {read})";
     }
 }
-
-/// <summary>The outcome for one file: loaded, or the reason it goes through the row path.</summary>
-internal sealed record BulkAttempt(BulkFile? Loaded, string? RowPathReason);
-
-/// <summary>A source file loaded by the bulk path: its data files (not yet committed) and row count.</summary>
-internal sealed record BulkFile(SourceFileRef Source, IReadOnlyList<DataFile> DataFiles, long Rows);

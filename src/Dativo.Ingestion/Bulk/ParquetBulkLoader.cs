@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Dativo.Core.Config.Jobs;
-using Dativo.Core.Errors;
 using Dativo.Ingestion.Schema;
 using Dativo.Ingestion.Sources.Files;
 using Dativo.Ingestion.Targets;
@@ -18,8 +16,6 @@ namespace Dativo.Ingestion.Bulk;
 /// </summary>
 internal sealed partial class ParquetBulkLoader(IcebergTarget target, DateOnly ingestDate)
 {
-    private const long FilePerThreadBytes = 64L << 20;
-
     public static bool Applies(ITableTarget target) =>
         target is IcebergTarget && target.Schema.Columns.All(c => c.Generated || Copies(c, null));
 
@@ -45,19 +41,7 @@ internal sealed partial class ParquetBulkLoader(IcebergTarget target, DateOnly i
                 ? $"CASE WHEN {raw} IS NULL THEN {BulkFallback.Error(col.Name, "missing required value")} ELSE {raw} END AS {SqlText.Identifier(col.Name)}"
                 : $"{raw} AS {SqlText.Identifier(col.Name)}");
         }
-        var constants = target.Schema.Columns.Where(c => c.Generated)
-            .ToDictionary(c => c.Name, c => c.Name == Partitioning.IngestDate ? (object?)ingestDate : null, StringComparer.Ordinal);
-        try
-        {
-            var files = await DuckDbDataFiles.TryWriteAsync(engine, target.Table, $"SELECT {string.Join(", ", select)} FROM read_parquet({source})",
-                constants, target.WriteOptions, file.Size >= FilePerThreadBytes, ct).ConfigureAwait(false);
-            return files is null ? new(null, "the table is not local or not partitioned by ingest_date only")
-                : new(new BulkFile(file, files, files.Sum(f => f.RecordCount)), null);
-        }
-        catch (DativoException e)
-        {
-            return new(null, BulkFallback.Reason(e.Message));
-        }
+        return await BulkWrite.FileAsync(engine, target, file, $"SELECT {string.Join(", ", select)} FROM read_parquet({source})", ingestDate, ct).ConfigureAwait(false);
     }
 
     /// <summary>Whether a source column of DuckDB type <paramref name="type"/> holds exactly the values the row path would store (null: the kind can be copied from some type).</summary>
