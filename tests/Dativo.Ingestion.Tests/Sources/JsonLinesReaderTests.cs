@@ -30,15 +30,16 @@ public sealed class JsonLinesReaderTests
     ];
 
     [Theory]
-    [InlineData("\n", false, 3)]
-    [InlineData("\r\n", true, 3)]
-    [InlineData("\r", false, 1000)]
-    public async Task Rows_and_rejections_match_a_line_by_line_json_document_parse(string newline, bool bom, int batchRows)
+    [InlineData("\n", false, 3, false)]
+    [InlineData("\r\n", true, 3, false)]
+    [InlineData("\r", false, 1000, false)]
+    [InlineData("\r\n", true, 2, true)] // a stream that hands out a few bytes per read: lines, CRLFs and the BOM split across reads
+    public async Task Rows_and_rejections_match_a_line_by_line_json_document_parse(string newline, bool bom, int batchRows, bool trickle)
     {
         var text = string.Join(newline, Lines); // no line break after the last line
         var bytes = (bom ? [0xEF, 0xBB, 0xBF] : Array.Empty<byte>()).Concat(Encoding.UTF8.GetBytes(text)).ToArray();
 
-        var (rows, rejected, totalBytes) = await ReadAsync(bytes, batchRows);
+        var (rows, rejected, totalBytes) = await ReadAsync(bytes, batchRows, trickle);
 
         var (expectedRows, expectedRejected) = Oracle(Lines);
         Assert.Equal(expectedRejected, rejected);
@@ -64,12 +65,13 @@ public sealed class JsonLinesReaderTests
         Assert.Equal([2L], rejected);
     }
 
-    private static async Task<(List<(long Line, Dictionary<string, object?> Values)> Rows, List<long> Rejected, long Bytes)> ReadAsync(byte[] bytes, int batchRows)
+    private static async Task<(List<(long Line, Dictionary<string, object?> Values)> Rows, List<long> Rejected, long Bytes)> ReadAsync(byte[] bytes, int batchRows, bool trickle = false)
     {
         var rows = new List<(long, Dictionary<string, object?>)>();
         var rejected = new List<long>();
         long total = 0;
-        await foreach (var b in JsonLinesReader.ReadAsync(new MemoryStream(bytes), "t.jsonl", batchRows, CancellationToken.None))
+        Stream stream = trickle ? new TrickleStream(bytes) : new MemoryStream(bytes);
+        await foreach (var b in JsonLinesReader.ReadAsync(stream, "t.jsonl", batchRows, CancellationToken.None))
         {
             total += b.Bytes;
             rejected.AddRange(b.SourceRejections.Select(r => r.Position));
@@ -109,5 +111,16 @@ public sealed class JsonLinesReaderTests
             }
         }
         return (rows, rejected);
+    }
+
+    /// <summary>Hands out 1–7 bytes per read.</summary>
+    private sealed class TrickleStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        private int _reads;
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1 + (_reads++ % 7))]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
     }
 }

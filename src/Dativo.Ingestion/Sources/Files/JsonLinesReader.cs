@@ -24,74 +24,101 @@ internal static class JsonLinesReader
         var fields = new FieldNames();
         var caches = new List<StringCache>();
         var values = new List<(int Column, object? Value)>();
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockBytes);
-        try
+        using var block = new Block(stream);
+        long line = 0;
+        while (true)
         {
-            int start = 0, end = 0;
-            long line = 0;
-            var eof = false;
-            var first = true;
-            while (true)
+            var cols = new List<object?[]>(names.Count);
+            foreach (var _c in names) cols.Add(new object?[batchRows]);
+            var pos = new long[batchRows];
+            var n = 0;
+            long bytes = 0;
+            var rejections = new List<Rejection>();
+            while (n < batchRows && rejections.Count < batchRows)
             {
-                var cols = new List<object?[]>(names.Count);
-                foreach (var _c in names) cols.Add(new object?[batchRows]);
-                var pos = new long[batchRows];
-                var n = 0;
-                long bytes = 0;
-                var rejections = new List<Rejection>();
-                while (n < batchRows)
+                var at = block.NextBreak();
+                // no complete line yet, or a CR that may be the first half of a CRLF: read more
+                if ((at < 0 || (block.Pending[at] == '\r' && at + 1 == block.Pending.Length)) && !block.Eof)
                 {
-                    // the next line in the buffer; read more when it is not complete yet
-                    var at = buffer.AsSpan(start, end - start).IndexOfAny((byte)'\n', (byte)'\r');
-                    if (at < 0 && !eof)
-                    {
-                        if (start > 0) { Buffer.BlockCopy(buffer, start, buffer, 0, end - start); end -= start; start = 0; }
-                        if (end == buffer.Length) buffer = Grow(buffer);
-                        var read = await stream.ReadAsync(buffer.AsMemory(end), ct).ConfigureAwait(false);
-                        if (read == 0) eof = true;
-                        end += read;
-                        if (first && end >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) { start = 3; bytes += 3; }
-                        first = false;
-                        continue;
-                    }
-                    if (at < 0 && start == end) break; // end of file
-                    var length = at < 0 ? end - start : at;
-                    var breakBytes = at < 0 ? 0 : buffer[start + at] == '\r' && start + at + 1 < end && buffer[start + at + 1] == '\n' ? 2 : 1;
-                    if (at >= 0 && buffer[start + at] == '\r' && start + at + 1 == end && !eof)
-                    {
-                        // a CR at the end of the block: read on to see whether an LF follows
-                        if (start > 0) { Buffer.BlockCopy(buffer, start, buffer, 0, end - start); end -= start; start = 0; }
-                        if (end == buffer.Length) buffer = Grow(buffer);
-                        var read = await stream.ReadAsync(buffer.AsMemory(end), ct).ConfigureAwait(false);
-                        if (read == 0) eof = true;
-                        end += read;
-                        continue;
-                    }
-                    var text = buffer.AsSpan(start, length);
-                    start += length + breakBytes;
-                    bytes += length + breakBytes;
-                    line++;
-                    if (text.Trim(" \t"u8).IsEmpty) continue;
+                    bytes += await block.ReadMoreAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+                if (at < 0 && block.Pending.IsEmpty) break; // end of file
+                var length = at < 0 ? block.Pending.Length : at;
+                var breakBytes = at < 0 ? 0 : block.Pending[at] == '\r' && at + 1 < block.Pending.Length && block.Pending[at + 1] == '\n' ? 2 : 1;
+                var text = block.Pending[..length];
+                line++;
+                bytes += length + breakBytes;
+                if (!text.Trim(" \t"u8).IsEmpty)
+                {
                     var error = ReadObject(text, fields, names, caches, values, cols, n, batchRows);
                     if (error is null) pos[n++] = line;
                     else rejections.Add(new Rejection(path, line, "", "invalid_json", error, false));
                 }
-                if (n == 0 && rejections.Count == 0) yield break;
-                yield return new RawBatch([.. names], [.. cols], pos, n, path) { Bytes = bytes, SourceRejections = rejections };
+                block.Consume(length + breakBytes);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (n == 0 && rejections.Count == 0) yield break;
+            yield return new RawBatch([.. names], [.. cols], pos, n, path) { Bytes = bytes, SourceRejections = rejections };
         }
     }
 
-    private static byte[] Grow(byte[] buffer)
+    /// <summary>The unread bytes of the stream, in one pooled buffer that grows for a line longer than it.</summary>
+    private sealed class Block(Stream stream) : IDisposable
     {
-        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-        Buffer.BlockCopy(buffer, 0, bigger, 0, buffer.Length);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return bigger;
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BlockBytes);
+        private int _start;
+        private int _end;
+        private bool _bomChecked;
+        private int _searched;
+
+        public bool Eof { get; private set; }
+
+        public ReadOnlySpan<byte> Pending => _buffer.AsSpan(_start, _end - _start);
+
+        /// <summary>Offset of the next CR or LF in <see cref="Pending"/>, or -1; bytes already searched are not searched again.</summary>
+        public int NextBreak()
+        {
+            var at = Pending[_searched..].IndexOfAny((byte)'\n', (byte)'\r');
+            if (at >= 0) return _searched + at;
+            _searched = Pending.Length;
+            return -1;
+        }
+
+        public void Consume(int count)
+        {
+            _start += count;
+            _searched = 0;
+            _bomChecked = true; // a byte order mark is only one at the very start
+        }
+
+        /// <summary>Reads the next chunk after what is pending; returns the bytes of a byte order mark it skipped (0 or 3).</summary>
+        public async Task<int> ReadMoreAsync(CancellationToken ct)
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            if (_end == _buffer.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                Buffer.BlockCopy(_buffer, 0, bigger, 0, _end);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
+            var read = await stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
+            Eof = read == 0;
+            _end += read;
+            if (_bomChecked || (_end < 3 && !Eof)) return 0;
+            _bomChecked = true;
+            if (_end < 3 || _buffer[0] != 0xEF || _buffer[1] != 0xBB || _buffer[2] != 0xBF) return 0;
+            _start = 3;
+            _searched = 0;
+            return 3;
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
     }
 
     /// <summary>Reads one line's object into row <paramref name="row"/>; the reason it is not one JSON object, or null.</summary>
