@@ -51,7 +51,7 @@ public static class JobRunner
             // two stages, two cores: the source parses and the coercer validates on one task, while this one
             // encodes and writes the data files (the writer computes column metrics on a third task)
             var channel = Channel.CreateBounded<CoercedBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-            // written batches come back for the next ones: fresh 131 k-row arrays are large-object-heap allocations, whose
+            // written batches come back for the next ones: fresh 65 k-row arrays are large-object-heap allocations, whose
             // garbage collections cost ~15 % of a PostgreSQL run (bench/ingestion/README.md)
             var reuse = new ConcurrentQueue<ColumnBatch>();
             var producer = Task.Run(() => ProduceAsync(source, state, coercer, target.Schema, channel.Writer, profile, reuse, stop.Token), stop.Token);

@@ -43,10 +43,12 @@ internal sealed class IcebergTarget : ITableTarget
     public int FilesWritten => _files;
 
     /// <summary>
-    /// Rows per Parquet row group: small enough that encoding overlaps parsing (the writer holds a whole group before
-    /// encoding it) and memory stays flat, large enough for good compression and few pages (DuckDB writes ~123 k).
+    /// Rows per Parquet row group (and per batch of the row path): small enough that encoding overlaps parsing (the
+    /// writer holds a whole group before encoding it) and memory stays flat — 131 k-row batches took a 10 M-row
+    /// PostgreSQL load to 420–500 MiB, 65 k-row ones keep it near 400 MiB at the same speed — large enough for good
+    /// compression and few pages (DuckDB writes ~123 k).
     /// </summary>
-    public const int RowGroupRows = 131_072;
+    public const int RowGroupRows = 65_536;
 
     public static string StateSummaryKey(LoadedJob job) => $"dativo.state.{job.Config.TenantId}.{job.Name}";
 
