@@ -28,7 +28,18 @@ internal static class DativoCli
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }; // signals: Program.cs
         try
         {
-            return await root.Parse(args).InvokeAsync(config, ct).ConfigureAwait(false);
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                // "dativo" or "dativo table" alone: the help of that command (still exit code 2: nothing was done)
+                if (parsed.UnmatchedTokens.Count == 0 && parsed.CommandResult.Command.Subcommands.Count > 0 && parsed.CommandResult.Command.Action is null)
+                {
+                    await root.Parse([.. CommandPath(parsed), "--help"]).InvokeAsync(config, ct).ConfigureAwait(false);
+                    return 2;
+                }
+                return await UsageErrorAsync(parsed, stderr).ConfigureAwait(false);
+            }
+            return await parsed.InvokeAsync(config, ct).ConfigureAwait(false);
         }
         catch (DativoException e)
         {
@@ -40,6 +51,22 @@ internal static class DativoCli
             await stderr.WriteLineAsync("cancelled").ConfigureAwait(false);
             return 130;
         }
+    }
+
+    /// <summary>A command line that does not parse is bad input like any other: what is wrong, where to look, exit code 2.</summary>
+    private static async Task<int> UsageErrorAsync(ParseResult parsed, TextWriter stderr)
+    {
+        foreach (var e in parsed.Errors) await stderr.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+        await stderr.WriteLineAsync($"usage: dativo {string.Join(' ', CommandPath(parsed).Append("--help"))}").ConfigureAwait(false);
+        return 2;
+    }
+
+    /// <summary>The subcommand names of the parsed command line, without the root (e.g. ["table", "show"]).</summary>
+    private static List<string> CommandPath(ParseResult parsed)
+    {
+        var path = new List<string>();
+        for (var r = parsed.CommandResult; r.Parent is System.CommandLine.Parsing.CommandResult parent; r = parent) path.Insert(0, r.Command.Name);
+        return path;
     }
 }
 

@@ -136,6 +136,23 @@ public sealed class TableCommandTests : IDisposable
         Assert.Equal(2, corrupt.ExitCode);
         Assert.Contains(Path.GetFileName(metadataFile), corrupt.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", corrupt.Stderr, StringComparison.Ordinal);
+
+        // a folder without Iceberg metadata, and a Parquet dataset's folder (it has manifests of its own)
+        var empty = Directory.CreateDirectory(Path.Combine(_wh.Path, "sales", "empty")).FullName;
+        var none = await Run("table", "show", empty);
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains($"no Iceberg metadata found under file://{empty}/metadata", none.Stderr, StringComparison.Ordinal);
+        var top = await Run("table", "show", "/proc"); // a folder right under the root: its own path, not the working folder's
+        Assert.Equal(2, top.ExitCode);
+        Assert.Contains("/proc/metadata", top.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(_wh.Path, top.Stderr, StringComparison.Ordinal); // not <working folder>/proc
+        Assert.DoesNotContain("   at ", none.Stderr, StringComparison.Ordinal);
+        var dataset = Dativo.Lake.Datasets.ParquetDataset.Open(new LocalObjectStore(_wh.Path), "sales/exports");
+        await dataset.AppendAsync([Rows(0, 5)]);
+        var parquet = await Run("table", "show", Path.Combine(_wh.Path, "sales", "exports"));
+        Assert.Equal(2, parquet.ExitCode);
+        Assert.Contains("is a Parquet dataset", parquet.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", parquet.Stderr, StringComparison.Ordinal);
     }
 
     private static string? InteropRoot()

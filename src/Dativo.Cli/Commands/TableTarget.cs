@@ -72,7 +72,7 @@ internal sealed class TableTarget
         if (!location.Contains("://", StringComparison.Ordinal) && !Directory.Exists(location))
             throw new DativoException($"table location {name} does not exist");
         // the store is the parent folder, so the table key is its last segment
-        var parent = slash <= 0 ? "." : location[..slash];
+        var parent = slash < 0 ? "." : slash == 0 ? "/" : location[..slash];
         var store = ObjectStores.Open(parent.Contains("://", StringComparison.Ordinal) ? parent : Path.GetFullPath(parent));
         return await IcebergTables.OpenFromLocationAsync(store, location[(slash + 1)..], map, time, ct);
     }

@@ -100,7 +100,16 @@ public static class IcebergTables
                 if (v > best) (best, metadataKey) = (v, o.Key);
             }
         }
-        if (metadataKey is null) throw new DativoException($"no Iceberg metadata found under {store.UriOf(metadataPrefix)}");
+        if (metadataKey is null)
+        {
+            var where = store.UriOf(metadataPrefix.TrimEnd('/'));
+            // a Hive-style Parquet dataset (target_connector: parquet) keeps manifests of its own instead
+            var dataset = tableKey.Length == 0 ? Datasets.DatasetManifest.Folder : tableKey + "/" + Datasets.DatasetManifest.Folder;
+            await foreach (var _ in store.ListAsync(dataset, ct))
+                throw new DativoException($"{(tableKey.Length == 0 ? store.Root : store.UriOf(tableKey))} is a Parquet dataset (manifests in {Datasets.DatasetManifest.Folder}), " +
+                    "not an Iceberg table: read it through its manifests (ParquetDataset, docs/lake.md \"Hive-style Parquet datasets\") or with any Parquet reader");
+            throw new DativoException($"no Iceberg metadata found under {where} (no version-hint.text or *.metadata.json): is this the table's folder?");
+        }
         var bytes = await io.ReadAllAsync(store.UriOf(metadataKey), ct);
         return new IcebergTable(null, null, io, TableMetadataJson.Parse(bytes), store.UriOf(metadataKey), time ?? TimeProvider.System);
     }
