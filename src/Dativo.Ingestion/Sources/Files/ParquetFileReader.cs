@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Dativo.Ingestion.Records;
-using DuckDB.NET.Data;
+using Dativo.Lake.Engine;
 
 namespace Dativo.Ingestion.Sources.Files;
 
@@ -21,19 +21,12 @@ internal static class ParquetFileReader
         }
         try
         {
-            using var conn = new DuckDBConnection("DataSource=:memory:");
-            await conn.OpenAsync(ct).ConfigureAwait(false);
-            var literal = $"'{local.Replace("'", "''", StringComparison.Ordinal)}'";
-            long total;
-            using (var count = conn.CreateCommand())
-            {
-                count.CommandText = $"SELECT CAST(coalesce(sum(num_rows), 0) AS BIGINT) FROM parquet_file_metadata({literal})";
-                total = Convert.ToInt64(await count.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-            }
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = $"SELECT * FROM read_parquet({literal})";
-            cmd.UseStreamingMode = true; // rows as DuckDB reads them, not the whole file materialised first
-            using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            await using var engine = await DuckDbEngine.OpenAsync(ct: ct).ConfigureAwait(false);
+            var literal = SqlText.Literal(local);
+            var total = Convert.ToInt64(await engine.ScalarAsync($"SELECT CAST(coalesce(sum(num_rows), 0) AS BIGINT) FROM parquet_file_metadata({literal})", ct).ConfigureAwait(false),
+                System.Globalization.CultureInfo.InvariantCulture);
+            await using var result = await engine.OpenReaderAsync($"SELECT * FROM read_parquet({literal})", ct).ConfigureAwait(false); // streamed
+            var r = result.Reader;
             var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToList();
             long row = 0;
             while (true)
