@@ -106,19 +106,18 @@ public sealed class TableCommandTests : IDisposable
         Assert.Equal(10, (long)Json(await Run("table", "query", "sales.orders", "--sql", "SELECT count(*) AS n FROM t", "--json"))[0]!["n"]!);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Interop_tables_open_by_location_with_a_location_map()
     {
-        var root = InteropRoot();
-        Skip.If(root is null, "shared/cases/iceberg-interop not found");
+        var root = Repo.Fixture("iceberg-interop");
         var map = $"s3a://hyperparam-iceberg/={root}/";
-        var show = Json(await CliRunner.RunAsync(_wh.Path, "table", "show", Path.Combine(root!, "java", "bunnies"), "--location-map", map, "--json"));
+        var show = Json(await CliRunner.RunAsync(_wh.Path, "table", "show", Path.Combine(root, "java", "bunnies"), "--location-map", map, "--json"));
         Assert.Equal(22, (long)show["records"]!);
-        var q = Json(await CliRunner.RunAsync(_wh.Path, "table", "query", Path.Combine(root!, "java", "bunnies"), "--location-map", map, "--sql", "SELECT count(*) AS n FROM t", "--json"));
+        var q = Json(await CliRunner.RunAsync(_wh.Path, "table", "query", Path.Combine(root, "java", "bunnies"), "--location-map", map, "--sql", "SELECT count(*) AS n FROM t", "--json"));
         Assert.Equal(15, (long)q[0]!["n"]!);
-        var history = await CliRunner.RunAsync(_wh.Path, "table", "history", Path.Combine(root!, "spark", "rename_column"), "--location-map", map);
+        var history = await CliRunner.RunAsync(_wh.Path, "table", "history", Path.Combine(root, "spark", "rename_column"), "--location-map", map);
         Assert.True(history.ExitCode == 0, history.All);
-        var noMap = await CliRunner.RunAsync(_wh.Path, "table", "query", Path.Combine(root!, "java", "bunnies"), "--sql", "SELECT 1 FROM t");
+        var noMap = await CliRunner.RunAsync(_wh.Path, "table", "query", Path.Combine(root, "java", "bunnies"), "--sql", "SELECT 1 FROM t");
         Assert.Equal(2, noMap.ExitCode);
         Assert.Contains("location map", noMap.Stderr, StringComparison.Ordinal);
     }
@@ -153,16 +152,6 @@ public sealed class TableCommandTests : IDisposable
         Assert.Equal(2, parquet.ExitCode);
         Assert.Contains("is a Parquet dataset", parquet.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", parquet.Stderr, StringComparison.Ordinal);
-    }
-
-    private static string? InteropRoot()
-    {
-        for (var dir = new DirectoryInfo(Repo.Root); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "cases", "iceberg-interop");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        return null;
     }
 
     public void Dispose()

@@ -3,10 +3,10 @@ using Dativo.Testing;
 
 namespace Dativo.Core.Tests;
 
-/// <summary>Copies a shared/cases/dativo case into a temp folder, pointing its paths at the copies.</summary>
+/// <summary>Copies a Dativo acceptance case (tests/fixtures/dativo-cases) into a temp folder, pointing its paths at the copies.</summary>
 internal static partial class CaseFiles
 {
-    public static string Dir(string caseName) => Path.Combine(Repo.Shared, "cases", "dativo", caseName);
+    public static string Dir(string caseName) => Repo.Fixture("dativo-cases", caseName);
 
     /// <summary>Writes job.yaml (connector paths to /app/... removed: the recipes are built in) and asset.yaml into <paramref name="tmp"/>.</summary>
     public static string Prepare(TempDir tmp, string caseName)

@@ -3,7 +3,7 @@ using Dativo.Testing;
 
 namespace Dativo.Orchestration.Tests;
 
-/// <summary>The signer against the AWS SigV4 test suite (shared/aws-sigv4-testsuite).</summary>
+/// <summary>The signer against the AWS SigV4 test suite (tests/fixtures/aws-sigv4-testsuite).</summary>
 public sealed class SigV4Tests
 {
     private static readonly SigV4Signer.Credentials Creds = new("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
@@ -11,8 +11,7 @@ public sealed class SigV4Tests
     public static TheoryData<string> Vectors()
     {
         var data = new TheoryData<string>();
-        var root = SharedFiles.Path_("aws-sigv4-testsuite");
-        if (!Directory.Exists(root)) return data;
+        var root = Repo.Fixture("aws-sigv4-testsuite");
         foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(dir);
@@ -25,7 +24,7 @@ public sealed class SigV4Tests
     [MemberData(nameof(Vectors))]
     public void Matches_the_test_suite(string name)
     {
-        var dir = SharedFiles.Path_("aws-sigv4-testsuite", name);
+        var dir = Repo.Fixture("aws-sigv4-testsuite", name);
         var req = File.ReadAllText(Path.Combine(dir, name + ".req")).Replace("\r\n", "\n", StringComparison.Ordinal);
         var split = req.IndexOf("\n\n", StringComparison.Ordinal);
         var head = split < 0 ? req : req[..split];

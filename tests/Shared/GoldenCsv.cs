@@ -5,11 +5,8 @@ namespace Dativo.Testing;
 /// <summary>Compares two CSV texts: same header and row order; numbers with a relative tolerance, other fields exactly.</summary>
 internal static class GoldenCsv
 {
-    /// <summary>shared/cases/004_shipping: next to the repository, or next to the worktrees folder (worktree checkouts).</summary>
-    public static string ShippingCase { get; } =
-        new[] { Repo.Shared, Path.Combine(Repo.Root, "..", "..", "shared") }
-            .Select(s => Path.GetFullPath(Path.Combine(s, "cases", "004_shipping")))
-            .FirstOrDefault(Directory.Exists) ?? Path.Combine(Repo.Shared, "cases", "004_shipping");
+    /// <summary>The seed 004 shipment sample and its expected outputs (tests/fixtures/shipping-004).</summary>
+    public static string ShippingCase => Repo.Fixture("shipping-004");
 
     public static void AssertEqual(string expectedCsv, string actualCsv, string what, double relTol = 1e-9)
     {

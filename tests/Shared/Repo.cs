@@ -2,14 +2,22 @@ using System.Diagnostics;
 
 namespace Dativo.Testing;
 
-/// <summary>Paths of the repository and of ../shared, found from the test binary.</summary>
+/// <summary>Paths inside the repository, found from the test binary. Tests read only what the repository holds
+/// (reference material lives in <c>tests/fixtures</c>), so a plain clone runs every test.</summary>
 internal static class Repo
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
-
     public static string Path_(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    /// <summary>A file or folder under <c>tests/fixtures</c>; throws when it is missing, so a test never skips or passes without it.</summary>
+    public static string Fixture(params string[] parts)
+    {
+        var path = Path.Combine([Root, "tests", "fixtures", .. parts]);
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new FileNotFoundException($"test fixture missing: {path} (fixtures live in tests/fixtures, see its README.md)", path);
+        return path;
+    }
 
     private static string FindRoot()
     {

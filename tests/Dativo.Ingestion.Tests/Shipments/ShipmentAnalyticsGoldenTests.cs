@@ -7,7 +7,6 @@ namespace Dativo.Ingestion.Tests.Shipments;
 /// <summary>The 1000-row sample of seed 004 through the five SQL files equals expected/*.csv.</summary>
 public class ShipmentAnalyticsGoldenTests
 {
-    /// <summary>shared/cases/004_shipping: next to the repository, or next to the worktrees folder (worktree checkouts).</summary>
     internal static string Case => GoldenCsv.ShippingCase;
 
     public static TheoryData<string> Outputs => new(ShipmentAnalytics.Outputs);

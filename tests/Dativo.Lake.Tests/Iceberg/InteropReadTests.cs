@@ -10,8 +10,7 @@ public class InteropReadTests(ITestOutputHelper output)
 {
     internal static async Task<IcebergTable> OpenAsync(string table)
     {
-        Skip.If(Interop.Root is null, "interop fixtures missing");
-        var store = new LocalObjectStore(Interop.Root!);
+        var store = new LocalObjectStore(Interop.Root);
         var map = new Dictionary<string, string>
         {
             ["s3a://hyperparam-iceberg/"] = store.Root + "/",
@@ -26,7 +25,7 @@ public class InteropReadTests(ITestOutputHelper output)
         foreach (var r in rows.Rows) output.WriteLine(string.Join(" | ", r.Select(v => v?.ToString() ?? "NULL")));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Spark_rename_column_reads_renamed_column_by_field_id()
     {
         var t = await OpenAsync("spark/rename_column");
@@ -55,7 +54,7 @@ public class InteropReadTests(ITestOutputHelper output)
         Assert.Equal(2, (await t.NewScan().Filter(Expr.Eq("event_date", new DateOnly(2022, 1, 1))).ReadAsync()).Rows.Count);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Spark_bunnies_applies_the_position_delete()
     {
         var t = await OpenAsync("spark/bunnies");
@@ -71,7 +70,7 @@ public class InteropReadTests(ITestOutputHelper output)
         Assert.Equal(["Breed Name", "Average Weight", "Fur Length", "Lifespan", "Origin Country", "Ear Type", "Temperament", "Popularity Rank", "breed_name_length"], rows.Columns);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Java_bunnies_applies_position_and_equality_deletes()
     {
         var t = await OpenAsync("java/bunnies");
@@ -90,7 +89,7 @@ public class InteropReadTests(ITestOutputHelper output)
         Assert.Single(rows.Rows, r => (string?)r[0] == "Holland Lop");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Athena_example_opens_uuid_named_metadata()
     {
         var t = await OpenAsync("athena/example");
