@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: builds once, installs the test services' npm packages when missing, runs each
-# test project, and ends with one line "N passed, N failed" (summed over all projects).
+# test project, and ends with one line "N passed, N failed" (summed over all projects; the line before
+# counts skipped tests, each listed with its reason above it).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -26,25 +27,17 @@ dotnet build Dativo.slnx -c Debug --nologo -v q -clp:ErrorsOnly || { echo "0 pas
 ./dativo --version >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
 status=0
+projects=()
 filter=()
 [ -n "${TEST_FILTER:-}" ] && filter=(--filter "$TEST_FILTER")
 for proj in tests/*/*.Tests.csproj; do
   name="$(basename "$proj" .csproj)"
+  projects+=("$name")
   echo "== $name"
   dotnet test "$proj" --no-build --nologo -v q "${filter[@]}" \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
 done
 
-python3 - "$results" <<'PY'
-import sys, glob, xml.etree.ElementTree as ET
-passed = failed = skipped = 0
-ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
-for f in glob.glob(sys.argv[1] + "/*.trx"):
-    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
-    if c is None: continue
-    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
-    skipped += int(c.get("notExecuted", 0))
-print(f"skipped: {skipped}")
-print(f"{passed} passed, {failed} failed")
-PY
+# skipped tests listed, then "skipped: N", then the last line "N passed, N failed"
+python3 tests/trx-summary.py "$results" "${projects[@]}"
 exit $status
