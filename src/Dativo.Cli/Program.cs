@@ -6,7 +6,8 @@ internal static class Program
 {
     /// <summary>
     /// Ctrl-C / SIGINT / SIGTERM cancel the token every command runs with: a job stops before its commit (nothing
-    /// partial becomes visible) and the process exits 130. A second signal ends the process at once.
+    /// partial becomes visible) and exits 130, but a commit already under way completes and is reported as such — the
+    /// exit code is the command's own, which tells what was committed. A second signal ends the process at once.
     /// </summary>
     public static async Task<int> Main(string[] args)
     {
@@ -21,6 +22,6 @@ internal static class Program
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         var code = await DativoCli.RunAsync(args, Console.Out, Console.Error, cts.Token).ConfigureAwait(false);
-        return cts.IsCancellationRequested ? 130 : code;
+        return code;
     }
 }

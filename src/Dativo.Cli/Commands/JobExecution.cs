@@ -11,8 +11,9 @@ namespace Dativo.Cli.Commands;
 
 /// <summary>
 /// Runs validated jobs one after another, isolating failures: progress bars on a terminal (JSON-lines
-/// events on stderr otherwise, or with DATIVO_NO_PROGRESS=1), then one summary table. Exit code is the
-/// worst job's: 0 ok / no new data, 1 invalid records kept (warn), 2 failure or rejected records (strict).
+/// events on stderr otherwise, or with DATIVO_NO_PROGRESS=1), then one summary table — also after a stop signal,
+/// saying which jobs committed and which did not. Exit code is the worst job's: 0 ok / no new data, 1 invalid records
+/// kept (warn), 2 failure or rejected records (strict), 130 stopped before its commit.
 /// </summary>
 internal static class JobExecution
 {
@@ -35,6 +36,7 @@ internal static class JobExecution
                     {
                         foreach (var job in jobs)
                         {
+                            if (ct.IsCancellationRequested) { results.Add(NotStarted(job)); continue; }
                             var task = p.AddTask(Markup.Escape(job.Name), maxValue: 1);
                             var progress = new BarProgress(task);
                             results.Add(await RunOneAsync(job, workDir, state, secrets, progress, null, ctx, ct).ConfigureAwait(false));
@@ -46,7 +48,8 @@ internal static class JobExecution
             else
             {
                 foreach (var job in jobs)
-                    results.Add(await RunOneAsync(job, workDir, state, secrets, new LogProgress(log), log, ctx, ct).ConfigureAwait(false));
+                    results.Add(ct.IsCancellationRequested ? NotStarted(job)
+                        : await RunOneAsync(job, workDir, state, secrets, new LogProgress(log), log, ctx, ct).ConfigureAwait(false));
             }
         }
         finally
@@ -56,6 +59,9 @@ internal static class JobExecution
         await PrintSummaryAsync(results, ctx, tty).ConfigureAwait(false);
         return results.Count == 0 ? 0 : results.Max(r => r.ExitCode);
     }
+
+    private static JobResult NotStarted(LoadedJob job) =>
+        new() { Job = job.Name, Tenant = job.Config.TenantId, Cancelled = true, Error = "not started: stop requested" };
 
     /// <summary>The ingestion state store: DATIVO_STATE_URI, else SQLite under <c>&lt;workDir&gt;/.local/state</c>.</summary>
     public static IStateStore OpenState(string workDir, Func<string, string?> env, TimeProvider time)
@@ -75,18 +81,23 @@ internal static class JobExecution
         {
             r = await JobRunner.RunAsync(job, new RunOptions { WorkDir = workDir, Time = ctx.Time, State = state, Secrets = secrets, Env = ctx.Env, Progress = progress }, ct).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // stopped before the commit (a started commit is never cancelled): nothing of this run is in the table
+            r = new JobResult { Job = job.Name, Tenant = job.Config.TenantId, Cancelled = true, Error = "stopped before its commit: nothing committed", Duration = ctx.Time.GetElapsedTime(started) };
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var msg = secrets.Redact(e is DativoException ? e.Message : $"{e.GetType().Name}: {e.Message}");
             r = new JobResult { Job = job.Name, Tenant = job.Config.TenantId, Error = msg, Duration = ctx.Time.GetElapsedTime(started) };
             if (log is null) await ctx.Err.WriteLineAsync($"error: {job.Name}: {msg}").ConfigureAwait(false);
         }
-        log?.Write(r.Error is null ? "job_finished" : "job_failed", job.Name, new()
+        log?.Write(r.Cancelled ? "job_cancelled" : r.Error is null ? "job_finished" : "job_failed", job.Name, new()
         {
             ["rows_read"] = r.RowsRead, ["rows_written"] = r.RowsWritten, ["rejected"] = r.Rejected, ["files"] = r.Files,
             ["snapshot_id"] = r.SnapshotId, ["quarantine"] = r.Quarantine, ["no_new_data"] = r.NoNewData,
             ["duration_s"] = Math.Round(r.Duration.TotalSeconds, 3), ["exit_code"] = r.ExitCode, ["error"] = r.Error,
-            ["bulk_files"] = r.Bulk.Files, ["row_path_files"] = r.Bulk.RowPathReasons.Count == 0 ? null : r.Bulk.RowPathReasons,
+            ["warning"] = r.Warning, ["bulk_files"] = r.Bulk.Files, ["row_path_files"] = r.Bulk.RowPathReasons.Count == 0 ? null : r.Bulk.RowPathReasons,
         });
         return r;
     }
@@ -105,10 +116,12 @@ internal static class JobExecution
             .AddColumns("job", "table", "rows in", "written", "rejected", "files", "snapshot", "duration", "rows/s", "status");
         foreach (var r in results)
         {
-            var status = r.Error is not null ? "failed: " + r.Error
+            var status = r.Cancelled ? "cancelled: " + r.Error
+                : r.Error is not null ? "failed: " + r.Error
                 : r.NoNewData ? "no new data"
                 : r.Rejected > 0 ? (r.WarnMode ? "ok, invalid values kept (warn)" : "rejected records") + $"; quarantine {r.Quarantine}"
                 : "ok";
+            if (r.Warning is not null) status += "; warning: " + r.Warning;
             table.AddRow(Markup.Escape(r.Job), Markup.Escape(r.Table), N(r.RowsRead), N(r.RowsWritten), N(r.Rejected), N(r.Files),
                 Markup.Escape(r.SnapshotId ?? "-"), r.Duration.TotalSeconds.ToString("0.0s", CultureInfo.InvariantCulture),
                 N((long)r.RowsPerSecond), Markup.Escape(status));

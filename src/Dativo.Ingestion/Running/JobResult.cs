@@ -21,11 +21,15 @@ public sealed record JobResult
     public Bulk.BulkSummary Bulk { get; init; } = Ingestion.Bulk.BulkSummary.None;
     /// <summary>Failure message (exit code 2), or null.</summary>
     public string? Error { get; init; }
+    /// <summary>Something to know about a run that committed (e.g. the state store copy lagging), or null.</summary>
+    public string? Warning { get; init; }
+    /// <summary>Stopped by a signal before its commit: nothing of it was committed (exit code 130).</summary>
+    public bool Cancelled { get; init; }
 
     public double RowsPerSecond => Duration.TotalSeconds > 0 ? RowsRead / Duration.TotalSeconds : 0;
 
-    /// <summary>0 ok (also no new data), 1 finished with invalid records kept in warn mode, 2 failure or rejected records in strict mode.</summary>
-    public int ExitCode => Error is not null ? 2 : Rejected == 0 ? 0 : WarnMode ? 1 : 2;
+    /// <summary>0 ok (also no new data), 1 finished with invalid records kept in warn mode, 2 failure or rejected records in strict mode, 130 cancelled.</summary>
+    public int ExitCode => Cancelled ? 130 : Error is not null ? 2 : Rejected == 0 ? 0 : WarnMode ? 1 : 2;
 }
 
 /// <summary>Progress callbacks from a running job (rows read/written so far, source bytes).</summary>

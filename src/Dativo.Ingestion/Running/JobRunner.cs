@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Dativo.Core.Config.Jobs;
 using Dativo.Core.Errors;
+using Dativo.Core.Faults;
 using Dativo.Ingestion.Bulk;
 using Dativo.Ingestion.Quarantine;
 using Dativo.Ingestion.Records;
@@ -17,6 +18,9 @@ namespace Dativo.Ingestion.Running;
 /// <summary>
 /// One job: source → coercion → target, then one commit that publishes the data and the new source
 /// state together, then a copy of the state into the state store (see docs/ingestion.md "State").
+/// A run holds the job's lease throughout (a second run at once fails at the start), and its commit is a
+/// compare-and-set on the job's state (docs/guarantees.md). Once the commit starts it is not cancelled, and
+/// nothing after it can turn the run into a failure: what the result reports is what was committed.
 /// </summary>
 public static class JobRunner
 {
@@ -26,12 +30,13 @@ public static class JobRunner
     {
         var sw = Stopwatch.StartNew();
         var runId = $"{o.Time.GetUtcNow():yyyyMMdd'T'HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var stateKey = $"{job.Config.TenantId}/{job.Name}";
+        await using var lease = await JobLease.AcquireAsync(o.State, stateKey, runId, o.Time, ct).ConfigureAwait(false);
         var contractSchema = TargetSchema.For(job);
         var loc = TargetLocation.Of(job, o.WorkDir);
         var profile = new StageProfile();
         await using var target = await TargetFactory.OpenAsync(job, loc, contractSchema, o.Time, ct).ConfigureAwait(false);
         profile.Setup = sw.Elapsed;
-        var stateKey = $"{job.Config.TenantId}/{job.Name}";
         var committed = target.CommittedState;
         var state = SourceState.Parse(committed);
         var before = state.ToJson();
@@ -87,16 +92,35 @@ public static class JobRunner
         }
 
         var after = state.ToJson();
+        var rejected = quarantine.Count == 0 ? 0 : CountRecords(quarantine.Count, contractSchema.WarnMode, read - written);
+        if (job.ReplacesData && rejected > 0 && !contractSchema.WarnMode)
+            throw new DativoException($"job {stateKey}: {rejected:N0} record(s) broke the contract (quarantine {quarantine.Uri}); with target.mode " +
+                $"{job.TargetMode} a partial load would replace the table's rows, so nothing was committed. Fix those records, or use " +
+                "schema_validation_mode: warn to keep them with their invalid values");
         string? snapshot = null;
+        string? warning = null;
         var noNew = written == 0 && after == before;
         if (!noNew)
         {
+            // the last point where a stop request leaves the table untouched; from here the commit runs to its end
+            await FaultPoints.HitAsync(FaultPoints.IngestBeforeCommit, ct).ConfigureAwait(false);
+            ct.ThrowIfCancellationRequested();
             var t3 = Stopwatch.GetTimestamp();
-            var info = await target.CommitAsync(after, ct).ConfigureAwait(false);
+            var info = await target.CommitAsync(after, CancellationToken.None).ConfigureAwait(false);
             profile.Commit += Stopwatch.GetElapsedTime(t3);
             snapshot = info.Id;
+            await FaultPoints.HitAsync(FaultPoints.IngestAfterCommit, CancellationToken.None).ConfigureAwait(false);
         }
-        await SyncStateStoreAsync(o, stateKey, target.CommittedState, state, ct).ConfigureAwait(false);
+        try
+        {
+            if (snapshot is not null) await FaultPoints.HitAsync(FaultPoints.IngestStateSync, CancellationToken.None).ConfigureAwait(false);
+            await SyncStateStoreAsync(o, stateKey, target.CommittedState, state, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // the table holds the state with the data; the store's copy is repaired by the next run
+            warning = $"the state store copy of the job state was not updated ({e.Message}); the next run repairs it from the table";
+        }
         profile.Report(job.Name, sw.Elapsed);
         return new JobResult
         {
@@ -105,7 +129,7 @@ public static class JobRunner
             Table = target.Display,
             RowsRead = read,
             RowsWritten = written,
-            Rejected = quarantine.Count == 0 ? 0 : CountRecords(quarantine.Count, contractSchema.WarnMode, read - written),
+            Rejected = rejected,
             WarnMode = contractSchema.WarnMode,
             Files = target.FilesWritten,
             Bytes = target.BytesWritten,
@@ -114,6 +138,7 @@ public static class JobRunner
             Duration = sw.Elapsed,
             NoNewData = noNew,
             Bulk = bulk,
+            Warning = warning,
         };
     }
 

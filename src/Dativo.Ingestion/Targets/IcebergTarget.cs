@@ -7,6 +7,7 @@ using Dativo.Ingestion.Schema;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Data;
 using Dativo.Lake.Iceberg.Manifests;
+using Dativo.Lake.Iceberg.Metadata;
 using Dativo.Lake.Iceberg.Table;
 using Dativo.Lake.Storage;
 
@@ -14,7 +15,9 @@ namespace Dativo.Ingestion.Targets;
 
 /// <summary>
 /// Appends to an Iceberg v2 table in a SQL catalog (SQLite at &lt;warehouse&gt;/catalog.db by default) through the lake's
-/// table API, creating it from the contract on first use. The job state travels in the append's snapshot summary.
+/// table API, creating it from the contract on first use. The job's state is a table property set in the same commit as the
+/// data (it survives snapshot expiry and compaction), and that commit is refused when another run of the job committed
+/// since this one read the state (see docs/guarantees.md).
 /// </summary>
 internal sealed class IcebergTarget : ITableTarget
 {
@@ -22,23 +25,48 @@ internal sealed class IcebergTarget : ITableTarget
     private readonly IcebergTable _table;
     private readonly string _stateKey;
     private readonly WriteOptions _options;
+    private readonly FileCommitMode _mode;
+    private readonly string _job;
+    private string? _stateAtOpen;
     private TableDataWriter? _writer;
     private readonly List<DataFile> _added = [];
     private BatchConverter _converter = null!;
     private long _bytes;
     private int _files;
 
-    private IcebergTarget(ICatalog catalog, IcebergTable table, string stateKey, WriteOptions options)
+    private IcebergTarget(ICatalog catalog, IcebergTable table, LoadedJob job, WriteOptions options)
     {
         _catalog = catalog;
         _table = table;
-        _stateKey = stateKey;
+        _stateKey = StateSummaryKey(job);
         _options = options;
+        _mode = ModeOf(job);
+        _job = $"{job.Config.TenantId}/{job.Name}";
+        _stateAtOpen = StateOf(table.Metadata, _stateKey);
     }
 
     public string Display => _table.Name;
     public TargetSchema Schema { get; private set; } = null!;
-    public string? CommittedState => _table.LatestSummaryValue(_stateKey);
+    public string? CommittedState => _stateAtOpen;
+
+    /// <summary>How this job's commits treat the rows already in the table (target.mode).</summary>
+    public FileCommitMode Mode => _mode;
+
+    /// <summary>
+    /// The job's state in a table version: the table property, or for tables written before the state moved there the
+    /// newest snapshot summary that carries it.
+    /// </summary>
+    internal static string? StateOf(TableMetadata meta, string key) =>
+        meta.Properties.TryGetValue(key, out var v) ? v : meta.Ancestors().Select(s => s.Summary.GetValueOrDefault(key)).FirstOrDefault(x => x is not null);
+
+    /// <summary>target.mode: append (the default), overwrite (the table becomes this run's rows) or overwrite_partitions.</summary>
+    public static FileCommitMode ModeOf(LoadedJob job) => job.Config.Target.Mode?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "append" => FileCommitMode.Append,
+        "overwrite" => FileCommitMode.Overwrite,
+        "overwrite_partitions" => FileCommitMode.ReplacePartitions,
+        var m => throw new DativoException($"{job.File}: target.mode '{m}' is not supported; use append (default), overwrite or overwrite_partitions"),
+    };
     public long BytesWritten => _bytes;
     public int FilesWritten => _files;
 
@@ -63,7 +91,7 @@ internal sealed class IcebergTarget : ITableTarget
         try
         {
             var table = await OpenOrCreateAsync(job, catalog, store, loc, contractSchema, time, ct).ConfigureAwait(false);
-            var t = new IcebergTarget(catalog, table, StateSummaryKey(job), Options(job));
+            var t = new IcebergTarget(catalog, table, job, Options(job));
             await t.AlignAsync(job, contractSchema, ct).ConfigureAwait(false);
             return t;
         }
@@ -151,13 +179,39 @@ internal sealed class IcebergTarget : ITableTarget
         List<DataFile> files = [.. _added, .. _writer is null ? [] : await _writer.CompleteAsync(ct).ConfigureAwait(false)];
         _bytes = files.Sum(f => f.FileSizeInBytes);
         _files = files.Count;
-        var summary = new Dictionary<string, string>(StringComparer.Ordinal)
+        var expected = _stateAtOpen;
+        var commit = new FileCommit
         {
-            ["dativo.writer"] = "dativo-ingestion",
-            [_stateKey] = state,
+            Mode = _mode,
+            Summary = new Dictionary<string, string>(StringComparer.Ordinal) { ["dativo.writer"] = "dativo-ingestion" },
+            Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [_stateKey] = state },
+            // the incremental claim is a compare-and-set on the state, in the same swap as the data: a run that read the
+            // state another run has since replaced would load the same new data again
+            Precondition = meta => StateOf(meta, _stateKey) == expected ? null :
+                $"job {_job}: another run of this job committed to table {_table.Name} while this run was reading, so this run's rows " +
+                "could duplicate what that run loaded; nothing from this run was committed. Run the job again: it loads only what is still new",
         };
-        var r = await _table.AppendFilesAsync(files, summary, ct).ConfigureAwait(false);
-        return new CommitInfo(r.SnapshotId!.Value.ToString(CultureInfo.InvariantCulture), r.AddedRecords, r.AddedDataFiles);
+        try
+        {
+            var r = await _table.CommitFilesAsync(files, commit, ct).ConfigureAwait(false);
+            _stateAtOpen = state;
+            return new CommitInfo(r.SnapshotId!.Value.ToString(CultureInfo.InvariantCulture), r.AddedRecords, r.AddedDataFiles);
+        }
+        catch (CommitRefusedException)
+        {
+            await DeleteUncommittedAsync(files).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Data files of a refused commit are referenced by nothing: removed now instead of waiting for table cleanup.</summary>
+    private async Task DeleteUncommittedAsync(List<DataFile> files)
+    {
+        foreach (var f in files)
+        {
+            try { await _table.IO.Store.DeleteAsync(_table.IO.KeyOf(f.FilePath), CancellationToken.None).ConfigureAwait(false); }
+            catch (IOException) { /* left as an orphan for table cleanup */ }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -59,9 +59,8 @@ internal sealed class ParquetDatasetTarget : ITableTarget
                 $"but target.partitioning says ({string.Join(", ", partitionBy)}); a dataset keeps its partition columns: restore them or write to a new target.table");
         if (manifests.Count > 0) CheckTypes(job, dataset, manifests[^1].Schema, contractSchema);
         var stateKey = IcebergTarget.StateSummaryKey(job);
-        string? committed = null;
-        for (var i = manifests.Count - 1; i >= 0 && committed is null; i--)
-            manifests[i].Properties.TryGetValue(stateKey, out committed);
+        var committed = ParquetDataset.LatestProperty(manifests, stateKey);
+        var jobName = $"{job.Config.TenantId}/{job.Name}";
         var properties = new Dictionary<string, string>(TableProperties.Derive(job), StringComparer.Ordinal) { ["dativo.writer"] = "dativo-ingestion" };
         var options = new DatasetWriteOptions
         {
@@ -69,6 +68,10 @@ internal sealed class ParquetDatasetTarget : ITableTarget
             PartitionBy = partitionBy,
             File = IcebergTarget.Options(job),
             Properties = properties,
+            // the incremental claim is a compare-and-set on the state, as for Iceberg targets (see IcebergTarget.CommitAsync)
+            Precondition = published => ParquetDataset.LatestProperty(published, stateKey) == committed ? null :
+                $"job {jobName}: another run of this job published to dataset {dataset.Location} while this run was reading, so this " +
+                "run's rows could duplicate what that run loaded; nothing from this run was published. Run the job again: it loads only what is still new",
         };
         return new ParquetDatasetTarget(dataset, dataset.Location, stateKey, options, contractSchema, committed);
     }

@@ -20,6 +20,12 @@ public sealed record DatasetWriteOptions
 
     /// <summary>Key/value metadata stored in the commit's manifest (<see cref="DatasetManifest.Properties"/>).</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Checked against the published manifests before each publish attempt (a lost sequence race re-checks the newer
+    /// state): a message refuses the commit with <see cref="CommitRefusedException"/> and nothing is published.
+    /// </summary>
+    public Func<IReadOnlyList<DatasetManifest>, string?>? Precondition { get; init; }
 }
 
 /// <summary>Result of a published write.</summary>

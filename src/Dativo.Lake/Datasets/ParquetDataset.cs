@@ -104,9 +104,12 @@ public sealed class ParquetDataset
     private const int ReadAhead = 16;
 
     /// <summary>The value of property <paramref name="key"/> in the newest manifest that has it, or null.</summary>
-    public async Task<string?> LatestPropertyAsync(string key, CancellationToken ct = default)
+    public async Task<string?> LatestPropertyAsync(string key, CancellationToken ct = default) => LatestProperty(await ManifestsAsync(ct), key);
+
+    /// <summary>The value of property <paramref name="key"/> in the newest of <paramref name="manifests"/> that has it, or null.</summary>
+    public static string? LatestProperty(IReadOnlyList<DatasetManifest> manifests, string key)
     {
-        var manifests = await ManifestsAsync(ct);
+        ArgumentNullException.ThrowIfNull(manifests);
         for (var i = manifests.Count - 1; i >= 0; i--)
             if (manifests[i].Properties.TryGetValue(key, out var v)) return v;
         return null;
@@ -191,6 +194,12 @@ public sealed class ParquetDataset
         var seq = manifests.Count == 0 ? 1 : manifests[^1].Sequence + 1;
         for (var attempt = 0; attempt < MaxPublishAttempts; attempt++, seq++)
         {
+            if (options.Precondition is { } precondition)
+            {
+                if (attempt > 0) manifests = await ManifestsAsync(ct);
+                if (precondition(manifests) is { } refusal) throw new Iceberg.Table.CommitRefusedException(refusal);
+                seq = Math.Max(seq, manifests.Count == 0 ? 1 : manifests[^1].Sequence + 1);
+            }
             var manifest = new DatasetManifest(seq, commitId, options.Mode, _time.GetUtcNow(), schema, options.PartitionBy, replaced, files) { Properties = properties };
             var key = Key(DatasetManifest.FileName(seq));
             try

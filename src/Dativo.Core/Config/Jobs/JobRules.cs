@@ -42,6 +42,10 @@ internal static partial class JobRules
         if (strategy == "file_modified_time" && !FileSources.Contains(sourceType))
             ctx.Error("source.incremental.strategy", $"file_modified_time applies to file sources, not '{sourceType}'");
 
+        if (job.ReplacesData && ((strategy is not null && strategy is not ("full_refresh" or "full" or "none")) || c.Source.Tables.Any(t => t.CursorField is not null)))
+            ctx.Error("target.mode", $"mode '{job.TargetMode}' replaces the table's rows with what one run reads, but source.incremental makes a run read only " +
+                "what is new, so earlier rows would be lost: remove the incremental settings (every run then reads the whole source), or use mode append");
+
         CheckPartitioning(job, ctx);
 
         foreach (var key in c.ClassificationOverrides.Keys.Where(k => k != "default" && job.Contract.Field(k) is null))

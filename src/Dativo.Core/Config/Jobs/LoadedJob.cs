@@ -23,6 +23,12 @@ public sealed record LoadedJob
     /// <summary>Resolves a path written in the job file against the job file's folder.</summary>
     public string Resolve(string path) => JobLoader.ResolvePath(Directory, path);
 
+    /// <summary>target.mode: append (default), overwrite or overwrite_partitions.</summary>
+    public string TargetMode => string.IsNullOrWhiteSpace(Config.Target.Mode) ? "append" : Config.Target.Mode.Trim().ToLowerInvariant();
+
+    /// <summary>The run's rows replace the table's (overwrite) or their partitions' (overwrite_partitions): every run reads the whole source.</summary>
+    public bool ReplacesData => TargetMode is "overwrite" or "overwrite_partitions";
+
     public string? IncrementalStrategy => Config.Source.Incremental?.Strategy ?? (Config.Source.Incremental is null ? null : SourceRecipe.StrategyDefault);
     public string? CursorField => Config.Source.Incremental?.CursorField ?? SourceRecipe.CursorFieldDefault;
     public int LookbackDays => Config.Source.Incremental?.LookbackDays ?? SourceRecipe.LookbackDaysDefault;

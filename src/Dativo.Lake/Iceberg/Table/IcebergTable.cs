@@ -106,23 +106,8 @@ public sealed partial class IcebergTable
     }
 
     /// <summary>Dynamic partition overwrite: every partition present in the new rows is replaced; other partitions are kept.</summary>
-    public async Task<CommitResult> ReplacePartitionsAsync(IEnumerable<RecordBatch> batches, CancellationToken ct = default)
-    {
-        var files = await WriteDataFilesAsync(batches, ct);
-        return await CommitSnapshotAsync(new SnapshotProducer(IO, TableKey, _time)
-        {
-            Operation = Operations.Overwrite,
-            AddedData = files,
-            ExtraSummary = new Dictionary<string, string> { ["replace-partitions"] = "true" },
-            Plan = (baseMeta, live, attempt, ct2) =>
-            {
-                var unpartitioned = baseMeta.DefaultSpec.IsUnpartitioned;
-                var remove = live.Where(x => unpartitioned || files.Any(f => Evaluators.SamePartition(f, x.Entry.File)))
-                    .Select(x => x.Entry.File.FilePath).ToHashSet(StringComparer.Ordinal);
-                return Task.FromResult(new AttemptChanges(remove, [], []));
-            },
-        }, ct);
-    }
+    public async Task<CommitResult> ReplacePartitionsAsync(IEnumerable<RecordBatch> batches, CancellationToken ct = default) =>
+        await CommitFilesAsync(await WriteDataFilesAsync(batches, ct), new FileCommit { Mode = FileCommitMode.ReplacePartitions }, ct);
 
     /// <summary>
     /// Deletes rows matching <paramref name="filter"/>: files whose rows all match are dropped from the table;

@@ -36,6 +36,15 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
 
     public IReadOnlyDictionary<string, string> ExtraSummary { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Table properties set in the same metadata swap as the snapshot (e.g. a writer's progress marker).</summary>
+    public IReadOnlyDictionary<string, string> SetProperties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Checked against every base the snapshot is built on (also on retries): a non-null message refuses the commit
+    /// with <see cref="CommitRefusedException"/>, nothing of it becoming visible.
+    /// </summary>
+    public Func<TableMetadata, string?>? Precondition { get; init; }
+
     private static long NewSnapshotId()
     {
         var g = Guid.NewGuid().ToByteArray();
@@ -44,6 +53,15 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
 
     public async Task<PendingCommit> ProduceAsync(TableMetadata baseMeta, int attempt, SnapshotFiles files, CancellationToken ct)
     {
+        if (Precondition?.Invoke(baseMeta) is { } refusal)
+        {
+            foreach (var m in _fixedManifests)
+            {
+                try { await io.Store.DeleteAsync(io.KeyOf(m.ManifestPath), CancellationToken.None); }
+                catch (IOException) { /* an unreferenced manifest is an orphan for table cleanup */ }
+            }
+            throw new CommitRefusedException(refusal);
+        }
         var attemptKeys = new List<string>();
         if (!_fixedWritten)
         {
@@ -124,10 +142,18 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
             LastSequenceNumber = seq,
             Refs = refs,
             SnapshotLog = [.. baseMeta.SnapshotLog, new SnapshotLogEntry(now, SnapshotId)],
+            Properties = SetProperties.Count == 0 ? baseMeta.Properties : WithProperties(baseMeta.Properties, SetProperties),
         };
         var result = new CommitResult(SnapshotId, Operation, "", AddedData.Count, AddedData.Sum(f => f.RecordCount),
             removedData.Count, removedData.Sum(f => f.RecordCount), addedDeletes.Count, attempt + 1) { Summary = summary };
         return new PendingCommit(meta, result, attemptKeys);
+    }
+
+    private static Dictionary<string, string> WithProperties(IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string> set)
+    {
+        var merged = new Dictionary<string, string>(current, StringComparer.Ordinal);
+        foreach (var (k, v) in set) merged[k] = v;
+        return merged;
     }
 
     private Dictionary<string, string> Summary(Snapshot? baseSnapshot, List<ManifestFile> manifests,

@@ -1,5 +1,6 @@
 using System.Text;
 using Dativo.Core.Errors;
+using Dativo.Core.Faults;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Metadata;
 using Polly;
@@ -90,6 +91,7 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
             version++;
         }
         var newLoc = io.UriOf(key);
+        await FaultPoints.HitAsync(FaultPoints.LakeBeforeSwap, ct);
         bool swapped;
         try
         {
@@ -106,7 +108,7 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
             var current = await TryLoadLocationAsync(ct);
             if (current == newLoc)
             {
-                if (await ContentIsAsync(key, json, ct)) return await SucceedAsync(newMeta, newLoc, version, pending, attempt, ct);
+                if (await ContentIsAsync(key, json, ct)) return await SucceedAsync(newMeta, newLoc, version, pending, attempt);
                 throw new CommitConflictException($"{newLoc} was committed by another writer");
             }
             await DeleteQuietlyAsync([key, .. pending.AttemptKeys], ct);
@@ -117,12 +119,14 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
             // another writer overwrote our v{N} before the swap: what is current is its (consistent) metadata; redo ours on top
             throw new CommitConflictException($"{newLoc} holds another writer's metadata");
         }
-        return await SucceedAsync(newMeta, newLoc, version, pending, attempt, ct);
+        return await SucceedAsync(newMeta, newLoc, version, pending, attempt);
     }
 
-    private async Task<(TableMetadata, string, CommitResult)> SucceedAsync(TableMetadata newMeta, string newLoc, int version, PendingCommit pending, int attempt, CancellationToken ct)
+    private async Task<(TableMetadata, string, CommitResult)> SucceedAsync(TableMetadata newMeta, string newLoc, int version, PendingCommit pending, int attempt)
     {
-        await WriteVersionHintAsync(version, ct);
+        // the commit has happened: a stop request now must not turn it into a reported failure
+        await FaultPoints.HitAsync(FaultPoints.LakeAfterSwap);
+        await WriteVersionHintAsync(version, CancellationToken.None);
         return (newMeta, newLoc, pending.Result with { MetadataLocation = newLoc, Attempts = attempt + 1 });
     }
 
