@@ -6,7 +6,7 @@ namespace Dativo.Core.Faults;
 /// Named points in commit paths where the fault suite and the guarantee tests make a process fail on purpose, so that
 /// "what survives a crash here" is tested at the exact moment instead of by luck. Off unless DATIVO_FAULTS is set:
 /// <c>DATIVO_FAULTS=point=action[,point=action]</c>, actions <c>kill</c> (SIGKILL this process), <c>sigterm</c> (a stop
-/// request, as from Ctrl-C), <c>fail</c> (an I/O error at that point) and <c>wait:PATH</c> (block until PATH exists).
+/// request, as from Ctrl-C), <c>fail</c> (an I/O error at that point) and <c>wait:PATH</c> (write PATH.waiting, then block until PATH exists).
 /// </summary>
 public static partial class FaultPoints
 {
@@ -50,7 +50,11 @@ public static partial class FaultPoints
                 throw new IOException($"fault injected at {point} ({EnvironmentVariable})");
             default:
                 if (action.StartsWith("wait:", StringComparison.Ordinal))
-                    while (!File.Exists(action[5..])) await Task.Delay(20, ct).ConfigureAwait(false);
+                {
+                    var go = action[5..];
+                    await File.WriteAllTextAsync(go + ".waiting", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None).ConfigureAwait(false);
+                    while (!File.Exists(go)) await Task.Delay(20, ct).ConfigureAwait(false);
+                }
                 break;
         }
     }

@@ -1,0 +1,70 @@
+using Dativo.Ingestion.Tests.Support;
+using Dativo.Testing;
+
+namespace Dativo.Ingestion.Tests.EndToEnd;
+
+/// <summary>Table maintenance never loses a job's incremental state (docs/guarantees.md "Maintenance").</summary>
+public sealed class StateMaintenanceTests
+{
+    private const string Header = "id,email,amount,paid,created\n";
+
+    private static string Rows(int from, int count) =>
+        Header + string.Concat(Enumerable.Range(from, count).Select(i => $"{i},u{i}@x.com,1.00,yes,2024-01-01T10:00:00\n"));
+
+    private static async Task<List<long>> IdsAsync(JobFolder f) =>
+        [.. (await LakeReader.RowsAsync(f.Warehouse, "sales", "orders", "id")).Select(r => (long)r["id"]!)];
+
+    [Fact]
+    public async Task Incremental_state_survives_compaction_and_snapshot_expiry()
+    {
+        using var f = new JobFolder();
+        var job = f.Job("job.yaml", "csv", "data/*.csv");
+        for (var i = 0; i < 3; i++)
+        {
+            f.Write($"data/{i}.csv", Rows(i * 10, 10));
+            var r = await CliRunner.RunAsync(f.Path, "run", "--config", job);
+            Assert.True(r.ExitCode == 0, r.All);
+        }
+        var compact = await CliRunner.RunAsync(f.Path, "table", "compact", "sales.orders");
+        Assert.True(compact.ExitCode == 0, compact.All);
+        var expire = await CliRunner.RunAsync(f.Path, "table", "expire", "sales.orders", "--older-than", "0s", "--retain-last", "1");
+        Assert.True(expire.ExitCode == 0, expire.All);
+        var meta = await LakeReader.MetadataAsync(f.Warehouse, "sales", "orders");
+        Assert.Single(meta.Snapshots); // only the compaction's snapshot is left, which no ingestion wrote
+        Assert.DoesNotContain(meta.Snapshots[0].Summary.Keys, k => k.StartsWith("dativo.state.", StringComparison.Ordinal));
+
+        var again = await CliRunner.RunAsync(f.Path, "run", "--config", job);
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Contains("no new data", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(30, (await IdsAsync(f)).Count);
+
+        f.Write("data/3.csv", Rows(30, 5));
+        var more = await CliRunner.RunAsync(f.Path, "run", "--config", job);
+        Assert.True(more.ExitCode == 0, more.All);
+        Assert.Equal(Enumerable.Range(0, 35).Select(i => (long)i), await IdsAsync(f));
+    }
+
+    [Fact]
+    public async Task Another_job_committing_to_the_same_table_then_expiry_keeps_each_jobs_state()
+    {
+        using var f = new JobFolder();
+        f.Write("a/1.csv", Rows(0, 10));
+        f.Write("b/1.csv", Rows(100, 10));
+        var jobA = f.Job("a.yaml", "csv", "a/*.csv", extra: "name: orders_a");
+        var jobB = f.Job("b.yaml", "csv", "b/*.csv", extra: "name: orders_b");
+        Assert.Equal(0, (await CliRunner.RunAsync(f.Path, "run", "--config", jobA)).ExitCode);
+        for (var i = 2; i < 5; i++)
+        {
+            f.Write($"b/{i}.csv", Rows(100 * i, 10));
+            Assert.Equal(0, (await CliRunner.RunAsync(f.Path, "run", "--config", jobB)).ExitCode);
+        }
+        var expire = await CliRunner.RunAsync(f.Path, "table", "expire", "sales.orders", "--older-than", "0s", "--retain-last", "1");
+        Assert.True(expire.ExitCode == 0, expire.All);
+
+        var a = await CliRunner.RunAsync(f.Path, "run", "--config", jobA);
+        Assert.True(a.ExitCode == 0, a.All);
+        Assert.Contains("no new data", a.Stdout, StringComparison.Ordinal);
+        Assert.Equal(50, (await IdsAsync(f)).Distinct().Count());
+        Assert.Equal(50, (await IdsAsync(f)).Count);
+    }
+}
