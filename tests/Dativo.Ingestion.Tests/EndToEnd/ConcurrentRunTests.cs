@@ -126,6 +126,36 @@ public sealed class ConcurrentRunTests
         }
     }
 
+    [Fact]
+    public async Task Two_pipeline_runs_of_a_job_pipeline_with_different_correlation_ids_load_each_file_once()
+    {
+        using var f = new JobFolder();
+        WriteFiles(f, 2, 1000);
+        f.Job("job.yaml", "csv", "data/*.csv");
+        f.Write("pipeline.yaml", """
+            name: ingest
+            tasks:
+              - name: load
+                type: job
+                job: job.yaml
+            """);
+        var go = Path.Combine(f.Path, "go");
+        using var first = CliRunner.Start(f.Path, ["pipeline", "run", "pipeline.yaml", "--correlation-id", "one"],
+            [new("DATIVO_FAULTS", $"ingest.before-commit=wait:{go}")]);
+        var firstOut = first.StandardOutput.ReadToEndAsync();
+        var firstErr = first.StandardError.ReadToEndAsync();
+        await WaitForFileAsync(go + ".waiting", first);
+
+        var second = await CliRunner.RunAsync(f.Path, "pipeline", "run", "pipeline.yaml", "--correlation-id", "two");
+        Assert.Equal(2, second.ExitCode);
+        Assert.Contains("is already running", second.All, StringComparison.Ordinal);
+
+        File.WriteAllText(go, "");
+        await first.WaitForExitAsync();
+        Assert.True(first.ExitCode == 0, await firstOut + await firstErr);
+        await AssertEachRowOnceAsync(f, 2000);
+    }
+
     internal static async Task WaitForFileAsync(string path, System.Diagnostics.Process p)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
