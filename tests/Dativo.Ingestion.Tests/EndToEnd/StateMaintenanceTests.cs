@@ -67,4 +67,21 @@ public sealed class StateMaintenanceTests
         Assert.Equal(50, (await IdsAsync(f)).Distinct().Count());
         Assert.Equal(50, (await IdsAsync(f)).Count);
     }
+
+    [Fact]
+    public async Task The_job_state_is_stored_once_per_table_version_not_once_per_snapshot()
+    {
+        // the state used to ride in every snapshot summary, so metadata.json grew by the state's size on every commit
+        using var f = new JobFolder();
+        var job = f.Job("job.yaml", "csv", "data/*.csv");
+        for (var i = 0; i < 4; i++)
+        {
+            f.Write($"data/{i}.csv", Rows(i * 10, 10));
+            Assert.Equal(0, (await CliRunner.RunAsync(f.Path, "run", "--config", job)).ExitCode);
+        }
+        var meta = await LakeReader.MetadataAsync(f.Warehouse, "sales", "orders");
+        Assert.Equal(4, meta.Snapshots.Count);
+        Assert.Contains("data/3.csv", meta.Properties["dativo.state.acme.orders"], StringComparison.Ordinal);
+        Assert.All(meta.Snapshots, s => Assert.False(s.Summary.ContainsKey("dativo.state.acme.orders")));
+    }
 }
