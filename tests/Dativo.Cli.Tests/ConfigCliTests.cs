@@ -134,4 +134,28 @@ public class ConfigCliTests
         Assert.True(File.Exists(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")), r.All);
         Assert.Contains("\"Platform\" = \"emr\"", File.ReadAllText(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")));
     }
+
+    [Theory]
+    [InlineData("check")]
+    [InlineData("run")]
+    public async Task A_table_name_that_would_leave_the_warehouse_is_refused_with_the_rule(string command)
+    {
+        using var tmp = Folder(Job + "target:\n  warehouse: lake\n  table: ../escaped\n");
+        tmp.File("data.csv", "id,email\n1,a@b.c\n");
+        var r = await CliRunner.RunAsync(tmp.Path, command, "--config", "job.yaml");
+        AssertUserError(r, "job.yaml:8:10");
+        Assert.Contains("'../escaped' is not a valid table name: use lowercase letters, digits and '_', starting with a letter", r.Stderr);
+        Assert.DoesNotContain("ArgumentException", r.All);
+        Assert.False(Directory.Exists(Path.Combine(tmp.Path, "escaped")), "nothing is written outside the warehouse");
+        Assert.False(Directory.Exists(Path.Combine(tmp.Path, "sales", "escaped")));
+    }
+
+    [Fact]
+    public async Task Check_reports_a_second_yaml_document_at_its_line()
+    {
+        using var tmp = Folder(Job + "---\ntenant_id: other\n");
+        var r = await CliRunner.RunAsync(tmp.Path, "check", "--config", "job.yaml");
+        AssertUserError(r, "job.yaml:6:1");
+        Assert.Contains("a second YAML document starts here", r.Stderr);
+    }
 }

@@ -177,6 +177,41 @@ public sealed class PipelineLoaderTests : IDisposable
         Assert.Contains("needs a {date:FORMAT} placeholder", msg);
     }
 
+    [Fact]
+    public void A_second_document_is_an_error_at_its_marker()
+    {
+        var e = Assert.Throws<ConfigException>(() => Load("name: p\ntasks:\n  - {name: a, type: command, command: [true]}\n---\nname: q\n"));
+        var issue = Assert.Single(e.Issues);
+        Assert.Equal((4, 1), (issue.Line, issue.Column));
+        Assert.Contains("a second YAML document starts here", issue.Message);
+    }
+
+    [Fact]
+    public void An_alias_bomb_is_refused_through_the_shared_loader()
+    {
+        var levels = string.Concat(Enumerable.Range(1, 8).Select(i => $"  l{i}: &l{i} [{string.Join(", ", Enumerable.Repeat($"*l{i - 1}", 10))}]\n"));
+        var e = Assert.Throws<ConfigException>(() => Load("name: p\nparams:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + levels + "tasks:\n  - {name: a, type: command, command: [true]}\n"));
+        Assert.Contains("more than 200000 YAML nodes through alias *l4", Assert.Single(e.Issues).Message);
+    }
+
+    [Fact]
+    public void Tables_a_pipeline_writes_follow_the_name_rule_and_tables_it_reads_need_not()
+    {
+        var e = Assert.Throws<ConfigException>(() => Load("""
+            name: p
+            tasks:
+              - name: s
+                type: sql
+                with: {sql: "select 1", output: analytics.Bad-Name, inputs: {v: other_tool.Mixed_Case_Table}}
+              - name: g
+                type: generate
+                with: {dataset: shipments, table: a.b.c}
+            """));
+        Assert.Equal(2, e.Issues.Count);
+        Assert.Contains(e.Issues, i => i.KeyPath == "tasks[0].with.output" && i.Line == 5 && i.Message.Contains(CatalogNames.Rule));
+        Assert.Contains(e.Issues, i => i.KeyPath == "tasks[1].with.table" && i.Line == 8 && i.Message.Contains("'a.b.c'") && i.Message.Contains(CatalogNames.Rule));
+    }
+
     [Theory]
     [InlineData("15m", 900_000)]
     [InlineData("1h30m", 5_400_000)]

@@ -70,7 +70,7 @@ internal static class ShipmentsCommands
             return $"{files.Count} input file(s)";
         }
         var lake = LakeWarehouse.Open(warehouse);
-        var id = LakeWarehouse.ParseTable(input, "--input");
+        var id = LakeWarehouse.ParseTable(input, "--input", existing: true);
         var table = await lake.OpenTableAsync(id, ct).ConfigureAwait(false);
         await LakeSql.RegisterTableAsync(engine, "shipments", table, day is { } d ? Expr.Eq("shipment_date", d) : null, ct).ConfigureAwait(false);
         return $"table {id}";

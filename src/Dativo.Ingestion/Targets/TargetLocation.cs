@@ -11,7 +11,8 @@ internal sealed record TargetLocation(string Warehouse, string Namespace, string
 
     /// <summary>
     /// Warehouse: target.warehouse, else <c>./.local/lake</c> under <paramref name="workDir"/>. Namespace: target.namespace,
-    /// else the contract domain, else <c>default</c>. Table: target.table, else the contract name (lowercase, '-'/' ' → '_').
+    /// else the contract domain, else <c>default</c>. Table: target.table, else the contract name. Both follow
+    /// <see cref="Dativo.Core.Config.CatalogNames"/>, checked when the job is loaded.
     /// </summary>
     public static TargetLocation Of(LoadedJob job, string workDir)
     {
@@ -19,10 +20,6 @@ internal sealed record TargetLocation(string Warehouse, string Namespace, string
         var wh = t.Warehouse;
         if (string.IsNullOrWhiteSpace(wh)) wh = Path.Combine(workDir, DefaultWarehouse);
         else if (!wh.Contains("://", StringComparison.Ordinal)) wh = Path.GetFullPath(wh, workDir);
-        var ns = Clean(t.Namespace ?? job.Contract.Domain ?? "default");
-        var table = Clean(t.Table ?? job.Contract.Name);
-        return new TargetLocation(wh.TrimEnd('/'), ns, table);
+        return new TargetLocation(wh.TrimEnd('/'), job.TargetNamespace, job.TargetTable);
     }
-
-    private static string Clean(string s) => s.Trim().ToLowerInvariant().Replace('-', '_').Replace(' ', '_');
 }

@@ -1,3 +1,4 @@
+using Dativo.Core.Config;
 using Dativo.Core.Errors;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Table;
@@ -48,14 +49,21 @@ public sealed class LakeWarehouse
         return new LakeWarehouse(root, Catalogs.Open(new CatalogOptions { Warehouse = root }), ObjectStores.Open(root), time ?? TimeProvider.System);
     }
 
-    /// <summary><c>ns.name</c> → identifier; a name without a namespace is refused (tables here always have one).</summary>
-    public static TableIdentifier ParseTable(string name, string what = "table")
+    /// <summary>
+    /// <c>ns.name</c> → identifier; a name without a namespace is refused (tables here always have one). A table to
+    /// write (<paramref name="existing"/> false) follows <see cref="CatalogNames"/> in both parts, as it becomes
+    /// catalog rows and folders; a table to read may have been created by another tool, so any name is looked up.
+    /// </summary>
+    public static TableIdentifier ParseTable(string name, string what = "table", bool existing = false)
     {
         var n = name.Trim();
         var dot = n.LastIndexOf('.');
         if (dot <= 0 || dot == n.Length - 1 || n.Any(c => char.IsWhiteSpace(c) || c == '/' || c == '"'))
             throw new DativoException($"{what} '{name}': write namespace.name (e.g. analytics.carrier_performance)");
-        return TableIdentifier.Parse(n);
+        var id = TableIdentifier.Parse(n);
+        if (!existing && !(CatalogNames.IsValid(id.Namespace) && CatalogNames.IsValid(id.Name)))
+            throw new DativoException($"{what} '{name}': write namespace.name where each part is {CatalogNames.Rule} (e.g. analytics.carrier_performance)");
+        return id;
     }
 
     public async Task<bool> ExistsAsync(TableIdentifier table, CancellationToken ct) =>

@@ -35,11 +35,11 @@ internal sealed class SqlTaskExecutor : ITaskExecutor
         if (queries != 1) issues.Error("with", "a sql task needs exactly one of with.sql_file (a file, relative to the pipeline) or sql (the query)");
         var output = TaskSettings.Raw(task, "output") ?? task.Table;
         if (output is null) issues.Error("with", "a sql task needs with.output: the table written (namespace.name)");
-        else CheckTable(output, "with.output", issues);
+        else CheckTable(output, "with.output", issues, existing: false);
         if (TaskSettings.Has(task, "inputs"))
         {
             if (TaskSettings.RawMap(task, "inputs") is not { } inputs) issues.Error("with.inputs", "write inputs as a map: {view_name: namespace.table}");
-            else foreach (var (view, table) in inputs) CheckTable(table, $"with.inputs.{view}", issues);
+            else foreach (var (view, table) in inputs) CheckTable(table, $"with.inputs.{view}", issues, existing: true);
         }
         if (TaskSettings.Has(task, "day") != TaskSettings.Has(task, "day_column"))
             issues.Error("with", "with.day and with.day_column go together: the day to read and the input column it is on");
@@ -47,10 +47,10 @@ internal sealed class SqlTaskExecutor : ITaskExecutor
             issues.Error("with.threads", $"'{t}' is not a positive number");
     }
 
-    private static void CheckTable(string name, string path, TaskIssues issues)
+    private static void CheckTable(string name, string path, TaskIssues issues, bool existing)
     {
         if (TaskSettings.IsTemplated(name)) return;
-        try { LakeWarehouse.ParseTable(name); }
+        try { LakeWarehouse.ParseTable(name, existing: existing); }
         catch (DativoException e) { issues.Error(path, e.Message); }
     }
 
@@ -70,7 +70,7 @@ internal sealed class SqlTaskExecutor : ITaskExecutor
             var output = LakeWarehouse.ParseTable(TaskSettings.Get(inv, "output") ?? inv.Render(inv.Task.Table!), "with.output");
             var dayColumn = TaskSettings.Get(inv, "day_column");
             var inputs = (TaskSettings.RawMap(inv.Task, "inputs") ?? new Dictionary<string, string>())
-                .Select(kv => new LakeInput(kv.Key, LakeWarehouse.ParseTable(inv.Render(kv.Value), $"with.inputs.{kv.Key}"), dayColumn, day)).ToList();
+                .Select(kv => new LakeInput(kv.Key, LakeWarehouse.ParseTable(inv.Render(kv.Value), $"with.inputs.{kv.Key}", existing: true), dayColumn, day)).ToList();
             var lake = LakeWarehouse.Open(TaskSettings.Get(inv, "warehouse") ?? LakeWarehouse.DefaultPath, inv.Time);
 
             var inputTables = await LakeSql.OpenInputsAsync(lake, inputs, ct).ConfigureAwait(false); // every table checked before anything runs

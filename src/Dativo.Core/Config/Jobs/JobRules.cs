@@ -47,6 +47,7 @@ internal static partial class JobRules
                 "what is new, so earlier rows would be lost: remove the incremental settings (every run then reads the whole source), or use mode append");
 
         CheckPartitioning(job, ctx);
+        CheckTargetNames(job, ctx);
 
         foreach (var key in c.ClassificationOverrides.Keys.Where(k => k != "default" && job.Contract.Field(k) is null))
             warnings.Add(ctx.Warning($"classification_overrides.{key}", $"'{key}' is not a column of contract {job.Contract.Name}; the override has no effect"));
@@ -79,6 +80,23 @@ internal static partial class JobRules
         }
         if (parquet && job.Config.Target.Mode is { } mode && mode is not ("append" or "overwrite_partitions"))
             ctx.Error("target.mode", $"mode '{mode}' is not supported by the parquet target; use append (default) or overwrite_partitions");
+    }
+
+    /// <summary>Table and namespace become catalog identifiers and folders: refused here, with the rule, rather than failing at run time.</summary>
+    private static void CheckTargetNames(LoadedJob job, JobLoader.Context ctx)
+    {
+        var t = job.Config.Target;
+        Check("namespace", t.Namespace, job.TargetNamespace, $"the contract's domain in {job.Contract.File}");
+        Check("table", t.Table, job.TargetTable, $"the contract's name in {job.Contract.File}");
+
+        void Check(string key, string? written, string effective, string fallback)
+        {
+            if (CatalogNames.IsValid(effective)) return;
+            var origin = written is null ? $"{key} defaults to {fallback}, {CatalogNames.Show(effective)}" : $"{CatalogNames.Show(written)}";
+            var fix = written is null ? $"; set target.{key}: <name>" : "";
+            ctx.Error($"target.{key}", $"{origin} is not a valid {key} name: use {CatalogNames.Rule}" +
+                $" (upper case, '-' and spaces are read as lower case and '_'){fix}");
+        }
     }
 
     internal static IEnumerable<ContractField> LooksLikePii(DataContract contract, IReadOnlyDictionary<string, string> overrides) =>

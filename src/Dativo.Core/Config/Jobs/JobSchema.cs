@@ -9,6 +9,8 @@ public static class JobSchema
     public static readonly string[] IncrementalStrategies =
         ["full_refresh", "incremental", "cursor", "updated_at", "created", "updated_after", "file_modified_time"];
 
+    private const string NameRule = "read in lower case with '-' and spaces as '_', it must then match " + CatalogNames.Pattern + ", at most 128 characters";
+
     private static readonly ObjectSchema S3Connection = Obj("S3 location and client settings",
         P("bucket", Str("bucket name")),
         P("prefix", Str("key prefix inside the bucket")),
@@ -54,8 +56,8 @@ public static class JobSchema
         P("description", Str()),
         P("warehouse", Str("lake root: a folder or s3://bucket/prefix")),
         P("catalog", Str("catalog: 'sqlite' (default, <warehouse>/catalog.db), a postgres:// URI, or 'none'")),
-        P("namespace", Str("table namespace (default: the contract's domain, else 'default')")),
-        P("table", Str("table name (default: the contract's name)")),
+        P("namespace", Str("table namespace (default: the contract's domain, else 'default'); " + NameRule)),
+        P("table", Str("table name (default: the contract's name); " + NameRule)),
         P("branch", Str("legacy Nessie branch; accepted and ignored")),
         P("file_format", Enum("table format", "iceberg", "parquet")),
         P("partitioning", List(Str(), "partition fields: column, ingest_date, day(col), month(col), year(col), hour(col), bucket(N, col), truncate(W, col)")),

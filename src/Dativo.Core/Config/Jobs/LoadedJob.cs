@@ -38,5 +38,11 @@ public sealed record LoadedJob
         ? Config.Source.Tables
         : [new SourceTable { Name = Contract.Object, Object = Contract.Object }];
 
+    /// <summary>Catalog namespace written to: target.namespace, else the contract's domain, else <c>default</c> (see <see cref="CatalogNames.Normalize"/>).</summary>
+    public string TargetNamespace => CatalogNames.Normalize(Config.Target.Namespace ?? Contract.Domain ?? "default");
+
+    /// <summary>Table written to: target.table, else the contract's name (see <see cref="CatalogNames.Normalize"/>).</summary>
+    public string TargetTable => CatalogNames.Normalize(Config.Target.Table ?? Contract.Name);
+
     public string TargetFormat => Config.Target.FileFormat ?? TargetRecipe.FileFormat ?? "iceberg";
 }
