@@ -154,6 +154,43 @@ public sealed class TableCommandTests : IDisposable
         Assert.DoesNotContain("   at ", parquet.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task List_shows_every_catalog_row_whatever_names_another_tool_gave_it()
+    {
+        var good = await CreateAsync(appends: 2);
+        // Rows as another tool may write them: dots, slashes, quotes, markup brackets and spaces in names, and one
+        // whose metadata file is gone.
+        string[][] odd = [["sales", "a.b"], ["sales", "../x"], ["Odd NS", "it's \"q\""], ["sales", "[red]b[/]"], ["sales", "gone"]];
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(_wh.Path, "catalog.db")}"))
+        {
+            db.Open();
+            foreach (var row in odd)
+            {
+                using var cmd = db.CreateCommand();
+                cmd.CommandText = "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, iceberg_type) VALUES ('default', $ns, $t, $loc, 'TABLE')";
+                cmd.Parameters.AddWithValue("$ns", row[0]);
+                cmd.Parameters.AddWithValue("$t", row[1]);
+                cmd.Parameters.AddWithValue("$loc", row[1] == "gone" ? good.MetadataLocation + ".missing" : good.MetadataLocation);
+                cmd.ExecuteNonQuery();
+            }
+        }
+
+        var r = await Run("table", "list", "--json");
+        Assert.Equal(1, r.ExitCode); // listed, but one table could not be opened
+        var rows = JsonNode.Parse(r.Stdout)!.AsArray().Select(n => ((string)n!["namespace"]!, (string)n["table"]!, (int?)n["snapshots"], (string?)n["error"])).ToList();
+        Assert.Equal(6, rows.Count);
+        foreach (var (ns, name) in odd.Select(o => (o[0], o[1])).Append(("sales", "orders")).Where(t => t.Item2 != "gone"))
+            Assert.Contains((ns, name, (int?)2, (string?)null), rows);
+        var gone = Assert.Single(rows, x => x.Item2 == "gone");
+        Assert.Null(gone.Item3);
+        Assert.Contains("sales.gone", gone.Item4);
+
+        var text = await Run("table", "list");
+        Assert.Equal(1, text.ExitCode);
+        Assert.DoesNotContain("   at ", text.All, StringComparison.Ordinal);
+        foreach (var name in new[] { "a.b", "../x", "[red]b[/]", "orders", "gone" }) Assert.Contains(name, text.Stdout, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -45,15 +45,24 @@ internal static class TableCommands
         {
             var catalog = target.OpenCatalog(pr);
             var rows = new List<TableOutput.Listed>();
+            // Rows may come from other tools: names are used as identifiers (never re-parsed), and a table that cannot
+            // be opened is listed with its error instead of hiding the rest.
             foreach (var ns in await catalog.ListNamespacesAsync(ct))
                 foreach (var id in await catalog.ListTablesAsync(ns, ct))
                 {
-                    var t = await target.OpenAsync(pr, id.ToString(), ctx.Time, ct);
-                    rows.Add(new TableOutput.Listed(id.Namespace, id.Name, t.Metadata.Snapshots.Count, t.Metadata.CurrentSnapshot?.SnapshotId));
+                    try
+                    {
+                        var t = await target.OpenAsync(pr, catalog, id, ctx.Time, ct);
+                        rows.Add(new TableOutput.Listed(id.Namespace, id.Name, t.Metadata.Snapshots.Count, t.Metadata.CurrentSnapshot?.SnapshotId));
+                    }
+                    catch (DativoException e)
+                    {
+                        rows.Add(new TableOutput.Listed(id.Namespace, id.Name, null, null, e.Message));
+                    }
                 }
             if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.ListJson(rows));
             else TableOutput.List(ResultTables.Console(ctx.Out), rows);
-            return 0;
+            return rows.Any(r => r.Error is not null) ? ExitCodes.Partial : ExitCodes.Success;
         });
         return c;
     }

@@ -8,7 +8,7 @@ namespace Dativo.Cli.Commands;
 /// <summary>What <c>dativo table show|history|properties|list</c> print: Spectre.Console tables, or JSON with --json.</summary>
 internal static class TableOutput
 {
-    public sealed record Listed(string Namespace, string Table, int Snapshots, long? CurrentSnapshotId);
+    public sealed record Listed(string Namespace, string Table, int? Snapshots, long? CurrentSnapshotId, string? Error = null);
 
     private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
 
@@ -44,7 +44,7 @@ internal static class TableOutput
 
     public static void Show(IAnsiConsole console, TableDescription d, int orphans)
     {
-        var head = new Table { Title = new TableTitle(d.Name), ShowHeaders = false }.AddColumn("key").AddColumn("value");
+        var head = new Table { Title = new TableTitle(Markup.Escape(d.Name)), ShowHeaders = false }.AddColumn("key").AddColumn("value");
         void Row(string k, string v) => head.AddRow(new Text(k), new Text(v));
         Row("location", d.Location);
         Row("metadata", d.MetadataLocation);
@@ -80,7 +80,7 @@ internal static class TableOutput
 
     public static void History(IAnsiConsole console, TableDescription d)
     {
-        var t = new Table { Title = new TableTitle($"{d.Name}: snapshots (newest first)") };
+        var t = new Table { Title = new TableTitle($"{Markup.Escape(d.Name)}: snapshots (newest first)") };
         foreach (var h in new[] { "snapshot id", "parent", "seq", "committed (UTC)", "operation", "added records", "total records", "current" }) t.AddColumn(h);
         foreach (var s in d.History)
             t.AddRow(Num(s.SnapshotId), s.ParentId is { } p ? Num(p) : "", Num(s.SequenceNumber), s.Timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
@@ -93,20 +93,32 @@ internal static class TableOutput
 
     public static void Properties(IAnsiConsole console, string name, IReadOnlyDictionary<string, string> props)
     {
-        var t = new Table { Title = new TableTitle($"{name}: properties") }.AddColumn("key").AddColumn("value");
+        var t = new Table { Title = new TableTitle($"{Markup.Escape(name)}: properties") }.AddColumn("key").AddColumn("value");
         foreach (var (k, v) in props.OrderBy(kv => kv.Key, StringComparer.Ordinal)) t.AddRow(new Text(k), new Text(v));
         console.Write(t);
     }
 
-    public static JsonArray ListJson(IEnumerable<Listed> tables) => new([.. tables.Select(t => (JsonNode)new JsonObject
+    public static JsonArray ListJson(IEnumerable<Listed> tables) => new([.. tables.Select(t =>
     {
-        ["namespace"] = t.Namespace, ["table"] = t.Table, ["snapshots"] = t.Snapshots, ["current_snapshot_id"] = t.CurrentSnapshotId,
+        var row = new JsonObject
+        {
+            ["namespace"] = t.Namespace, ["table"] = t.Table, ["snapshots"] = t.Snapshots, ["current_snapshot_id"] = t.CurrentSnapshotId,
+        };
+        if (t.Error is not null) row["error"] = t.Error;
+        return (JsonNode)row;
     })]);
 
     public static void List(IAnsiConsole console, IReadOnlyList<Listed> tables)
     {
         var t = new Table { Title = new TableTitle("tables") }.AddColumn("namespace").AddColumn("table").AddColumn("snapshots").AddColumn("current snapshot id");
-        foreach (var x in tables) t.AddRow(x.Namespace, x.Table, Num(x.Snapshots), x.CurrentSnapshotId is { } id ? Num(id) : "");
+        if (tables.Any(x => x.Error is not null)) t.AddColumn("error");
+        foreach (var x in tables)
+        {
+            // Text, not markup: names written by other tools may hold '[' or ']'
+            List<Text> cells = [new(x.Namespace), new(x.Table), new(x.Snapshots is { } n ? Num(n) : ""), new(x.CurrentSnapshotId is { } id ? Num(id) : "")];
+            if (t.Columns.Count > 4) cells.Add(new Text(x.Error ?? ""));
+            t.AddRow(cells);
+        }
         console.Write(t);
     }
 }

@@ -48,22 +48,40 @@ internal sealed class TableTarget
 
     public async Task<IcebergTable> OpenAsync(ParseResult pr, string name, TimeProvider time, CancellationToken ct)
     {
-        var map = ParseMap(pr.GetValue(LocationMap) ?? []);
-        string what = name;
+        if (!IsLocation(name)) return await OpenAsync(pr, OpenCatalog(pr), TableIdentifier.Parse(name), time, ct);
         try
         {
-            if (IsLocation(name)) return await OpenLocationAsync(name, map, time, ct);
-            var catalog = OpenCatalog(pr);
-            var id = TableIdentifier.Parse(name);
-            what = await catalog.LoadMetadataLocationAsync(id, ct) ?? name;
+            return await OpenLocationAsync(name, ParseMap(pr.GetValue(LocationMap) ?? []), time, ct);
+        }
+        catch (Exception e) when (IsCorrupt(e))
+        {
+            throw new DativoException($"table {name}: corrupt metadata file {name}: {e.Message}", inner: e);
+        }
+    }
+
+    /// <summary>A catalog table by identifier: its names are used as they are, whatever characters they hold.</summary>
+    public async Task<IcebergTable> OpenAsync(ParseResult pr, ICatalog catalog, TableIdentifier id, TimeProvider time, CancellationToken ct)
+    {
+        var map = ParseMap(pr.GetValue(LocationMap) ?? []);
+        string what = id.ToString();
+        try
+        {
+            what = await catalog.LoadMetadataLocationAsync(id, ct) ?? what;
             var store = ObjectStores.Open(pr.GetValue(Warehouse) ?? DefaultWarehouse);
             return await IcebergTables.OpenAsync(catalog, store, id, time, map, ct);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException or FormatException or InvalidDataException)
+        catch (ObjectNotFoundException e)
         {
-            throw new DativoException($"table {name}: corrupt metadata file {what}: {e.Message}", inner: e);
+            throw new DativoException($"table {id}: the catalog points at a metadata file that does not exist ({e.Message})", inner: e);
+        }
+        catch (Exception e) when (IsCorrupt(e))
+        {
+            throw new DativoException($"table {id}: corrupt metadata file {what}: {e.Message}", inner: e);
         }
     }
+
+    private static bool IsCorrupt(Exception e) =>
+        e is JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException or FormatException or InvalidDataException;
 
     private static async Task<IcebergTable> OpenLocationAsync(string name, IReadOnlyDictionary<string, string> map, TimeProvider time, CancellationToken ct)
     {
