@@ -86,7 +86,10 @@ internal static class SqlLexer
     /// <summary>Where the lexer is: kind, nesting depth of block comments, tag of a dollar string.</summary>
     public readonly record struct State(Kind Kind, int Depth = 0, string? Tag = null);
 
-    /// <summary>The state before each character, and after the last one (length + 1 entries).</summary>
+    /// <summary>
+    /// The state at each character, and after the last one (length + 1 entries). The first character of a token has the
+    /// state before it, the others the state after it, so a value that forms or completes a token ($x$, --, */) is seen to.
+    /// </summary>
     public static State[] States(string s)
     {
         var states = new State[s.Length + 1];
@@ -94,7 +97,7 @@ internal static class SqlLexer
         var i = 0;
         void Advance(int n, State next)
         {
-            for (var k = 0; k < n && i < s.Length; k++) states[i++] = st;
+            for (var k = 0; k < n && i < s.Length; k++) states[i++] = k == 0 ? st : next;
             st = next;
         }
         char At(int k) => k < s.Length ? s[k] : '\0';
