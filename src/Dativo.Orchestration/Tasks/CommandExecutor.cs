@@ -20,13 +20,13 @@ internal sealed class CommandExecutor : ITaskExecutor
 
     public void Validate(TaskDefinition task, TaskIssues issues)
     {
+        foreach (var (field, value) in new[] { ("pipeline", task.Pipeline), ("job", task.Job), ("sql", task.Sql) })
+            if (value is not null) issues.Error(field, $"'{field}' does not apply to a command task");
         if (task.Command is null || task.Command.Count == 0)
         {
             issues.Error("", "a command task needs command: [program, arg, ...]");
             return;
         }
-        foreach (var (field, value) in new[] { ("pipeline", task.Pipeline), ("job", task.Job), ("sql", task.Sql) })
-            if (value is not null) issues.Error(field, $"'{field}' does not apply to a command task");
         foreach (var a in CommandArguments.Find(task.Command))
             if (a.Role == CommandArguments.Role.Code && TaskSettings.IsTemplated(task.Command[a.Index]))
                 issues.Error($"command[{a.Index}]", CodeTemplate(a.Program));
