@@ -16,7 +16,7 @@ public sealed class CliTests
             tasks:
               - name: a
                 type: command
-                command: [bash, -c, "touch ran; echo {{ datset }}"]
+                command: [bash, -c, "touch ran; echo $1", a, "{{ datset }}"]
                 foreach: {sources: [{values: [x]}]}
             """);
         var r = await CliRunner.RunAsync(dir.Path, "pipeline", "run", "p.yaml");
@@ -52,12 +52,13 @@ public sealed class CliTests
                 type: command
                 concurrency: 3
                 foreach: {sources: [{values: [{{{string.Join(", ", Enumerable.Range(0, n).Select(i => $"d{i:D2}"))}}}]}]}
-                command: [bash, -c, 'echo start >> {{{marks}}}/{{ dataset }}; sleep 0.4; echo done >> {{{marks}}}/{{ dataset }}']
+                command: [bash, -c, 'echo start >> {{{marks}}}/$DATIVO_DATASET; sleep 0.4; echo done >> {{{marks}}}/$DATIVO_DATASET']
               - name: summarize
                 type: command
                 depends_on: [process]
                 trigger_rule: all_done
-                command: [bash, -c, "echo '{{ outputs.process.summary }}' > summary.json"]
+                env: {SUMMARY: "{{ outputs.process.summary }}"}
+                command: [bash, -c, 'printf "%s" "$SUMMARY" > summary.json']
             """);
         using (var p = CliRunner.Start(dir.Path, ["pipeline", "run", "p.yaml", "--correlation-id", "k1"]))
         {

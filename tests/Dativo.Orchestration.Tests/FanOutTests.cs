@@ -44,7 +44,8 @@ public sealed class FanOutTests
                 type: command
                 depends_on: [process]
                 trigger_rule: all_done
-                command: [bash, -c, "printf '%s' '{{ outputs.process.summary }}' > summary.json"]
+                env: {SUMMARY: "{{ outputs.process.summary }}"}
+                command: [bash, -c, 'printf "%s" "$SUMMARY" > summary.json']
             """);
 
         var run = await h.RunAsync(p, "c1");

@@ -13,7 +13,7 @@ public sealed class PipelineFeatureTests
             name: child
             params: {ds: none}
             tasks:
-              - {name: c, type: command, command: [bash, -c, "echo {{ params.ds }}-{{ export_date }} >> ../child.txt"], working_dir: sub}
+              - {name: c, type: command, env: {DS: "{{ params.ds }}"}, command: [bash, -c, 'echo "$DS-$DATIVO_EXPORT_DATE" >> ../child.txt'], working_dir: sub}
             """, "child.yaml");
         Directory.CreateDirectory(Path.Combine(h.Dir.Path, "sub"));
         var p = h.Load("""
@@ -41,7 +41,7 @@ public sealed class PipelineFeatureTests
             name: p
             tasks:
               - {name: a, type: command, command: [bash, -c, "echo files=3 >> $DATIVO_OUTPUT; echo hello"]}
-              - {name: b, type: command, depends_on: [a], command: [bash, -c, "echo '{{ outputs.a.files }} {{ outputs.a.stdout }} {{ run.correlation_id }}' > out.txt"]}
+              - {name: b, type: command, depends_on: [a], command: [bash, -c, 'echo "$1 $2 $3" > out.txt', b, "{{ outputs.a.files }}", "{{ outputs.a.stdout }}", "{{ run.correlation_id }}"]}
             """);
         var run = await h.RunAsync(p, "corr");
         Assert.Equal(RunStatus.Succeeded, run.Status);

@@ -37,12 +37,14 @@ public sealed class PipelineLoaderTests : IDisposable
                 concurrency: 4
                 timeout: 15m
                 retry: {max_attempts: 2, backoff: 5s}
-                command: [bash, -c, "process {{ dataset }}"]
+                env: {DATASET: "{{ dataset }}"}
+                command: [bash, -c, 'process "$DATASET"']
               - name: summarize
                 type: command
                 depends_on: [process]
                 trigger_rule: all_done
-                command: [bash, -c, "echo '{{ outputs.process.summary }}'"]
+                env: {SUMMARY: "{{ outputs.process.summary }}"}
+                command: [bash, -c, 'echo "$SUMMARY"']
             """);
         Assert.Equal(["process", "summarize"], p.Tasks.Select(t => t.Name));
         Assert.Equal(TimeSpan.FromMinutes(15), Durations.ParseOrNull(p.Tasks[0].Timeout));

@@ -99,7 +99,7 @@ public sealed class RunStateTests
             name: daily
             concurrency: {limit: 1, behavior: queue}
             tasks:
-              - {name: load, type: command, command: [bash, -c, "echo {{ export_date }} >> days.txt"]}
+              - {name: load, type: command, command: [bash, -c, 'echo "$DATIVO_EXPORT_DATE" >> days.txt']}
             """);
         var parent = await Backfill.RunAsync(h.Engine, p, "2021-03-30", "2021-04-01", "bf", 1, default).WaitAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(RunStatus.Succeeded, parent.Status);
@@ -116,7 +116,7 @@ public sealed class RunStateTests
             tasks:
               - name: load
                 type: command
-                command: [bash, -c, "echo {{ export_date }} >> days.txt"]
+                command: [bash, -c, 'echo "$DATIVO_EXPORT_DATE" >> days.txt']
             """);
         var parent = await Backfill.RunAsync(h.Engine, p, "2021-03-30", "2021-04-01", "bf", 2, default);
         Assert.Equal(RunStatus.Succeeded, parent.Status);

@@ -29,8 +29,13 @@ internal sealed class JobTaskExecutor : ITaskExecutor
     {
         Directory.CreateDirectory(Path.GetDirectoryName(inv.LogPath)!);
         await using var log = new StreamWriter(inv.LogPath, append: false) { AutoFlush = true };
-        var file = inv.Pipeline.Resolve(inv.Render(inv.Task.Job!));
-        var workDir = inv.Task.WorkingDir is { } wd ? inv.Pipeline.Resolve(inv.Render(wd)) : Environment.CurrentDirectory;
+        string file, workDir;
+        try
+        {
+            file = inv.ResolvePath(inv.Task.Job!, "job");
+            workDir = inv.Task.WorkingDir is { } wd ? inv.ResolvePath(wd, "working_dir") : Environment.CurrentDirectory;
+        }
+        catch (DativoException e) { return Fail(log, e.Message); }
         var secrets = new SecretResolver(inv.Env, inv.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
         LoadedJob job;
         try { job = JobLoader.Load(file, inv.Env, RunMode.SelfHosted); }

@@ -66,10 +66,10 @@ internal static class PipelineServices
         lock (Gate) ctx.Err.WriteLine($"{ctx.Time.GetUtcNow():HH:mm:ss} {e.Status,-9} {what}{attempt}{(e.Message is null ? "" : " - " + e.Message)}");
     }
 
-    public static LoadedPipeline Load(CliContext ctx, string file, IReadOnlyDictionary<string, string>? overrides = null)
+    public static LoadedPipeline Load(CliContext ctx, string file, IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? dataParams = null)
     {
         PipelineSchema.Register();
-        return PipelineLoader.Load(file, Registry(), ctx.Env, overrides);
+        return PipelineLoader.Load(file, Registry(), ctx.Env, overrides, dataParams);
     }
 
     public static Dictionary<string, string> ParseSets(string[]? sets)

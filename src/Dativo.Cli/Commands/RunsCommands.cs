@@ -53,7 +53,7 @@ internal static class RunsCommands
             var run = await RunAdmin.GetAsync(store, pr.GetValue(retryId)!, ct);
             if (run.PipelineFile is null || !File.Exists(run.PipelineFile))
                 throw new DativoException($"run {run.RunId}: its pipeline file {run.PipelineFile} is gone; run it with 'dativo pipeline run FILE --correlation-id {run.CorrelationId}'");
-            var p = PipelineServices.Load(ctx, run.PipelineFile, run.Params.Where(kv => true).ToDictionary(kv => kv.Key, kv => kv.Value));
+            var p = PipelineServices.Load(ctx, run.PipelineFile, run.Params.ToDictionary(kv => kv.Key, kv => kv.Value), run.DataParams);
             var engine = PipelineServices.Engine(ctx, store, progress: true);
             var result = run.Kind == "backfill"
                 ? await Backfill.RunAsync(engine, p, run.StartDate!, run.ExportDate!, run.CorrelationId, 1, ct)
@@ -99,18 +99,8 @@ internal static class RunsCommands
 
     private static bool RunOwnershipCheck(RunRecord run, CliContext ctx) =>
         run.Status is RunStatus.Running or RunStatus.Queued && run.Owner is { } o
-        && (o.Host != Environment.MachineName ? ctx.Time.GetUtcNow() - o.HeartbeatAt < TimeSpan.FromMinutes(1) : IsAlive(o.Pid));
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
-    }
+        && (o.Host != Environment.MachineName ? ctx.Time.GetUtcNow() - o.HeartbeatAt < TimeSpan.FromMinutes(1)
+            : Orchestration.Tasks.ProcessKiller.IsAlive(o.Pid, o.StartTicks, o.Boot));
 
     /// <summary><c>dativo pipeline schedule FILE</c>: fires the cron schedule and object-arrival triggers until stopped.</summary>
     public static Command Schedule(CliContext ctx)

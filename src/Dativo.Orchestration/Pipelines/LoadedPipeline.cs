@@ -13,6 +13,9 @@ public sealed record LoadedPipeline
     /// <summary>Declared params with --set overrides applied.</summary>
     public required IReadOnlyDictionary<string, string> Params { get; init; }
 
+    /// <summary>Params a parent pipeline filled from data (its foreach item or outputs): paths treat their values as untrusted.</summary>
+    public IReadOnlySet<string> DataParams { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     public string Name => Definition.Name;
 
     public TaskDefinition Task(string name) => Tasks.First(t => t.Name == name);

@@ -22,7 +22,7 @@ public static class PipelineLoader
     };
 
     public static LoadedPipeline Load(string path, TaskTypeRegistry registry, Func<string, string?>? env = null,
-        IReadOnlyDictionary<string, string>? overrides = null)
+        IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? dataParams = null)
     {
         env ??= Environment.GetEnvironmentVariable;
         var full = Path.GetFullPath(path);
@@ -51,6 +51,7 @@ public static class PipelineLoader
             Definition = def,
             Tasks = order,
             Params = parameters,
+            DataParams = new HashSet<string>((dataParams ?? []).Where(parameters.ContainsKey), StringComparer.Ordinal),
         };
     }
 

@@ -34,12 +34,43 @@ public static partial class Template
         {
             sb.Append(text, last, m.Index - last);
             var expr = m.Groups[1].Value.Trim();
-            sb.Append(resolve(expr) ?? throw new Core.Errors.DativoException($"template variable '{expr}' is not defined here"));
+            sb.Append(resolve(expr) ?? throw new Core.Errors.DativoException(Undefined(expr)));
             last = m.Index + m.Length;
         }
         sb.Append(text, last, text.Length - last);
         return sb.ToString();
     }
+
+    /// <summary>The text as literal pieces and references, in order: (literal, null) or ("", reference).</summary>
+    internal static IEnumerable<(string Literal, string? Reference)> Split(string text)
+    {
+        var last = 0;
+        foreach (Match m in Placeholder().Matches(text))
+        {
+            if (m.Index > last) yield return (text[last..m.Index], null);
+            yield return ("", m.Groups[1].Value.Trim());
+            last = m.Index + m.Length;
+        }
+        if (last < text.Length) yield return (text[last..], null);
+    }
+
+    /// <summary>
+    /// Whether a reference's value comes from data rather than from whoever wrote or started the pipeline: the foreach
+    /// item, task outputs, and parameters a parent pipeline filled from such values. Paths treat those values as untrusted.
+    /// </summary>
+    public static bool IsData(string reference, IReadOnlySet<string> dataParams) =>
+        reference is "dataset" or "item"
+        || reference.StartsWith("outputs.", StringComparison.Ordinal)
+        || (reference.StartsWith("params.", StringComparison.Ordinal) && dataParams.Contains(reference["params.".Length..]));
+
+    /// <summary>A value as shown in an error: quoted, control characters visible, long ones cut.</summary>
+    internal static string Show(string value)
+    {
+        var v = value.Length > 120 ? value[..120] + "..." : value;
+        return "'" + v.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal) + "'";
+    }
+
+    internal static string Undefined(string reference) => $"template variable '{reference}' is not defined here";
 
     [GeneratedRegex(@"\{\{(.*?)\}\}")]
     private static partial Regex Placeholder();

@@ -20,8 +20,10 @@ public static class RunAdmin
                 run.EndedAt = time.GetUtcNow();
                 run.Error = "cancelled (its orchestrator was no longer running)";
             }
-            if (await store.TryPutRunAsync(run, TimeSpan.FromDays(7), ct))
-                return live ? $"cancel requested for {runId}; its attempts are being stopped" : $"run {runId} marked cancelled";
+            if (!await store.TryPutRunAsync(run, TimeSpan.FromDays(7), ct)) continue;
+            if (live) return $"cancel requested for {runId}; its attempts are being stopped";
+            await Leftovers.StopAsync(store, run, ct);
+            return $"run {runId} marked cancelled";
         }
         throw new DativoException($"run {runId} is changing too fast to cancel; try again");
     }

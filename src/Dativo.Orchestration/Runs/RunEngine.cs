@@ -55,6 +55,7 @@ public sealed partial class RunEngine(RunOptions options)
         }
         run.PipelineFile = pipeline.File;
         run.Params = new Dictionary<string, string>(pipeline.Params, StringComparer.Ordinal);
+        run.DataParams = pipeline.DataParams.Count == 0 ? null : [.. pipeline.DataParams.Order(StringComparer.Ordinal)];
         run.ExportDate ??= request.ExportDate;
         run.RunCounter++;
         run.Status = RunStatus.Queued;

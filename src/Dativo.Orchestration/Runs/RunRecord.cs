@@ -20,6 +20,9 @@ public sealed class RunRecord
     public string? ExportDate { get; set; }
     public string? StartDate { get; set; }
     public Dictionary<string, string> Params { get; set; } = [];
+
+    /// <summary>Params a parent pipeline filled from data (kept so a retry of this run still treats them as untrusted).</summary>
+    public List<string>? DataParams { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
@@ -35,8 +38,11 @@ public sealed class RunRecord
     public long Version { get; set; }
 }
 
-/// <summary>The process that runs (or ran) a run; a live owner blocks a second copy.</summary>
-public sealed record RunOwner(string Host, int Pid, DateTimeOffset HeartbeatAt);
+/// <summary>
+/// The process that runs (or ran) a run; a live owner blocks a second copy. On Linux its start time (clock ticks after
+/// boot) and boot id tell the owner from a later process that got the same pid.
+/// </summary>
+public sealed record RunOwner(string Host, int Pid, DateTimeOffset HeartbeatAt, ulong? StartTicks = null, string? Boot = null);
 
 public sealed class TaskRecord
 {

@@ -261,7 +261,7 @@ internal sealed partial class RunSession
             Run = context,
             Env = _o.Env,
             Time = Time,
-            Render = text => Template.Render(text, name => Resolve(name, item, attempt.Number)),
+            Resolve = name => Resolve(name, item, attempt.Number),
             RecordHandleAsync = async (handle, ct) =>
             {
                 attempt.Handle = handle;
@@ -298,9 +298,9 @@ internal sealed partial class RunSession
         return null;
     }
 
-    private async Task<TaskOutcome> RunChildAsync(string file, IReadOnlyDictionary<string, string> parameters, string correlation, CancellationToken ct)
+    private async Task<TaskOutcome> RunChildAsync(string file, IReadOnlyDictionary<string, string> parameters, IReadOnlySet<string> dataParams, string correlation, CancellationToken ct)
     {
-        var child = PipelineLoader.Load(file, _o.Registry, _o.Env, parameters);
+        var child = PipelineLoader.Load(file, _o.Registry, _o.Env, parameters, dataParams);
         var result = await _engine.RunAsync(child, new RunRequest(correlation, _run.ExportDate, _run.StartDate, _run.RunId), ct);
         ct.ThrowIfCancellationRequested();
         var outputs = new Dictionary<string, string>(StringComparer.Ordinal) { ["run_id"] = result.RunId, ["status"] = result.Status };

@@ -39,6 +39,7 @@ internal sealed partial class RunSession : IAsyncDisposable
         try
         {
             if (!await AdmitAsync()) return _run;
+            if (_run.RunCounter > 1) await Leftovers.StopAsync(_o.Store, _run, _cancel.Token); // never two live attempts of one item
             _run.Status = RunStatus.Running;
             _run.StartedAt = Time.GetUtcNow();
             await SaveRunAsync();

@@ -59,7 +59,7 @@ internal sealed class GenerateTaskExecutor : ITaskExecutor
             if (day is null) errors.Add("with.day: no day (set with.day or run with an export date)");
             if (errors.Count > 0) return TaskOutcome.Failed(string.Join("; ", errors));
             var table = LakeWarehouse.ParseTable(TaskSettings.Get(inv, "table") ?? ShipmentIceberg.DefaultTable, "with.table");
-            var lake = LakeWarehouse.Open(TaskSettings.Get(inv, "warehouse") ?? LakeWarehouse.DefaultPath, inv.Time);
+            var lake = LakeWarehouse.Open(TaskSettings.GetPath(inv, "warehouse") ?? LakeWarehouse.DefaultPath, inv.Time);
             var dayList = Enumerable.Range(0, (int)days).Select(i => day!.Value.AddDays(i)).ToArray();
             await log.WriteLineAsync($"generating {rows} shipments per day for {dayList[0]:yyyy-MM-dd}..{dayList[^1]:yyyy-MM-dd} (seed {seed}) into {table} in {lake.Root}").ConfigureAwait(false);
             var result = await ShipmentIceberg.WriteDaysAsync(lake, table, new ShipmentGenerator((ulong)seed), dayList, rows, ct: ct).ConfigureAwait(false);

@@ -71,7 +71,7 @@ internal sealed class SqlTaskExecutor : ITaskExecutor
             var dayColumn = TaskSettings.Get(inv, "day_column");
             var inputs = (TaskSettings.RawMap(inv.Task, "inputs") ?? new Dictionary<string, string>())
                 .Select(kv => new LakeInput(kv.Key, LakeWarehouse.ParseTable(inv.Render(kv.Value), $"with.inputs.{kv.Key}", existing: true), dayColumn, day)).ToList();
-            var lake = LakeWarehouse.Open(TaskSettings.Get(inv, "warehouse") ?? LakeWarehouse.DefaultPath, inv.Time);
+            var lake = LakeWarehouse.Open(TaskSettings.GetPath(inv, "warehouse") ?? LakeWarehouse.DefaultPath, inv.Time);
 
             var inputTables = await LakeSql.OpenInputsAsync(lake, inputs, ct).ConfigureAwait(false); // every table checked before anything runs
             await log.WriteLineAsync($"warehouse {lake.Root}; query {source}; output {output} run_date {runDate:yyyy-MM-dd}").ConfigureAwait(false);
@@ -105,13 +105,13 @@ internal sealed class SqlTaskExecutor : ITaskExecutor
 
     private static async Task<(string Sql, string Source)> LoadQueryAsync(TaskInvocation inv, CancellationToken ct)
     {
-        if (TaskSettings.Get(inv, "sql_file") is { } file)
+        if (TaskSettings.Raw(inv.Task, "sql_file") is { } file)
         {
-            var path = inv.Pipeline.Resolve(file);
+            var path = inv.ResolvePath(file.Trim(), "with.sql_file");
             if (!File.Exists(path)) throw new DativoException($"with.sql_file: {path} not found (paths are relative to the pipeline file {inv.Pipeline.Directory})");
             return (await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), Path.GetFileName(path));
         }
-        var sql = TaskSettings.Get(inv, "sql") ?? inv.Render(inv.Task.Sql!);
+        var sql = TaskSettings.Raw(inv.Task, "sql") is { } withSql ? inv.RenderSql(withSql.Trim(), "with.sql") : inv.RenderSql(inv.Task.Sql!.Trim(), "sql");
         return (sql, "inline sql");
     }
 }

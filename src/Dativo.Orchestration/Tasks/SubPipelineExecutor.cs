@@ -14,9 +14,12 @@ internal sealed class SubPipelineExecutor : ITaskExecutor
     public async Task<TaskOutcome> ExecuteAsync(TaskInvocation inv, CancellationToken ct)
     {
         if (inv.RunChildPipelineAsync is null) return TaskOutcome.Failed("sub-pipelines need the run engine");
-        var file = inv.Pipeline.Resolve(inv.Render(inv.Task.Pipeline!));
+        var file = inv.ResolvePath(inv.Task.Pipeline!, "pipeline");
         var parameters = (inv.Task.Params ?? []).ToDictionary(kv => kv.Key, kv => inv.Render(kv.Value), StringComparer.Ordinal);
+        // a parameter filled from data stays data in the child, so its paths keep treating it as untrusted
+        var dataParams = (inv.Task.Params ?? []).Where(kv => Template.References(kv.Value).Any(r => r.Reference is { } name && inv.IsData(name)))
+            .Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         var childCorrelation = $"{inv.Run.CorrelationId}.{inv.Task.Name}" + (inv.Dataset is null ? "" : "." + inv.Dataset);
-        return await inv.RunChildPipelineAsync(file, parameters, childCorrelation, ct);
+        return await inv.RunChildPipelineAsync(file, parameters, dataParams, childCorrelation, ct);
     }
 }

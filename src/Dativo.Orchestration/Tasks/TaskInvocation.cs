@@ -28,14 +28,29 @@ public sealed class TaskInvocation
 
     public required TimeProvider Time { get; init; }
 
-    /// <summary>Renders a template string with this item's variables.</summary>
-    public required Func<string, string> Render { get; init; }
+    /// <summary>The value of a template reference for this item (e.g. "dataset", "outputs.a.b"), or null when it is not defined.</summary>
+    public required Func<string, string?> Resolve { get; init; }
+
+    /// <summary>Renders a template string with this item's variables, as plain text (not for paths, SQL or program text).</summary>
+    public string Render(string text) => Template.Render(text, Resolve);
+
+    /// <summary>Whether a reference's value comes from data (the item, outputs, parameters a parent filled from them).</summary>
+    public bool IsData(string reference) => Template.IsData(reference, Pipeline.DataParams);
+
+    /// <summary>Renders a path setting; a value from data may not leave the folder the text before it names (see <see cref="TemplatePaths"/>).</summary>
+    public string RenderPath(string text, string setting) => TemplatePaths.Render(text, Resolve, IsData, setting);
+
+    /// <summary>Renders a path setting and resolves it against the pipeline's folder.</summary>
+    public string ResolvePath(string text, string setting) => Pipeline.Resolve(RenderPath(text, setting));
+
+    /// <summary>Renders SQL; every value is quoted for where it stands or refused (see <see cref="SqlTemplate"/>).</summary>
+    public string RenderSql(string text, string setting) => SqlTemplate.Render(text, Resolve, setting);
 
     /// <summary>Durably records a handle of submitted work (job run id, pid) before waiting for it.</summary>
     public required Func<string, CancellationToken, Task> RecordHandleAsync { get; init; }
 
-    /// <summary>Runs a sub-pipeline as a child run (for the pipeline task type).</summary>
-    public Func<string, IReadOnlyDictionary<string, string>, string, CancellationToken, Task<TaskOutcome>>? RunChildPipelineAsync { get; init; }
+    /// <summary>Runs a sub-pipeline as a child run (for the pipeline task type): file, params, names of the params filled from data, correlation id.</summary>
+    public Func<string, IReadOnlyDictionary<string, string>, IReadOnlySet<string>, string, CancellationToken, Task<TaskOutcome>>? RunChildPipelineAsync { get; init; }
 }
 
 /// <summary>The run an attempt belongs to.</summary>

@@ -22,6 +22,9 @@ internal static class TaskSettings
 
     public static string? Get(TaskInvocation inv, string key) => Raw(inv.Task, key) is { } s ? inv.Render(s).Trim() : null;
 
+    /// <summary>A path setting: rendered so that a value from data cannot leave the folder the text names (trimmed before, never after).</summary>
+    public static string? GetPath(TaskInvocation inv, string key) => Raw(inv.Task, key) is { } s ? inv.RenderPath(s.Trim(), $"with.{key}") : null;
+
     /// <summary>Unknown keys are errors (with a suggestion), so a typo never silently falls back to a default.</summary>
     public static void CheckKeys(TaskDefinition task, TaskIssues issues, IReadOnlyCollection<string> known)
     {

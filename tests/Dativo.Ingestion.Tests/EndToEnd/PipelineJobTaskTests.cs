@@ -39,7 +39,8 @@ public sealed class PipelineJobTaskTests
               - name: report
                 type: command
                 depends_on: [ingest]
-                command: [bash, -c, "echo '{{ outputs.ingest.items }}' > items.json"]
+                env: {ITEMS: "{{ outputs.ingest.items }}"}
+                command: [bash, -c, 'printf "%s" "$ITEMS" > items.json']
             """);
 
         var r = await CliRunner.RunAsync(f.Path, ["pipeline", "run", "pipeline.yaml"]);
@@ -91,5 +92,38 @@ public sealed class PipelineJobTaskTests
         var r = await CliRunner.RunAsync(f.Path, ["pipeline", "run", "pipeline.yaml"]);
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("missing.csv", r.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dataset_cannot_name_a_job_outside_the_pipeline_folder()
+    {
+        using var f = new JobFolder();
+        f.Write("contract.yaml", JobFolder.OrdersContract);
+        f.Write("in/a.csv", "id,email,amount,paid,created\n1,a@x.com,1.50,true,2024-01-01 10:00:00\n");
+        // a valid job, outside the folder of the pipeline (pipes/team/): the issue's dataset ../../../outside/evil reaches it
+        f.Write("outside/evil.yaml", """
+            tenant_id: acme
+            source_connector: csv
+            target_connector: iceberg
+            asset_path: ../contract.yaml
+            target:
+              table: evil
+            source:
+              files:
+                - path: ../in/a.csv
+            """);
+        f.Write("pipes/team/pipeline.yaml", """
+            name: ingest_all
+            tasks:
+              - name: ingest
+                type: job
+                foreach: {sources: [{env: DATASETS}]}
+                job: jobs/{{ dataset }}.yaml
+            """);
+        var r = await CliRunner.RunAsync(Path.Combine(f.Path, "pipes", "team"), ["pipeline", "run", "pipeline.yaml"],
+            new Dictionary<string, string> { ["DATASETS"] = "[\"../../../outside/evil\"]", ["DATIVO_NO_PROGRESS"] = "0" }); // item lines on
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("job: the value '../../../outside/evil' of {{ dataset }} climbs out with '..'; a value from data", r.All, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(f.Path, "evil*", SearchOption.AllDirectories));
     }
 }
