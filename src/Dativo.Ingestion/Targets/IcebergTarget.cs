@@ -42,7 +42,32 @@ internal sealed class IcebergTarget : ITableTarget
         _options = options;
         _mode = ModeOf(job);
         _job = $"{job.Config.TenantId}/{job.Name}";
+        _commitKey = CommitMarkerKey(job);
+        CheckNotRolledBack(table, _stateKey, _commitKey, _job);
         _stateAtOpen = StateOf(table.Metadata, _stateKey);
+    }
+
+    private readonly string _commitKey;
+
+    /// <summary>Names the commit that last set the job state: a table property and the same value in that snapshot's summary.</summary>
+    public static string CommitMarkerKey(LoadedJob job) => $"dativo.state-commit.{job.Config.TenantId}.{job.Name}";
+
+    /// <summary>
+    /// The state property outlives snapshots (that is its point), so a table rolled back past the job's last commit would
+    /// keep a state that claims data the table no longer holds, and the next run would skip it. That case is detectable:
+    /// the snapshot carrying the state's commit marker still exists but is no longer an ancestor of the current one.
+    /// </summary>
+    private static void CheckNotRolledBack(IcebergTable table, string stateKey, string commitKey, string job)
+    {
+        var meta = table.Metadata;
+        if (!meta.Properties.TryGetValue(commitKey, out var marker)) return;
+        var marked = meta.Snapshots.FirstOrDefault(s => s.Summary.GetValueOrDefault(commitKey) == marker);
+        if (marked is null || meta.Ancestors().Any(s => s.SnapshotId == marked.SnapshotId)) return;
+        throw new DativoException(
+            $"table {table.Name} was rolled back past the last commit of job {job} (snapshot {marked.SnapshotId}): the job's state records data the " +
+            $"table no longer holds, so a run would skip it. Nothing was run. To load again from the source, clear the job's state: " +
+            $"dativo table properties {table.Name} --unset {stateKey} --unset {commitKey} (rows still in the table from earlier runs would then load again " +
+            "in append mode: remove them first, or re-create the table)");
     }
 
     public string Display => _table.Name;
@@ -180,11 +205,12 @@ internal sealed class IcebergTarget : ITableTarget
         _bytes = files.Sum(f => f.FileSizeInBytes);
         _files = files.Count;
         var expected = _stateAtOpen;
+        var marker = Guid.NewGuid().ToString("N");
         var commit = new FileCommit
         {
             Mode = _mode,
-            Summary = new Dictionary<string, string>(StringComparer.Ordinal) { ["dativo.writer"] = "dativo-ingestion" },
-            Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [_stateKey] = state },
+            Summary = new Dictionary<string, string>(StringComparer.Ordinal) { ["dativo.writer"] = "dativo-ingestion", [_commitKey] = marker },
+            Properties = new Dictionary<string, string>(StringComparer.Ordinal) { [_stateKey] = state, [_commitKey] = marker },
             // the incremental claim is a compare-and-set on the state, in the same swap as the data: a run that read the
             // state another run has since replaced would load the same new data again
             Precondition = meta => StateOf(meta, _stateKey) == expected ? null :
