@@ -34,28 +34,29 @@ internal sealed class JobLease : IAsyncDisposable
         _renewal = RenewAsync(time, _stop.Token);
     }
 
-    /// <summary>Takes the claim on <paramref name="job"/> (tenant/job), or throws a <see cref="DativoException"/> naming the run that holds it.</summary>
-    public static async Task<JobLease> AcquireAsync(IStateStore store, string job, string runId, TimeProvider time, CancellationToken ct)
+    /// <summary>Takes the claim on <paramref name="job"/> (tenant/job) writing <paramref name="table"/>, or throws a <see cref="DativoException"/> naming the run that holds it.</summary>
+    public static async Task<JobLease> AcquireAsync(IStateStore store, string job, string table, string runId, TimeProvider time, CancellationToken ct)
     {
+        var key = $"{job} -> {table}";
         var me = new Holder(runId, Environment.ProcessId, Environment.MachineName, time.GetUtcNow(), ProcessStart(Environment.ProcessId));
         var json = JsonSerializer.Serialize(me);
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var put = await store.PutAsync(Namespace, job, json, expectedVersion: 0, ttl: Ttl, ct).ConfigureAwait(false);
-            if (put.Succeeded) return new JobLease(store, job, json, put.Version, time);
-            var held = await store.GetAsync(Namespace, job, ct).ConfigureAwait(false);
+            var put = await store.PutAsync(Namespace, key, json, expectedVersion: 0, ttl: Ttl, ct).ConfigureAwait(false);
+            if (put.Succeeded) return new JobLease(store, key, json, put.Version, time);
+            var held = await store.GetAsync(Namespace, key, ct).ConfigureAwait(false);
             if (held is null) continue; // released or expired in between
             var holder = Parse(held.Json);
-            if (holder is not null && !IsGone(holder)) throw AlreadyRunning(job, holder, held.ExpiresAt);
+            if (holder is not null && !IsGone(holder)) throw AlreadyRunning(job, table, holder, held.ExpiresAt);
             // the holder died on this host without releasing: take its claim over (compare-and-set on its version)
-            var takeover = await store.PutAsync(Namespace, job, json, held.Version, Ttl, ct).ConfigureAwait(false);
-            if (takeover.Succeeded) return new JobLease(store, job, json, takeover.Version, time);
+            var takeover = await store.PutAsync(Namespace, key, json, held.Version, Ttl, ct).ConfigureAwait(false);
+            if (takeover.Succeeded) return new JobLease(store, key, json, takeover.Version, time);
         }
         throw new DativoException($"job {job}: could not claim the job in the state store (other runs keep taking it); try again");
     }
 
-    private static DativoException AlreadyRunning(string job, Holder h, DateTimeOffset? expires) => new(
-        $"job {job} is already running (pid {h.Pid} on host {h.Host}, since {h.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}, run {h.RunId}); " +
+    private static DativoException AlreadyRunning(string job, string table, Holder h, DateTimeOffset? expires) => new(
+        $"job {job} is already running on table {table} (pid {h.Pid} on host {h.Host}, since {h.Since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}, run {h.RunId}); " +
         "two runs of one job at once could load the same data twice, so this run did nothing. Wait for that run to finish" +
         (expires is { } e ? $" (if its process is gone, its claim expires at {e.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture)})" : ""));
 

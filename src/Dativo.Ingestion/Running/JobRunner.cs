@@ -31,9 +31,10 @@ public static class JobRunner
         var sw = Stopwatch.StartNew();
         var runId = $"{o.Time.GetUtcNow():yyyyMMdd'T'HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var stateKey = $"{job.Config.TenantId}/{job.Name}";
-        await using var lease = await JobLease.AcquireAsync(o.State, stateKey, runId, o.Time, ct).ConfigureAwait(false);
         var contractSchema = TargetSchema.For(job);
         var loc = TargetLocation.Of(job, o.WorkDir);
+        // the state (and so the claim) belongs to a job name on one table: jobs of the same name on other tables are independent
+        await using var lease = await JobLease.AcquireAsync(o.State, stateKey, $"{loc.Namespace}.{loc.Table}", runId, o.Time, ct).ConfigureAwait(false);
         var profile = new StageProfile();
         await using var target = await TargetFactory.OpenAsync(job, loc, contractSchema, o.Time, ct).ConfigureAwait(false);
         profile.Setup = sw.Elapsed;

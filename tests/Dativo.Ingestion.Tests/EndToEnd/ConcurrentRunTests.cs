@@ -38,7 +38,7 @@ public sealed class ConcurrentRunTests
 
         var second = await CliRunner.RunAsync(f.Path, "run", "--config", job);
         Assert.Equal(2, second.ExitCode);
-        Assert.Contains("job acme/orders is already running", second.All, StringComparison.Ordinal);
+        Assert.Contains("job acme/orders is already running on table sales.orders", second.All, StringComparison.Ordinal);
         Assert.Contains($"pid {first.Id}", second.All, StringComparison.Ordinal);
 
         File.WriteAllText(go, "");
