@@ -46,7 +46,7 @@ internal static class ManifestAvroSchemas
     {
         var fields = new JsonArray();
         foreach (var f in partitionType.Fields)
-            fields.Add(Optional(AvroName(f.Name), AvroType((PrimitiveType)f.Type), f.Id));
+            fields.Add(Optional(CompatibleNames.Avro(f.Name), AvroType((PrimitiveType)f.Type), f.Id));
         return new JsonObject { ["type"] = "record", ["name"] = "r102", ["fields"] = fields };
     }
 
@@ -168,19 +168,4 @@ internal static class ManifestAvroSchemas
 
     private static JsonObject Optional(string name, JsonNode type, int id) =>
         new() { ["name"] = name, ["type"] = new JsonArray("null", type), ["default"] = null, ["field-id"] = id };
-
-    /// <summary>Avro names allow [A-Za-z_][A-Za-z0-9_]*; other characters become _xHH as in the Java implementation.</summary>
-    public static string AvroName(string name)
-    {
-        var sb = new System.Text.StringBuilder();
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            var ok = char.IsAsciiLetter(c) || c == '_' || (i > 0 && char.IsAsciiDigit(c));
-            if (ok) sb.Append(c);
-            else if (char.IsAsciiDigit(c)) sb.Append('_').Append(c);
-            else sb.Append("_x").Append(((int)c).ToString("X", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return sb.ToString();
-    }
 }
