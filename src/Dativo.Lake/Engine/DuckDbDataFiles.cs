@@ -66,23 +66,27 @@ public static class DuckDbDataFiles
             if (result.Rows.Count > 0 && result.Rows[0][^1] is System.Collections.IEnumerable files)
                 foreach (var f in files) if (f is string s) written.Add(s);
             if (!rewrite) SyncWritten(written, localFolder);
-            var data = new List<DataFile>();
+            var data = new List<(string Path, string Key, DataFile File)>();
             foreach (var path in written)
             {
                 var key = $"{folder}/{Path.GetFileName(path)}";
                 var file = await DuckDbParquetMetrics.DescribeAsync(engine, path, table.IO.UriOf(key), schema, ct).ConfigureAwait(false);
-                if (file.RecordCount == 0) { File.Delete(path); continue; }
-                if (rewrite)
-                {
-                    // the values are DuckDB's: counts and bounds from its footer; sizes and offsets of the file we write
-                    var ours = await RewriteAsync(table, path, key, schema, options, ct).ConfigureAwait(false);
-                    file = file with { FileSizeInBytes = ours.FileSizeInBytes, ColumnSizes = ours.ColumnSizes, SplitOffsets = ours.SplitOffsets };
-                    File.Delete(path);
-                }
-                data.Add(file with { SpecId = spec.SpecId, Partition = partition });
+                if (file.RecordCount == 0) File.Delete(path);
+                else data.Add((path, key, file with { SpecId = spec.SpecId, Partition = partition }));
             }
-            if (rewrite && Directory.Exists(duckFolder)) Directory.Delete(duckFolder, recursive: true);
-            return data;
+            if (!rewrite) return [.. data.Select(d => d.File)];
+            var rewritten = new DataFile[data.Count];
+            // one file per core at a time (DuckDB wrote one per thread for large inputs)
+            await Parallel.ForAsync(0, data.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (i, token) =>
+            {
+                var (path, key, file) = data[i];
+                // the values are DuckDB's: counts and bounds from its footer; sizes and offsets of the file we write
+                var ours = await RewriteAsync(table, path, key, schema, options, token).ConfigureAwait(false);
+                rewritten[i] = file with { FileSizeInBytes = ours.FileSizeInBytes, ColumnSizes = ours.ColumnSizes, SplitOffsets = ours.SplitOffsets };
+                File.Delete(path);
+            }).ConfigureAwait(false);
+            if (Directory.Exists(duckFolder)) Directory.Delete(duckFolder, recursive: true);
+            return rewritten;
         }
         catch
         {
