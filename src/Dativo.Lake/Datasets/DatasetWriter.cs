@@ -58,7 +58,8 @@ public sealed class DatasetWriter : IAsyncDisposable
         var spec = builder.Build();
         _partitionTypes = [.. options.PartitionBy.Select(c => (PrimitiveType)schema.FindField(c)!.Type)];
         _writer = new PartitionedWriter(new TableIO(dataset.Store), dataset.Prefix, schema, spec, options.File,
-            values => dataset.Key(PartitionPath(values) is { Length: > 0 } p ? $"{p}/part-{Guid.NewGuid():N}.parquet" : $"part-{Guid.NewGuid():N}.parquet"));
+            values => dataset.Key(PartitionPath(values) is { Length: > 0 } p ? $"{p}/part-{Guid.NewGuid():N}.parquet" : $"part-{Guid.NewGuid():N}.parquet"),
+            icebergNames: false); // a dataset is read by column name: its columns keep the names it was given
     }
 
     /// <summary>Test hook: runs after the files are written and before the manifest is published.</summary>

@@ -41,37 +41,78 @@ public static class DuckDbDataFiles
         if (table.IO.LocalPath(table.IO.UriOf(folder + "/x")) is not { } probe) return null; // object stores: the RecordBatch path
         var localFolder = Path.GetDirectoryName(probe)!;
 
-        var projection = schema.Columns.Select(c => constants.TryGetValue(c.Name, out var v)
-            ? $"{(v is null ? "NULL" : DuckDbTypes.Literal((PrimitiveType)c.Type, Conversions.Normalize((PrimitiveType)c.Type, v)!))}::{DuckDbTypes.TypeName(c.Type)} AS {SqlText.Identifier(c.Name)}"
-            : $"CAST(q.{SqlText.Identifier(c.Name)} AS {DuckDbTypes.TypeName(c.Type)}) AS {SqlText.Identifier(c.Name)}");
-        var fieldIds = string.Join(", ", schema.Columns.Select(c => $"{SqlText.Literal(c.Name)}: {c.Id.ToString(CultureInfo.InvariantCulture)}"));
+        var names = ParquetSchemas.ColumnNames(schema);
+        var projection = schema.Columns.Select((c, i) => constants.TryGetValue(c.Name, out var v)
+            ? $"{(v is null ? "NULL" : DuckDbTypes.Literal((PrimitiveType)c.Type, Conversions.Normalize((PrimitiveType)c.Type, v)!))}::{DuckDbTypes.TypeName(c.Type)} AS {SqlText.Identifier(names[i])}"
+            : $"CAST(q.{SqlText.Identifier(c.Name)} AS {DuckDbTypes.TypeName(c.Type)}) AS {SqlText.Identifier(names[i])}");
+        var fieldIds = string.Join(", ", schema.Columns.Select((c, i) => $"{SqlText.Literal(names[i])}: {c.Id.ToString(CultureInfo.InvariantCulture)}"));
+        // DuckDB writes every column OPTIONAL (and wide decimals in 16 bytes, fixed as binary): such files are rewritten
+        // through the lake's own writer from a staging folder; the others get the footer's iceberg.schema from DuckDB
+        var rewrite = NeedsRewrite(schema);
+        var duckFolder = rewrite ? Path.Combine(localFolder, ".duckdb") : localFolder;
+        var schemaJson = TypeJson.SchemaToJson(schema).ToJsonString();
         DirectorySync.CreateDurably(Path.GetDirectoryName(localFolder)!);
+        if (rewrite) Directory.CreateDirectory(localFolder); // DuckDB creates only the last folder of the path
         var written = new List<string>();
         try
         {
             var copySql =
-                $"COPY (SELECT {string.Join(", ", projection)} FROM (\n{query}\n) AS q) TO {SqlText.Literal(localFolder)} " +
+                $"COPY (SELECT {string.Join(", ", projection)} FROM (\n{query}\n) AS q) TO {SqlText.Literal(duckFolder)} " +
                 $"(FORMAT parquet, {CompressionClause(options.Compression)}, DICTIONARY_SIZE_LIMIT 0, FIELD_IDS {{{fieldIds}}}, " +
+                (rewrite ? "" : $"KV_METADATA {{'iceberg.schema': {SqlText.Literal(schemaJson)}}}, ") +
                 $"FILE_SIZE_BYTES {Math.Max(1 << 20, options.TargetFileSizeBytes).ToString(CultureInfo.InvariantCulture)}, " +
                 $"{(filePerThread ? "PER_THREAD_OUTPUT true, " : "")}RETURN_FILES true)";
             var result = await engine.QueryAsync(copySql, ct: ct).ConfigureAwait(false);
             if (result.Rows.Count > 0 && result.Rows[0][^1] is System.Collections.IEnumerable files)
                 foreach (var f in files) if (f is string s) written.Add(s);
-            SyncWritten(written, localFolder);
-            var data = new List<DataFile>();
+            if (!rewrite) SyncWritten(written, localFolder);
+            var data = new List<(string Path, string Key, DataFile File)>();
             foreach (var path in written)
             {
-                var file = await DuckDbParquetMetrics.DescribeAsync(engine, path, table.IO.UriOf($"{folder}/{Path.GetFileName(path)}"), schema, ct).ConfigureAwait(false);
-                if (file.RecordCount == 0) { File.Delete(path); continue; }
-                data.Add(file with { SpecId = spec.SpecId, Partition = partition });
+                var key = $"{folder}/{Path.GetFileName(path)}";
+                var file = await DuckDbParquetMetrics.DescribeAsync(engine, path, table.IO.UriOf(key), schema, ct).ConfigureAwait(false);
+                if (file.RecordCount == 0) File.Delete(path);
+                else data.Add((path, key, file with { SpecId = spec.SpecId, Partition = partition }));
             }
-            return data;
+            if (!rewrite) return [.. data.Select(d => d.File)];
+            var rewritten = new DataFile[data.Count];
+            // one file per core at a time (DuckDB wrote one per thread for large inputs)
+            await Parallel.ForAsync(0, data.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, async (i, token) =>
+            {
+                var (path, key, file) = data[i];
+                // the values are DuckDB's: counts and bounds from its footer; sizes and offsets of the file we write
+                var ours = await RewriteAsync(table, path, key, schema, options, token).ConfigureAwait(false);
+                rewritten[i] = file with { FileSizeInBytes = ours.FileSizeInBytes, ColumnSizes = ours.ColumnSizes, SplitOffsets = ours.SplitOffsets };
+                File.Delete(path);
+            }).ConfigureAwait(false);
+            if (Directory.Exists(duckFolder)) Directory.Delete(duckFolder, recursive: true);
+            return rewritten;
         }
         catch
         {
             if (Directory.Exists(localFolder)) Directory.Delete(localFolder, recursive: true);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether DuckDB's file would differ from what the spec asks and the lake's own writer (like Java) writes: a
+    /// required column (DuckDB 1.5 writes every column OPTIONAL, whatever NOT NULL says), a decimal DuckDB stores in
+    /// 16 bytes where fewer hold its precision, or a fixed column (DuckDB stores it as binary).
+    /// </summary>
+    internal static bool NeedsRewrite(IcebergSchema schema) => schema.Columns.Any(c => c.Required || c.Type is PrimitiveType
+    {
+        Id: TypeId.Fixed,
+    } || c.Type is PrimitiveType { Id: TypeId.Decimal, Precision: > 18 } p && ParquetSchemas.DecimalBytes(p.Precision) != 16);
+
+    /// <summary>DuckDB's file at <paramref name="path"/> rewritten, row group by row group, as the table's data file <paramref name="key"/>.</summary>
+    private static async Task<DataFile> RewriteAsync(IcebergTable table, string path, string key, IcebergSchema schema, WriteOptions options, CancellationToken ct)
+    {
+        using var source = new ParquetSharp.ParquetFileReader(path);
+        await using var writer = await ParquetFileWriter.CreateAsync(table.IO.Store, key, schema, options, ct).ConfigureAwait(false);
+        for (var g = 0; g < source.FileMetaData.NumRowGroups; g++)
+            await writer.CopyRowGroupAsync(source, g, ct).ConfigureAwait(false);
+        return await writer.CompleteAsync(table.IO.UriOf(key), ct).ConfigureAwait(false);
     }
 
     // Plain encoding (no dictionary), like the lake's own writer: with zstd the files come out no larger and DuckDB

@@ -18,7 +18,8 @@ internal static class DuckDbParquetMetrics
             "SELECT row_group_id, row_group_num_rows, path_in_schema, num_values, stats_null_count, stats_min_value, stats_max_value, " +
             "min_is_exact, max_is_exact, total_compressed_size, coalesce(least(dictionary_page_offset, data_page_offset), data_page_offset) " +
             $"FROM parquet_metadata({SqlText.Literal(path)}) ORDER BY row_group_id, column_id", ct: ct).ConfigureAwait(false);
-        var columns = schema.Columns.Where(c => c.Type is PrimitiveType).ToDictionary(c => c.Name, c => c, StringComparer.Ordinal);
+        // the file's columns carry the Parquet names of the fields (DuckDbDataFiles writes them so)
+        var columns = schema.Columns.Where(c => c.Type is PrimitiveType).ToDictionary(c => CompatibleNames.Parquet(c.Name), c => c, StringComparer.Ordinal);
         var stats = new Dictionary<int, ColumnStats>();
         var values = new Dictionary<int, long>();
         var nulls = new Dictionary<int, long>();

@@ -17,8 +17,10 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
     private readonly ColumnStats[] _stats;
     private readonly IcebergSchema _schema;
     private readonly List<long> _splitOffsets = [];
+    private readonly long[] _columnSizes;
     private bool _done;
     private bool _nativeClosed;
+    private bool _copied;
 
     private ParquetFileWriter(IObjectWriter target, CountingStream stream, ManagedOutputStream output, NativeWriter writer, IcebergSchema schema, string key)
     {
@@ -29,6 +31,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
         _schema = schema;
         Key = key;
         _stats = [.. schema.Columns.Select(c => new ColumnStats((PrimitiveType)c.Type))];
+        _columnSizes = new long[_stats.Length];
     }
 
     public string Key { get; }
@@ -37,7 +40,9 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
 
     public long BytesWritten => _stream.Position;
 
-    public static async Task<ParquetFileWriter> CreateAsync(IObjectStore store, string key, IcebergSchema schema, WriteOptions options, CancellationToken ct)
+    /// <summary>Starts a file; <paramref name="icebergNames"/>: see <see cref="ParquetSchemas.Schema"/>.</summary>
+    public static async Task<ParquetFileWriter> CreateAsync(IObjectStore store, string key, IcebergSchema schema, WriteOptions options, CancellationToken ct,
+        bool icebergNames = true)
     {
         var target = await store.OpenWriteAsync(key, ct);
         ManagedOutputStream? output = null;
@@ -45,7 +50,7 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
         {
             var stream = new CountingStream(target.Stream);
             output = new ManagedOutputStream(stream, leaveOpen: true);
-            using var root = ParquetSchemas.Schema(schema);
+            using var root = ParquetSchemas.Schema(schema, icebergNames);
             using var props = Properties(options);
             var metadata = new Dictionary<string, string> { ["iceberg.schema"] = TypeJson.SchemaToJson(schema).ToJsonString() };
             var writer = new NativeWriter(output, root, props, metadata);
@@ -90,9 +95,11 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
             for (var i = 0; i < _stats.Length; i++)
             {
                 var field = _schema.Columns[i];
+                var start = _stream.Position;
                 var column = rg.NextColumn();
                 ParquetColumns.Write(column, (PrimitiveType)field.Type, !field.Required, batch.Columns[i]);
                 column.Close();
+                _columnSizes[i] += _stream.Position - start; // the whole chunk (pages and their headers) is out once it is closed
                 await _stream.DrainAsync(ct);
             }
             rg.Close();
@@ -102,6 +109,35 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
             await stats;
         }
         RecordCount += batch.RowCount;
+    }
+
+    /// <summary>
+    /// Copies row group <paramref name="index"/> of <paramref name="source"/> — a file with the same columns in the same
+    /// order, written by another writer — as one row group of this file (see <see cref="ParquetColumnCopy"/>). The
+    /// values are not looked at: the file's entry then carries no value counts or bounds (the caller has them).
+    /// </summary>
+    public async Task CopyRowGroupAsync(ParquetSharp.ParquetFileReader source, int index, CancellationToken ct)
+    {
+        using var group = source.RowGroup(index);
+        var rows = group.MetaData.NumRows;
+        if (rows == 0) return;
+        if (group.MetaData.NumColumns != _stats.Length)
+            throw new InvalidOperationException($"the source has {group.MetaData.NumColumns} columns, the schema {_stats.Length}");
+        _copied = true;
+        _splitOffsets.Add(_stream.Position);
+        var rg = _writer.AppendRowGroup();
+        for (var i = 0; i < _stats.Length; i++)
+        {
+            using var reader = group.Column(i);
+            var start = _stream.Position;
+            var column = rg.NextColumn();
+            ParquetColumnCopy.Copy(reader, column, _schema.Columns[i]);
+            column.Close();
+            _columnSizes[i] += _stream.Position - start;
+            await _stream.DrainAsync(ct);
+        }
+        rg.Close();
+        RecordCount += rows;
     }
 
     /// <summary>Finishes the file, makes it visible, and returns its data_file entry (partition filled by the caller).</summary>
@@ -125,19 +161,23 @@ internal sealed class ParquetFileWriter : IAsyncDisposable
             if (_stats[i].UpperBound() is { } hi) upper[id] = hi;
             if (_schema.Columns[i].Type.Id is TypeId.Float or TypeId.Double) nans[id] = _stats[i].NaNs;
         }
-        return new DataFile
+        var file = new DataFile
         {
             FilePath = uri,
             FileFormat = "parquet",
             RecordCount = RecordCount,
             FileSizeInBytes = size,
+            ColumnSizes = _schema.Columns.Select((c, i) => (c.Id, _columnSizes[i])).ToDictionary(x => x.Id, x => x.Item2),
+            SplitOffsets = _splitOffsets,
+            SortOrderId = 0,
+        };
+        return _copied ? file : file with
+        {
             ValueCounts = _schema.Columns.Select((c, i) => (c.Id, _stats[i].Values)).ToDictionary(x => x.Id, x => x.Values),
             NullValueCounts = _schema.Columns.Select((c, i) => (c.Id, _stats[i].Nulls)).ToDictionary(x => x.Id, x => x.Nulls),
             NanValueCounts = nans.Count == 0 ? null : nans,
             LowerBounds = lower,
             UpperBounds = upper,
-            SplitOffsets = _splitOffsets,
-            SortOrderId = 0,
         };
     }
 

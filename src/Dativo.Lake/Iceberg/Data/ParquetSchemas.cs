@@ -7,10 +7,15 @@ namespace Dativo.Lake.Iceberg.Data;
 /// <summary>Parquet columns for Iceberg primitive columns (spec Appendix A, Parquet), each carrying the Iceberg field id.</summary>
 internal static class ParquetSchemas
 {
-    /// <summary>The file schema: one column per top-level field. The caller disposes it once the writer holds it.</summary>
-    public static GroupNode Schema(IcebergSchema schema)
+    /// <summary>
+    /// The file schema: one column per top-level field. The caller disposes it once the writer holds it. With
+    /// <paramref name="icebergNames"/> (data files of a table) the columns are named as Java names them
+    /// (<see cref="ColumnNames"/>); otherwise (a plain Parquet dataset, read by name) as the fields are.
+    /// </summary>
+    public static GroupNode Schema(IcebergSchema schema, bool icebergNames = true)
     {
-        var columns = schema.Columns.Select(Column).ToArray();
+        var names = icebergNames ? ColumnNames(schema) : [.. schema.Columns.Select(c => c.Name)];
+        var columns = schema.Columns.Select((c, i) => Column(c, names[i])).ToArray();
         try
         {
             return new GroupNode("table", Repetition.Required, columns);
@@ -21,7 +26,23 @@ internal static class ParquetSchemas
         }
     }
 
-    public static PrimitiveNode Column(NestedField f)
+    /// <summary>
+    /// Parquet column names of a table's top-level fields (<see cref="CompatibleNames.Parquet"/>); two fields whose
+    /// names come out the same are refused, as a file with two equal column names cannot be read by name.
+    /// </summary>
+    public static string[] ColumnNames(IcebergSchema schema)
+    {
+        var names = schema.Columns.Select(c => CompatibleNames.Parquet(c.Name)).ToArray();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Length; i++)
+            if (!seen.TryAdd(names[i], schema.Columns[i].Name))
+                throw new Core.Errors.DativoException(
+                    $"columns '{seen[names[i]]}' and '{schema.Columns[i].Name}' would both be stored as Parquet column '{names[i]}' " +
+                    "(characters other than letters, digits and '_' are stored as _x<hex code>); rename one of them");
+        return names;
+    }
+
+    public static PrimitiveNode Column(NestedField f, string name)
     {
         var p = (PrimitiveType)f.Type;
         var (physical, length) = Physical(p);
@@ -36,7 +57,7 @@ internal static class ParquetSchemas
             TypeId.Uuid => LogicalType.Uuid(),
             _ => LogicalType.None(),
         };
-        return new PrimitiveNode(f.Name, f.Required ? Repetition.Required : Repetition.Optional, logical, physical, length, f.Id);
+        return new PrimitiveNode(name, f.Required ? Repetition.Required : Repetition.Optional, logical, physical, length, f.Id);
     }
 
     /// <summary>Physical type and fixed length (-1 when not fixed) of an Iceberg type.</summary>

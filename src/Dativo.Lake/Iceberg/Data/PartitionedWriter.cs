@@ -9,10 +9,11 @@ namespace Dativo.Lake.Iceberg.Data;
 /// <summary>
 /// Splits batches by partition, buffers rows into row groups and rolls files at the target size.
 /// Files are written once; <see cref="CompleteAsync"/> returns their <c>data_file</c> entries.
-/// <paramref name="fileKey"/> names a new file from its partition values (default: <c>tableKey/data/part=value/…</c>).
+/// <paramref name="fileKey"/> names a new file from its partition values (default: <c>tableKey/data/part=value/…</c>);
+/// <paramref name="icebergNames"/>: see <see cref="ParquetSchemas.Schema"/>.
 /// </summary>
 internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSchema schema, PartitionSpec spec, WriteOptions options,
-    Func<object?[], string>? fileKey = null) : IAsyncDisposable
+    Func<object?[], string>? fileKey = null, bool icebergNames = true) : IAsyncDisposable
 {
     private readonly Dictionary<string, PartitionState> _open = new(StringComparer.Ordinal);
     private readonly List<DataFile> _done = [];
@@ -115,7 +116,7 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
         {
             var dir = spec.Fields.Count == 0 ? "data" : "data/" + spec.PartitionPath(schema, s.Values);
             var key = fileKey?.Invoke(s.Values) ?? $"{tableKey}/{dir}/{_prefix}-{Interlocked.Increment(ref _fileCount):00000}.parquet";
-            s.Writer = await ParquetFileWriter.CreateAsync(io.Store, key, schema, options, ct);
+            s.Writer = await ParquetFileWriter.CreateAsync(io.Store, key, schema, options, ct, icebergNames);
         }
         await s.Writer.WriteRowGroupAsync(rows, ct);
         if (s.Writer.BytesWritten >= options.TargetFileSizeBytes) await CloseFileAsync(s, ct);

@@ -4,15 +4,41 @@ namespace Dativo.Lake.Iceberg.Manifests;
 
 /// <summary>
 /// Apache.Avro drops properties it does not model (e.g. <c>"logicalType": "map"</c> on arrays) when it writes
-/// <c>avro.schema</c>. This rewrites the container header with the exact schema JSON; data blocks are untouched.
+/// <c>avro.schema</c>, and refuses some it does not know (<c>"logicalType": "uuid"</c> on a fixed). This reads and
+/// rewrites the container header's schema JSON; data blocks are untouched.
 /// </summary>
 internal static class AvroHeader
 {
     private static readonly byte[] Magic = [(byte)'O', (byte)'b', (byte)'j', 1];
 
+    /// <summary>The writer schema (<c>avro.schema</c>) of a container file.</summary>
+    public static string Schema(byte[] file)
+    {
+        var (entries, _) = ReadHeader(file);
+        return entries.Where(e => e.Key == "avro.schema").Select(e => Encoding.UTF8.GetString(e.Value)).FirstOrDefault()
+            ?? throw new InvalidDataException("Avro container file without avro.schema");
+    }
+
     public static byte[] ReplaceSchema(byte[] file, string schemaJson)
     {
-        if (!file.AsSpan(0, 4).SequenceEqual(Magic)) throw new InvalidDataException("not an Avro container file");
+        var (entries, pos) = ReadHeader(file);
+        var rest = file.AsSpan(pos); // 16-byte sync marker + data blocks
+        using var ms = new MemoryStream(file.Length + schemaJson.Length);
+        ms.Write(Magic);
+        WriteLong(ms, entries.Count);
+        foreach (var (key, value) in entries)
+        {
+            WriteBytes(ms, Encoding.UTF8.GetBytes(key));
+            WriteBytes(ms, key == "avro.schema" ? Encoding.UTF8.GetBytes(schemaJson) : value);
+        }
+        WriteLong(ms, 0);
+        ms.Write(rest);
+        return ms.ToArray();
+    }
+
+    private static (List<(string Key, byte[] Value)> Entries, int End) ReadHeader(byte[] file)
+    {
+        if (file.Length < 4 || !file.AsSpan(0, 4).SequenceEqual(Magic)) throw new InvalidDataException("not an Avro container file");
         var pos = 4;
         var entries = new List<(string Key, byte[] Value)>();
         while (true)
@@ -30,18 +56,7 @@ internal static class AvroHeader
                 entries.Add((key, ReadBytes(file, ref pos)));
             }
         }
-        var rest = file.AsSpan(pos); // 16-byte sync marker + data blocks
-        using var ms = new MemoryStream(file.Length + schemaJson.Length);
-        ms.Write(Magic);
-        WriteLong(ms, entries.Count);
-        foreach (var (key, value) in entries)
-        {
-            WriteBytes(ms, Encoding.UTF8.GetBytes(key));
-            WriteBytes(ms, key == "avro.schema" ? Encoding.UTF8.GetBytes(schemaJson) : value);
-        }
-        WriteLong(ms, 0);
-        ms.Write(rest);
-        return ms.ToArray();
+        return (entries, pos);
     }
 
     private static long ReadLong(byte[] b, ref int pos)

@@ -15,7 +15,9 @@ internal static class AvroValues
             case TypeId.Date: return Conversions.DateFromDays(Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             case TypeId.Time: return TimeSpan.FromTicks((long)v * 10);
             case TypeId.Timestamp or TypeId.TimestampTz: return Conversions.DateTimeFromMicros((long)v);
-            case TypeId.Decimal: return new AvroDecimal((decimal)v);
+            // Apache.Avro refuses a value whose own scale differs from the schema's (12.5 for decimal(10,2)): write the
+            // unscaled integer at the partition field's scale, rounded like the data files (ParquetColumns)
+            case TypeId.Decimal: return new AvroDecimal(Conversions.Unscaled((decimal)v, t.Scale), t.Scale);
             case TypeId.Uuid or TypeId.Fixed:
             {
                 var fs = (FixedSchema)NonNull(fieldSchema);
@@ -36,6 +38,9 @@ internal static class AvroValues
             case DateTime dt: return Conversions.MicrosFromEpoch(DateTime.SpecifyKind(dt, DateTimeKind.Utc));
             case DateTimeOffset dto: return (dto.UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
             case TimeSpan ts: return ts.Ticks / 10;
+            // at the field's scale (AvroDecimal.ToDecimal drops trailing zeros: 12.50 would come back as 12.5)
+            case AvroDecimal d when t.Id == TypeId.Decimal && d.Scale <= t.Scale:
+                return Conversions.Scaled(d.UnscaledValue * System.Numerics.BigInteger.Pow(10, t.Scale - d.Scale), t.Scale);
             case AvroDecimal d: return AvroDecimal.ToDecimal(d);
             case GenericFixed f when t.Id == TypeId.Uuid: return new Guid(f.Value, bigEndian: true);
             case GenericFixed f when t.Id == TypeId.Decimal: return Conversions.Scaled(new System.Numerics.BigInteger(f.Value, false, true), t.Scale);

@@ -46,7 +46,7 @@ internal static class ManifestAvroSchemas
     {
         var fields = new JsonArray();
         foreach (var f in partitionType.Fields)
-            fields.Add(Optional(AvroName(f.Name), AvroType((PrimitiveType)f.Type), f.Id));
+            fields.Add(Optional(CompatibleNames.Avro(f.Name), AvroType((PrimitiveType)f.Type), f.Id));
         return new JsonObject { ["type"] = "record", ["name"] = "r102", ["fields"] = fields };
     }
 
@@ -100,8 +100,8 @@ internal static class ManifestAvroSchemas
         TypeId.Time => new JsonObject { ["type"] = "long", ["logicalType"] = "time-micros" },
         TypeId.Timestamp => new JsonObject { ["type"] = "long", ["logicalType"] = "timestamp-micros", ["adjust-to-utc"] = false },
         TypeId.TimestampTz => new JsonObject { ["type"] = "long", ["logicalType"] = "timestamp-micros", ["adjust-to-utc"] = true },
-        // uuid: Apache.Avro only accepts the uuid logical type on strings, so the fixed carries no logical type.
-        TypeId.Uuid => new JsonObject { ["type"] = "fixed", ["name"] = "uuid_fixed", ["size"] = 16 },
+        // as the spec and Java write it; Apache.Avro only takes uuid on strings, so it reads and writes with ForApacheAvro's copy
+        TypeId.Uuid => new JsonObject { ["type"] = "fixed", ["name"] = "uuid_fixed", ["size"] = 16, ["logicalType"] = "uuid" },
         TypeId.Fixed => new JsonObject { ["type"] = "fixed", ["name"] = $"fixed_{t.Length}", ["size"] = t.Length },
         TypeId.Decimal => new JsonObject
         {
@@ -110,6 +110,38 @@ internal static class ManifestAvroSchemas
         },
         _ => throw new NotSupportedException($"no Avro mapping for {t}"),
     };
+
+    /// <summary>
+    /// The schema as Apache.Avro can parse it: a fixed with <c>"logicalType": "uuid"</c> (Avro 1.12, the Iceberg spec)
+    /// loses that annotation — the values are the same 16 bytes either way. Returns the input when nothing changes.
+    /// </summary>
+    public static string ForApacheAvro(string schemaJson)
+    {
+        if (!schemaJson.Contains("uuid", StringComparison.Ordinal)) return schemaJson;
+        var root = JsonNode.Parse(schemaJson)!;
+        return StripFixedUuid(root) ? root.ToJsonString() : schemaJson;
+    }
+
+    private static bool StripFixedUuid(JsonNode? node)
+    {
+        var changed = false;
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "fixed"
+                    && o["logicalType"] is JsonValue l && l.TryGetValue<string>(out var logical) && logical == "uuid")
+                {
+                    o.Remove("logicalType");
+                    changed = true;
+                }
+                foreach (var (_, v) in o.ToList()) changed |= StripFixedUuid(v);
+                break;
+            case JsonArray a:
+                foreach (var v in a) changed |= StripFixedUuid(v);
+                break;
+        }
+        return changed;
+    }
 
     /// <summary>Minimum bytes of a two's-complement integer holding any <paramref name="precision"/>-digit number.</summary>
     public static int DecimalBytes(int precision)
@@ -136,19 +168,4 @@ internal static class ManifestAvroSchemas
 
     private static JsonObject Optional(string name, JsonNode type, int id) =>
         new() { ["name"] = name, ["type"] = new JsonArray("null", type), ["default"] = null, ["field-id"] = id };
-
-    /// <summary>Avro names allow [A-Za-z_][A-Za-z0-9_]*; other characters become _xHH as in the Java implementation.</summary>
-    public static string AvroName(string name)
-    {
-        var sb = new System.Text.StringBuilder();
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            var ok = char.IsAsciiLetter(c) || c == '_' || (i > 0 && char.IsAsciiDigit(c));
-            if (ok) sb.Append(c);
-            else if (char.IsAsciiDigit(c)) sb.Append('_').Append(c);
-            else sb.Append("_x").Append(((int)c).ToString("X", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return sb.ToString();
-    }
 }

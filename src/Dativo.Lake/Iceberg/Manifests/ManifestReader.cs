@@ -13,7 +13,8 @@ internal static class ManifestReader
 
     public static Result Read(Stream avro, TableMetadata table, ManifestFile? manifest)
     {
-        using var reader = DataFileReader<GenericRecord>.OpenReader(avro, leaveOpen: true);
+        using var readable = ForApacheAvro(avro);
+        using var reader = DataFileReader<GenericRecord>.OpenReader(readable, leaveOpen: true);
         var meta = reader.GetMetaKeys().ToDictionary(k => k, k => reader.GetMetaString(k));
         var specId = manifest?.PartitionSpecId ?? (meta.TryGetValue("partition-spec-id", out var s) ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 0);
         var spec = table.PartitionSpecs.FirstOrDefault(p => p.SpecId == specId)
@@ -80,5 +81,16 @@ internal static class ManifestReader
             entries.Add(new ManifestEntry(status, snapshotId, seq ?? 0, fileSeq ?? 0, file));
         }
         return new Result(meta, entries);
+    }
+
+    /// <summary>The manifest with a header schema Apache.Avro parses (uuid partition fields as Java and we write them).</summary>
+    private static MemoryStream ForApacheAvro(Stream avro)
+    {
+        var ms = new MemoryStream();
+        avro.CopyTo(ms);
+        var bytes = ms.ToArray();
+        var schema = AvroHeader.Schema(bytes);
+        var readable = ManifestAvroSchemas.ForApacheAvro(schema);
+        return ReferenceEquals(readable, schema) ? new MemoryStream(bytes, writable: false) : new MemoryStream(AvroHeader.ReplaceSchema(bytes, readable), writable: false);
     }
 }

@@ -14,7 +14,7 @@ internal static class ManifestWriter
     {
         var partitionType = spec.PartitionType(schema);
         var schemaJson = ManifestAvroSchemas.ManifestEntry(partitionType);
-        var avroSchema = (RecordSchema)Schema.Parse(schemaJson);
+        var avroSchema = (RecordSchema)Schema.Parse(ManifestAvroSchemas.ForApacheAvro(schemaJson));
         var dataFileSchema = (RecordSchema)avroSchema.Fields.First(f => f.Name == "data_file").Schema;
         var partSchema = (RecordSchema)dataFileSchema.Fields.First(f => f.Name == "partition").Schema;
         var fieldSchemas = dataFileSchema.Fields.ToDictionary(f => f.Name, f => f.Schema);

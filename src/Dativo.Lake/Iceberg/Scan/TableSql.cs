@@ -40,7 +40,10 @@ internal static class TableSql
         var proj = new List<string>();
         foreach (var f in schema.Columns)
         {
-            var name = useIds ? cols.ById.GetValueOrDefault(f.Id) : cols.Names.Contains(f.Name) ? f.Name : null;
+            // files without field ids: the field's name, or its name as Java stores it in Parquet
+            var name = useIds ? cols.ById.GetValueOrDefault(f.Id)
+                : cols.Names.Contains(f.Name) ? f.Name
+                : cols.Names.Contains(CompatibleNames.Parquet(f.Name)) ? CompatibleNames.Parquet(f.Name) : null;
             if (name is null) proj.Add($"NULL::{TypeName(f.Type)} AS {Ident(f.Name)}");
             else if (f.Type is PrimitiveType { Id: TypeId.Long or TypeId.Double or TypeId.Decimal })
                 proj.Add($"CAST(d.{Ident(name)} AS {TypeName(f.Type)}) AS {Ident(f.Name)}");

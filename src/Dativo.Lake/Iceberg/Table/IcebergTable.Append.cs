@@ -21,7 +21,8 @@ public sealed partial class IcebergTable
     /// progress marker that must become visible in the same catalog swap as the data (read it back with
     /// <see cref="LatestSummaryValue"/>). Keys the spec defines (<c>operation</c>, <c>added-*</c>, <c>deleted-*</c>,
     /// <c>removed-*</c>, <c>total-*</c>, <c>changed-partition-count</c>) are refused. An empty file list still
-    /// creates a snapshot (carrying the summary entries).
+    /// creates a snapshot (carrying the summary entries). If the commit certainly did not happen, the files are
+    /// deleted (they were written for it and nothing references them).
     /// </summary>
     public Task<CommitResult> AppendFilesAsync(IReadOnlyList<DataFile> files, IReadOnlyDictionary<string, string>? summary, CancellationToken ct = default) =>
         CommitFilesAsync(files, new FileCommit { Summary = summary ?? new Dictionary<string, string>() }, ct);

@@ -91,7 +91,10 @@ public sealed partial class IcebergTable
     public async Task<CommitResult> AppendAsync(IAsyncEnumerable<RecordBatch> batches, CancellationToken ct = default) =>
         await AppendFilesAsync(await WriteDataFilesAsync(batches, ct), ct);
 
-    /// <summary>Commits already written data files (fast append: no existing manifest is rewritten).</summary>
+    /// <summary>
+    /// Commits already written data files (fast append: no existing manifest is rewritten). If the commit certainly
+    /// did not happen, the files are deleted (they were written for it and nothing references them).
+    /// </summary>
     public Task<CommitResult> AppendFilesAsync(IReadOnlyList<DataFile> files, CancellationToken ct = default) =>
         CommitSnapshotAsync(new SnapshotProducer(IO, TableKey, _time) { Operation = Operations.Append, AddedData = files }, ct);
 
@@ -202,15 +205,35 @@ public sealed partial class IcebergTable
 
     // ---- commit plumbing ----
 
+    /// <summary>
+    /// Commits a new snapshot. When the commit certainly did not happen (an error before the catalog swap, or every
+    /// attempt lost its swap), the files written for it — its manifests and the data and delete files it adds — are
+    /// deleted: no snapshot references them, and a failed write leaves nothing behind.
+    /// </summary>
     internal async Task<CommitResult> CommitSnapshotAsync(SnapshotProducer producer, CancellationToken ct) =>
-        await CommitAsync((baseMeta, attempt, token) => producer.ProduceAsync(baseMeta, attempt, Files, token), ct);
+        await CommitAsync((baseMeta, attempt, token) => producer.ProduceAsync(baseMeta, attempt, Files, token), ct, producer.DeleteWrittenFilesAsync);
 
-    internal async Task<CommitResult> CommitAsync(Func<TableMetadata, int, CancellationToken, Task<PendingCommit>> apply, CancellationToken ct)
+    internal async Task<CommitResult> CommitAsync(Func<TableMetadata, int, CancellationToken, Task<PendingCommit>> apply, CancellationToken ct,
+        Func<Task>? cleanUpAfterFailure = null)
     {
         if (_catalog is null || Identifier is null)
+        {
+            if (cleanUpAfterFailure is not null) await cleanUpAfterFailure();
             throw new DativoException($"table {Name} was opened read-only from its location; open it through a catalog to write");
+        }
         var committer = new TableCommitter(_catalog, Identifier, IO, TableKey, _time);
-        var (meta, loc, result) = await committer.CommitAsync(Metadata, MetadataLocation, apply, ct);
+        TableMetadata meta;
+        string loc;
+        CommitResult result;
+        try
+        {
+            (meta, loc, result) = await committer.CommitAsync(Metadata, MetadataLocation, apply, ct);
+        }
+        catch (Exception) when (cleanUpAfterFailure is not null && !committer.MayHaveCommitted)
+        {
+            await cleanUpAfterFailure();
+            throw;
+        }
         Metadata = meta;
         MetadataLocation = loc;
         return result;

@@ -21,6 +21,7 @@ internal sealed record AttemptChanges(
 internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider time)
 {
     private readonly List<ManifestFile> _fixedManifests = [];
+    private readonly List<string> _written = [];
     private bool _fixedWritten;
 
     public required string Operation { get; init; }
@@ -66,11 +67,11 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
         if (!_fixedWritten)
         {
             foreach (var g in AddedData.GroupBy(f => f.SpecId))
-                _fixedManifests.Add(await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(g.Key), ManifestContent.Data,
-                    [.. g.Select(f => new ManifestEntry(EntryStatus.Added, SnapshotId, null, null, f))], SnapshotId, ct));
+                _fixedManifests.Add(Written(await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(g.Key), ManifestContent.Data,
+                    [.. g.Select(f => new ManifestEntry(EntryStatus.Added, SnapshotId, null, null, f))], SnapshotId, ct)));
             foreach (var g in AddedDeletes.GroupBy(f => f.SpecId))
-                _fixedManifests.Add(await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(g.Key), ManifestContent.Deletes,
-                    [.. g.Select(f => new ManifestEntry(EntryStatus.Added, SnapshotId, null, null, f))], SnapshotId, ct));
+                _fixedManifests.Add(Written(await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(g.Key), ManifestContent.Deletes,
+                    [.. g.Select(f => new ManifestEntry(EntryStatus.Added, SnapshotId, null, null, f))], SnapshotId, ct)));
             _fixedWritten = true;
         }
         var seq = baseMeta.LastSequenceNumber + 1;
@@ -90,8 +91,8 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
             manifests.Add(m with { SequenceNumber = seq, MinSequenceNumber = seq });
         foreach (var g in changes.AddDeletes.GroupBy(f => f.SpecId))
         {
-            var m = await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(g.Key), ManifestContent.Deletes,
-                [.. g.Select(f => new ManifestEntry(EntryStatus.Added, SnapshotId, null, null, f))], SnapshotId, ct);
+            var m = Written(await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(g.Key), ManifestContent.Deletes,
+                [.. g.Select(f => new ManifestEntry(EntryStatus.Added, SnapshotId, null, null, f))], SnapshotId, ct));
             attemptKeys.Add(io.KeyOf(m.ManifestPath));
             manifests.Add(m with { SequenceNumber = seq, MinSequenceNumber = seq });
         }
@@ -121,12 +122,13 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
                 }
                 else rewritten.Add(new ManifestEntry(EntryStatus.Existing, e.SnapshotId, e.SequenceNumber, e.FileSequenceNumber, e.File));
             }
-            var nm = await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(m.PartitionSpecId), m.Content, rewritten, SnapshotId, ct);
+            var nm = Written(await ManifestOutput.WriteAsync(io, tableKey, baseMeta, baseMeta.Spec(m.PartitionSpecId), m.Content, rewritten, SnapshotId, ct));
             attemptKeys.Add(io.KeyOf(nm.ManifestPath));
             manifests.Add(nm with { SequenceNumber = seq, MinSequenceNumber = nm.MinSequenceNumber < 0 ? seq : nm.MinSequenceNumber });
         }
 
         var listKey = $"{tableKey}/metadata/snap-{SnapshotId}-{attempt + 1}-{Guid.NewGuid()}.avro";
+        _written.Add(listKey);
         await io.Store.PutAsync(listKey, new MemoryStream(ManifestListFile.Write(SnapshotId, baseSnapshot?.SnapshotId, seq, manifests)), ct);
         attemptKeys.Add(listKey);
 
@@ -154,6 +156,31 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
         var merged = new Dictionary<string, string>(current, StringComparer.Ordinal);
         foreach (var (k, v) in set) merged[k] = v;
         return merged;
+    }
+
+    private ManifestFile Written(ManifestFile m)
+    {
+        _written.Add(io.KeyOf(m.ManifestPath));
+        return m;
+    }
+
+    /// <summary>
+    /// Deletes what this producer wrote (manifests, manifest lists) and the data and delete files it was to add:
+    /// for a commit that certainly did not happen, all of it is unreferenced. Failures to delete are left to orphan cleanup.
+    /// </summary>
+    public async Task DeleteWrittenFilesAsync()
+    {
+        var keys = new List<string>(_written);
+        foreach (var f in AddedData.Concat(AddedDeletes))
+        {
+            try { keys.Add(io.KeyOf(f.FilePath)); }
+            catch (Core.Errors.DativoException) { /* not in this store: not ours to delete */ }
+        }
+        foreach (var key in keys)
+        {
+            try { await io.Store.DeleteAsync(key, CancellationToken.None); }
+            catch (Exception e) when (e is not OperationCanceledException) { /* the commit's own error is the one to report */ }
+        }
     }
 
     private Dictionary<string, string> Summary(Snapshot? baseSnapshot, List<ManifestFile> manifests,

@@ -22,6 +22,12 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
 {
     public const int DefaultRetries = 10;
 
+    /// <summary>
+    /// False while no catalog swap of this commit can have taken effect (a failure then certainly committed nothing,
+    /// so the files written for it can go); true from the start of a swap until it is known to have lost.
+    /// </summary>
+    public bool MayHaveCommitted { get; private set; }
+
     public async Task<(TableMetadata Metadata, string Location, CommitResult Result)> CommitAsync(
         TableMetadata current, string currentLocation,
         Func<TableMetadata, int, CancellationToken, Task<PendingCommit>> apply, CancellationToken ct)
@@ -29,17 +35,18 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
         var retries = (int)current.PropertyLong("commit.retry.num-retries", DefaultRetries);
         var minWait = current.PropertyLong("commit.retry.min-wait-ms", 20);
         var maxWait = current.PropertyLong("commit.retry.max-wait-ms", 2000);
-        var pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (retries > 0) // 0 (allowed, as in Java) means one attempt; Polly refuses a retry strategy without retries
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<CommitConflictException>(),
-                MaxRetryAttempts = Math.Max(0, retries),
+                MaxRetryAttempts = retries,
                 Delay = TimeSpan.FromMilliseconds(minWait),
                 MaxDelay = TimeSpan.FromMilliseconds(maxWait),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-            })
-            .Build();
+            });
+        var pipeline = builder.Build();
         var attempt = 0;
         var baseMeta = current;
         var baseLoc = currentLocation;
@@ -93,6 +100,7 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
         var newLoc = io.UriOf(key);
         await FaultPoints.HitAsync(FaultPoints.LakeBeforeSwap, ct);
         bool swapped;
+        MayHaveCommitted = true;
         try
         {
             swapped = await catalog.SwapMetadataLocationAsync(id, baseLoc, newLoc, ct);
@@ -109,14 +117,17 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
             if (current == newLoc)
             {
                 if (await ContentIsAsync(key, json, ct)) return await SucceedAsync(newMeta, newLoc, version, pending, attempt);
+                MayHaveCommitted = false;
                 throw new CommitConflictException($"{newLoc} was committed by another writer");
             }
+            MayHaveCommitted = false;
             await DeleteQuietlyAsync([key, .. pending.AttemptKeys], ct);
             throw new CommitConflictException($"{baseLoc} is no longer current");
         }
         if (!await ContentIsAsync(key, json, ct))
         {
             // another writer overwrote our v{N} before the swap: what is current is its (consistent) metadata; redo ours on top
+            MayHaveCommitted = false;
             throw new CommitConflictException($"{newLoc} holds another writer's metadata");
         }
         return await SucceedAsync(newMeta, newLoc, version, pending, attempt);
