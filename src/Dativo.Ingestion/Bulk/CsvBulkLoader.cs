@@ -20,6 +20,7 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
     public static bool Applies(ITableTarget target, CsvOptions options) =>
         target is IcebergTarget
         && options.Encoding is UTF8Encoding
+        && options.Quote < 0x80 && options.Delimiter < 0x80 // the record count below scans bytes
         && target.Schema.Columns.All(c => c.Generated || CsvColumnSql.Supports(c.Kind));
 
     /// <summary>Loads <paramref name="file"/>, or says why it has to go through the row path (nothing of it is kept then).</summary>
@@ -29,7 +30,39 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
         if (names is null) return new(null, "empty file or byte order mark");
         var query = Query(file, options, names);
         if (query is null) return new(null, "a required column is missing");
-        return await BulkWrite.FileAsync(engine, target, file, query, ingestDate, ct).ConfigureAwait(false);
+        // counted while DuckDB loads (a second reader of the same, cached bytes)
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var counting = Task.Run(async () =>
+        {
+            await using var stream = await source.OpenAsync(file, stop.Token).ConfigureAwait(false);
+            return await CsvRecordCount.CountAsync(stream, (byte)options.Quote, options.Header, stop.Token).ConfigureAwait(false);
+        }, stop.Token);
+        BulkAttempt attempt;
+        try
+        {
+            attempt = await BulkWrite.FileAsync(engine, target, file, query, ingestDate, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await StopAsync(stop, counting).ConfigureAwait(false);
+            throw;
+        }
+        if (attempt.Loaded is not { } loaded)
+        {
+            await StopAsync(stop, counting).ConfigureAwait(false);
+            return attempt;
+        }
+        var records = await counting.ConfigureAwait(false);
+        if (loaded.Rows == records) return attempt;
+        BulkWrite.Discard(target, loaded);
+        return new(null, $"DuckDB read {loaded.Rows} of the file's {records} records (it loses a record longer than its read buffer)");
+    }
+
+    private static async Task StopAsync(CancellationTokenSource stop, Task counting)
+    {
+        await stop.CancelAsync().ConfigureAwait(false);
+        try { await counting.ConfigureAwait(false); }
+        catch (Exception e) when (e is OperationCanceledException or IOException) { /* the count is not needed any more */ }
     }
 
     /// <summary>Column names as the row path sees them (header row, or the contract's fields); null when unreadable.</summary>
