@@ -16,6 +16,8 @@ namespace Dativo.Ingestion.Bulk;
 /// </summary>
 internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSource source, DateOnly ingestDate)
 {
+    private readonly Records.SourceColumns _columns = new(job);
+
     /// <summary>Whether the job can use the bulk path at all (per file, <see cref="TryLoadAsync"/> decides the rest).</summary>
     public static bool Applies(ITableTarget target, CsvOptions options) =>
         target is IcebergTarget
@@ -28,6 +30,8 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
     {
         var names = await HeaderAsync(file, options, ct).ConfigureAwait(false);
         if (names is null) return new(null, "empty file or byte order mark");
+        // the same checks as the row path, with the same errors; its warnings (warn mode) are recorded there
+        if (options.Header && _columns.Check(names, file.Path, "header", 1).Count > 0) return new(null, "a contract column is missing from the header");
         var query = Query(file, options, names);
         if (query is null) return new(null, "a required column is missing");
         // counted while DuckDB loads (a second reader of the same, cached bytes)
