@@ -262,6 +262,7 @@ public sealed class CsvBulkPathTests
             ("data/utf8_quoted_lines.csv", Csv(Row(5, "s", "\"two\nlines \u00e9\""), Row(6, "s", "ok"))),
             ("data/nul_string.csv", Csv(Row(7, "s", "a\0b"), Row(8, "s", "ok"))),
             ("data/nul_numbers.csv", Csv(Row(9, "l", "12\0"), Row(10, "d", "1.5\0"), Row(11, "dt", "2024-01-01\0"), Row(12, "m", "1.5\0"), Row(13, "l", "13"))),
+            ("data/utf8_bom.csv", [0xEF, 0xBB, 0xBF, .. Csv(Row(14, "s", "x\u00e9"), Row(15, "s", "ok"))]),
         };
         var bulk = await RunAsync([], mode, "", binary, bulk: true);
         var rows = await RunAsync([], mode, "", binary, bulk: false);
@@ -271,7 +272,7 @@ public sealed class CsvBulkPathTests
         Assert.Equal(warn ? 1 : 2, bulk.ExitCode);
         Assert.Equal(rows.ExitCode, bulk.ExitCode);
         // undecodable bytes: the record is left out in both modes (like a JSON line that is not valid UTF-8)
-        Assert.Equal(warn ? ["2", "4", "6", "7", "8", "9", "10", "11", "12", "13"] : ["2", "4", "6", "8", "13"], bulk.Rows.Select(r => Field(r, "id")));
+        Assert.Equal(warn ? ["2", "4", "6", "7", "8", "9", "10", "11", "12", "13", "15"] : ["2", "4", "6", "8", "13", "15"], bulk.Rows.Select(r => Field(r, "id")));
         Assert.DoesNotContain(bulk.Rows, r => r.Contains('\uFFFD', StringComparison.Ordinal) || r.Contains('\0', StringComparison.Ordinal));
         var rejected = string.Join("\n", bulk.Rejections);
         var offset = Header.Length + 1 + Row(1, "s", "caf").Length;
@@ -279,6 +280,8 @@ public sealed class CsvBulkPathTests
         Assert.Contains($"E9 at byte {offset}\"", rejected);
         Assert.Contains("file=utf8_number.csv | position=2 | field=\"l\" | reason=\"invalid_encoding\"", rejected);
         Assert.Contains("file=utf8_quoted_lines.csv | position=2 | field=\"s\" | reason=\"invalid_encoding\"", rejected);
+        Assert.Contains($"file=utf8_bom.csv | position=2 | field=\"s\" | reason=\"invalid_encoding\" | raw=\"x\\\\xE9; bytes not valid in the file", rejected);
+        Assert.Contains($"E9 at byte {3 + Header.Length + 1 + Row(14, "s", "x").Length}\"", rejected);
         foreach (var (position, field) in new[] { (2, "s"), (2, "l"), (3, "d"), (4, "dt"), (5, "m") })
             Assert.Contains($"file=nul_{(field == "s" ? "string" : "numbers")}.csv | position={position} | field=\"{field}\" | reason=\"nul_character\"", rejected);
         if (warn) Assert.Contains(bulk.Rows, r => Field(r, "id") == "7" && Field(r, "s") == "null" && Field(r, "_dativo_invalid").Contains("a\\u0000b", StringComparison.Ordinal));

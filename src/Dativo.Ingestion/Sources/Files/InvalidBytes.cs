@@ -14,13 +14,17 @@ internal sealed class InvalidBytes : IDisposable
 
     private readonly Queue<(long Offset, byte[] Bytes)> _found = new();
     private readonly OffsetStream _stream;
+    private readonly int _preamble;
 
     /// <summary>Wraps <paramref name="stream"/> (read it through <see cref="Stream"/>) and gives <paramref name="encoding"/> the marking fallback.</summary>
     public InvalidBytes(Stream stream, Encoding encoding)
     {
         _stream = new OffsetStream(stream);
-        Encoding = (Encoding)encoding.Clone();
+        // with the byte order mark as its preamble, StreamReader skips a UTF-8 one itself; otherwise it would detect it
+        // and decode with a UTF-8 decoder of its own, which replaces invalid bytes with U+FFFD
+        Encoding = (Encoding)(encoding is UTF8Encoding ? new UTF8Encoding(encoderShouldEmitUTF8Identifier: true) : encoding).Clone();
         Encoding.DecoderFallback = new Fallback(this);
+        _preamble = Encoding.Preamble.Length;
     }
 
     public Stream Stream => _stream;
@@ -71,8 +75,11 @@ internal sealed class InvalidBytes : IDisposable
 
         public override bool Fallback(byte[] bytesUnknown, int index)
         {
-            // the decoder works on the bytes of the stream's last read (index < 0: bytes left over from the one before)
-            owner._found.Enqueue((owner._stream.LastReadStart + index, bytesUnknown));
+            // the decoder works on the bytes of the stream's last read (index < 0: bytes left over from the one before),
+            // the first read without the byte order mark StreamReader took off
+            var start = owner._stream.LastReadStart;
+            if (start == 0 && owner._stream.StartsWith(owner.Encoding.Preamble)) start = owner._preamble;
+            owner._found.Enqueue((start + index, bytesUnknown));
             _pending = true;
             return true;
         }
@@ -99,7 +106,21 @@ internal sealed class InvalidBytes : IDisposable
     {
         private long _position;
 
+        private readonly byte[] _head = new byte[4];
+        private int _headLength;
+
         public long LastReadStart { get; private set; }
+
+        /// <summary>Whether the stream's first bytes are <paramref name="prefix"/> (at most 4).</summary>
+        public bool StartsWith(ReadOnlySpan<byte> prefix) => prefix.Length > 0 && _head.AsSpan(0, _headLength).StartsWith(prefix);
+
+        private void Keep(ReadOnlySpan<byte> read)
+        {
+            var n = Math.Min(read.Length, _head.Length - _headLength);
+            if (n <= 0) return;
+            read[..n].CopyTo(_head.AsSpan(_headLength));
+            _headLength += n;
+        }
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -112,6 +133,7 @@ internal sealed class InvalidBytes : IDisposable
         public override int Read(Span<byte> buffer)
         {
             var n = inner.Read(buffer);
+            Keep(buffer[..n]);
             LastReadStart = _position;
             _position += n;
             return n;
@@ -120,6 +142,7 @@ internal sealed class InvalidBytes : IDisposable
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Keep(buffer.Span[..n]);
             LastReadStart = _position;
             _position += n;
             return n;
