@@ -65,6 +65,7 @@ internal static class JsonLinesReader
                 block.Consume(length + breakBytes);
             }
             if (n == 0 && rejections.Count == 0) yield break;
+            while (cols.Count < names.Count) cols.Add(new object?[batchRows]); // a key first seen in a rejected line: no values
             yield return new RawBatch([.. names], [.. cols], pos, n, path) { Bytes = bytes, SourceRejections = rejections, PresentNames = [.. present.Names] };
         }
     }
