@@ -15,7 +15,7 @@ internal static class CsvRecordCount
     /// <summary>Records in <paramref name="stream"/> (which it reads to the end), the header not counted when <paramref name="header"/>.</summary>
     public static async Task<long> CountAsync(Stream stream, byte quote, bool header, CancellationToken ct)
     {
-        var outside = SearchValues.Create(quote, (byte)'\n', (byte)'\r');
+        var quoteOrCr = SearchValues.Create(quote, (byte)'\r');
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
@@ -24,7 +24,7 @@ internal static class CsvRecordCount
             var content = false; // the current record has a byte that is not a line break
             int read;
             while ((read = await stream.ReadAsync(buffer.AsMemory(0, ChunkBytes), ct).ConfigureAwait(false)) > 0)
-                records += Scan(buffer.AsSpan(0, read), quote, outside, ref inQuote, ref content);
+                records += Scan(buffer.AsSpan(0, read), quote, quoteOrCr, ref inQuote, ref content);
             if (content) records++;
             return header ? Math.Max(0, records - 1) : records;
         }
@@ -35,30 +35,26 @@ internal static class CsvRecordCount
     }
 
     /// <summary>Records ended within <paramref name="span"/>; the quote and content state carries over to the next chunk.</summary>
-    private static long Scan(ReadOnlySpan<byte> span, byte quote, SearchValues<byte> outside, ref bool inQuote, ref bool content)
+    private static long Scan(ReadOnlySpan<byte> span, byte quote, SearchValues<byte> quoteOrCr, ref bool inQuote, ref bool content)
     {
         long ended = 0;
         while (!span.IsEmpty)
         {
-            int i;
             if (inQuote)
             {
                 // a doubled quote inside a quoted field closes and at once reopens it: the count is the same
-                i = span.IndexOf(quote);
-                if (i < 0) return ended;
+                var close = span.IndexOf(quote);
+                if (close < 0) return ended;
                 inQuote = false;
-                span = span[(i + 1)..];
+                span = span[(close + 1)..];
                 continue;
             }
-            i = span.IndexOfAny(outside);
-            if (i < 0)
-            {
-                content = true;
-                return ended;
-            }
-            if (i > 0) content = true;
-            var b = span[i];
-            span = span[(i + 1)..];
+            // up to the next quote or CR only LFs end records: counted a whole stretch at a time
+            var stop = span.IndexOfAny(quoteOrCr);
+            ended += LineFeedRecords(stop < 0 ? span : span[..stop], ref content);
+            if (stop < 0) return ended;
+            var b = span[stop];
+            span = span[(stop + 1)..];
             if (b == quote)
             {
                 inQuote = true;
@@ -71,5 +67,26 @@ internal static class CsvRecordCount
             }
         }
         return ended;
+    }
+
+    /// <summary>Records ended in <paramref name="plain"/> (no quote, no CR): each LF that follows a byte of its record (blank lines are none).</summary>
+    private static long LineFeedRecords(ReadOnlySpan<byte> plain, ref bool content)
+    {
+        if (plain.IsEmpty) return 0;
+        long lineFeeds = plain.Count((byte)'\n');
+        if (lineFeeds == 0)
+        {
+            content = true;
+            return 0;
+        }
+        long blank = plain[0] == '\n' && !content ? 1 : 0;
+        for (var at = plain.IndexOf("\n\n"u8); at >= 0;)
+        {
+            blank++;
+            var next = plain[(at + 1)..].IndexOf("\n\n"u8);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        content = plain[^1] != '\n';
+        return lineFeeds - blank;
     }
 }
