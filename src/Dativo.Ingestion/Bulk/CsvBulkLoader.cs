@@ -34,7 +34,7 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
         if (options.Header && _columns.Check(names, file.Path, "header", 1).Count > 0) return new(null, "a contract column is missing from the header");
         var query = Query(file, options, names);
         if (query is null) return new(null, "a required column is missing");
-        // counted while DuckDB loads (a second reader of the same, cached bytes)
+        // counted (and searched for NUL bytes) while DuckDB loads: a second reader of the same, cached bytes
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var counting = Task.Run(async () =>
         {
@@ -56,10 +56,11 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
             await StopAsync(stop, counting).ConfigureAwait(false);
             return attempt;
         }
-        var records = await counting.ConfigureAwait(false);
-        if (loaded.Rows == records) return attempt;
+        var (records, hasNul) = await counting.ConfigureAwait(false);
+        if (loaded.Rows == records && !hasNul) return attempt;
         BulkWrite.Discard(target, loaded);
-        return new(null, $"DuckDB read {loaded.Rows} of the file's {records} records (it loses a record longer than its read buffer)");
+        return new(null, hasNul ? "a NUL character (DuckDB keeps it, the row path refuses it)"
+            : $"DuckDB read {loaded.Rows} of the file's {records} records (it loses a record longer than its read buffer)");
     }
 
     private static async Task StopAsync(CancellationTokenSource stop, Task counting)

@@ -24,8 +24,8 @@ internal static class CsvColumnSql
         // WHENs lazily; an OR would compute both sides for every value): the cheap, common canonical form comes first
         var (accept, value) = col.Kind switch
         {
-            // a NUL character is refused by the row path (DuckDB keeps it): the file goes there
-            ColumnKind.String => ([$"NOT contains({raw}, chr(0))"], raw),
+            // (a NUL character, which DuckDB keeps, is found by CsvRecordCount: the file goes to the row path)
+            ColumnKind.String => ([], raw),
             ColumnKind.Long or ColumnKind.Int or ColumnKind.Date => ([PrintsBack(raw, parsed)], parsed),
             // a zero is only taken when the text has no other digit than 0 (DuckDB reads 1e-400 as 0, the row path refuses it)
             ColumnKind.Double => ([$"isfinite({parsed}) AND {parsed} <> 0 AND NOT contains({raw}, '_')",

@@ -12,8 +12,11 @@ internal static class CsvRecordCount
 {
     private const int ChunkBytes = 1 << 20;
 
-    /// <summary>Records in <paramref name="stream"/> (which it reads to the end), the header not counted when <paramref name="header"/>.</summary>
-    public static async Task<long> CountAsync(Stream stream, byte quote, bool header, CancellationToken ct)
+    /// <summary>
+    /// Records in <paramref name="stream"/> (which it reads to the end), the header not counted when <paramref name="header"/>;
+    /// and whether it holds a NUL byte (a NUL character in UTF-8), which DuckDB keeps and the row path refuses.
+    /// </summary>
+    public static async Task<(long Records, bool HasNul)> CountAsync(Stream stream, byte quote, bool header, CancellationToken ct)
     {
         var quoteOrCr = SearchValues.Create(quote, (byte)'\r');
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
@@ -22,11 +25,15 @@ internal static class CsvRecordCount
             long records = 0;
             var inQuote = false;
             var content = false; // the current record has a byte that is not a line break
+            var hasNul = false;
             int read;
             while ((read = await stream.ReadAsync(buffer.AsMemory(0, ChunkBytes), ct).ConfigureAwait(false)) > 0)
+            {
                 records += Scan(buffer.AsSpan(0, read), quote, quoteOrCr, ref inQuote, ref content);
+                hasNul = hasNul || buffer.AsSpan(0, read).Contains((byte)0);
+            }
             if (content) records++;
-            return header ? Math.Max(0, records - 1) : records;
+            return (header ? Math.Max(0, records - 1) : records, hasNul);
         }
         finally
         {
