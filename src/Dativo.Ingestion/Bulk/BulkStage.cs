@@ -36,7 +36,7 @@ internal static class BulkStage
         // row order within a load carries no meaning: DuckDB may write in parallel without buffering to keep it
         await engine.ExecuteAsync("SET preserve_insertion_order = false", ct: ct).ConfigureAwait(false);
         var csvLoader = new CsvBulkLoader(job, iceberg, files, ingestDate);
-        var parquetLoader = new ParquetBulkLoader(iceberg, ingestDate);
+        var parquetLoader = new ParquetBulkLoader(job, iceberg, ingestDate);
         long rows = 0, bytes = 0;
         var loadedFiles = 0;
         var rowPath = new List<string>();

@@ -29,6 +29,18 @@ internal static class BulkWrite
             return new(null, BulkFallback.Reason(e.Message));
         }
     }
+
+    /// <summary>Deletes the data files of a load that is not taken after all (they were never committed), and their folder.</summary>
+    public static void Discard(IcebergTarget target, BulkFile loaded)
+    {
+        foreach (var f in loaded.DataFiles)
+        {
+            if (target.Table.IO.LocalPath(f.FilePath) is not { } path) continue;
+            File.Delete(path);
+            var folder = Path.GetDirectoryName(path)!;
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+    }
 }
 
 /// <summary>The outcome for one file: loaded, or the reason it goes through the row path.</summary>

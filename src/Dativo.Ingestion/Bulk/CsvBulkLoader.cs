@@ -16,10 +16,13 @@ namespace Dativo.Ingestion.Bulk;
 /// </summary>
 internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSource source, DateOnly ingestDate)
 {
+    private readonly Records.SourceColumns _columns = new(job);
+
     /// <summary>Whether the job can use the bulk path at all (per file, <see cref="TryLoadAsync"/> decides the rest).</summary>
     public static bool Applies(ITableTarget target, CsvOptions options) =>
         target is IcebergTarget
         && options.Encoding is UTF8Encoding
+        && options.Quote < 0x80 && options.Delimiter < 0x80 // the record count below scans bytes
         && target.Schema.Columns.All(c => c.Generated || CsvColumnSql.Supports(c.Kind));
 
     /// <summary>Loads <paramref name="file"/>, or says why it has to go through the row path (nothing of it is kept then).</summary>
@@ -27,9 +30,44 @@ internal sealed class CsvBulkLoader(LoadedJob job, IcebergTarget target, FileSou
     {
         var names = await HeaderAsync(file, options, ct).ConfigureAwait(false);
         if (names is null) return new(null, "empty file or byte order mark");
+        // the same checks as the row path, with the same errors; its warnings (warn mode) are recorded there
+        if (options.Header && _columns.Check(names, file.Path, "header", 1).Count > 0) return new(null, "a contract column is missing from the header");
         var query = Query(file, options, names);
         if (query is null) return new(null, "a required column is missing");
-        return await BulkWrite.FileAsync(engine, target, file, query, ingestDate, ct).ConfigureAwait(false);
+        // counted (and searched for NUL bytes) while DuckDB loads: a second reader of the same, cached bytes
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var counting = Task.Run(async () =>
+        {
+            await using var stream = await source.OpenAsync(file, stop.Token).ConfigureAwait(false);
+            return await CsvRecordCount.CountAsync(stream, (byte)options.Quote, options.Header, stop.Token).ConfigureAwait(false);
+        }, stop.Token);
+        BulkAttempt attempt;
+        try
+        {
+            attempt = await BulkWrite.FileAsync(engine, target, file, query, ingestDate, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await StopAsync(stop, counting).ConfigureAwait(false);
+            throw;
+        }
+        if (attempt.Loaded is not { } loaded)
+        {
+            await StopAsync(stop, counting).ConfigureAwait(false);
+            return attempt;
+        }
+        var (records, hasNul) = await counting.ConfigureAwait(false);
+        if (loaded.Rows == records && !hasNul) return attempt;
+        BulkWrite.Discard(target, loaded);
+        return new(null, hasNul ? "a NUL character (DuckDB keeps it, the row path refuses it)"
+            : $"DuckDB read {loaded.Rows} of the file's {records} records (it loses a record longer than its read buffer)");
+    }
+
+    private static async Task StopAsync(CancellationTokenSource stop, Task counting)
+    {
+        await stop.CancelAsync().ConfigureAwait(false);
+        try { await counting.ConfigureAwait(false); }
+        catch (Exception e) when (e is OperationCanceledException or IOException) { /* the count is not needed any more */ }
     }
 
     /// <summary>Column names as the row path sees them (header row, or the contract's fields); null when unreadable.</summary>

@@ -24,9 +24,12 @@ internal static class CsvColumnSql
         // WHENs lazily; an OR would compute both sides for every value): the cheap, common canonical form comes first
         var (accept, value) = col.Kind switch
         {
+            // (a NUL character, which DuckDB keeps, is found by CsvRecordCount: the file goes to the row path)
             ColumnKind.String => ([], raw),
             ColumnKind.Long or ColumnKind.Int or ColumnKind.Date => ([PrintsBack(raw, parsed)], parsed),
-            ColumnKind.Double => ([$"isfinite({parsed}) AND NOT contains({raw}, '_')"], parsed),
+            // a zero is only taken when the text has no other digit than 0 (DuckDB reads 1e-400 as 0, the row path refuses it)
+            ColumnKind.Double => ([$"isfinite({parsed}) AND {parsed} <> 0 AND NOT contains({raw}, '_')",
+                $"{parsed} = 0 AND NOT contains({raw}, '_') AND NOT regexp_matches({raw}, '^[^eE]*[1-9]')"], parsed),
             ColumnKind.Decimal => (Decimal(col, raw, parsed), parsed),
             ColumnKind.Timestamp => (Timestamp(raw, parsed), parsed),
             ColumnKind.TimestampTz => (Timestamp(raw, parsed), $"timezone('UTC', {parsed})"),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Dativo.Core.Config.Jobs;
 using Dativo.Ingestion.Schema;
 using Dativo.Ingestion.Sources.Files;
 using Dativo.Ingestion.Targets;
@@ -14,8 +15,10 @@ namespace Dativo.Ingestion.Bulk;
 /// into the table's data files. A file with any other type pairing (a text column for a number, a BIGINT for an int,
 /// nanosecond timestamps, …), or a null in a required column, goes to the row path, which converts and quarantines.
 /// </summary>
-internal sealed partial class ParquetBulkLoader(IcebergTarget target, DateOnly ingestDate)
+internal sealed partial class ParquetBulkLoader(LoadedJob job, IcebergTarget target, DateOnly ingestDate)
 {
+    private readonly Records.SourceColumns _columns = new(job);
+
     public static bool Applies(ITableTarget target) =>
         target is IcebergTarget && target.Schema.Columns.All(c => c.Generated || Copies(c, null));
 
@@ -25,6 +28,8 @@ internal sealed partial class ParquetBulkLoader(IcebergTarget target, DateOnly i
         var described = await engine.QueryAsync($"DESCRIBE SELECT * FROM read_parquet({source})", ct: ct).ConfigureAwait(false);
         var names = described.Rows.Select(r => (string)r[0]!).ToList();
         var types = described.Rows.Select(r => (string)r[1]!).ToList();
+        // the same checks as the row path, with the same errors; its warnings (warn mode) are recorded there
+        if (_columns.Check(names, file.Path, "columns", 0).Count > 0) return new(null, "a contract column is missing from the file");
         var select = new List<string>();
         foreach (var col in target.Schema.Columns.Where(c => !c.Generated))
         {
@@ -37,9 +42,11 @@ internal sealed partial class ParquetBulkLoader(IcebergTarget target, DateOnly i
             }
             if (!Copies(col, types[src])) return new(null, $"column {col.Name} is {types[src]}: the row path converts it");
             var raw = SqlText.Identifier(names[src]);
-            select.Add(col.ContractRequired
-                ? $"CASE WHEN {raw} IS NULL THEN {BulkFallback.Error(col.Name, "missing required value")} ELSE {raw} END AS {SqlText.Identifier(col.Name)}"
-                : $"{raw} AS {SqlText.Identifier(col.Name)}");
+            var onNull = col.ContractRequired ? $"WHEN {raw} IS NULL THEN {BulkFallback.Error(col.Name, "missing required value")} " : "";
+            // a NUL character is refused by the row path: the file goes there
+            var onNul = col.Kind == ColumnKind.String ? $"WHEN contains({raw}, chr(0)) THEN {BulkFallback.Error(col.Name, "NUL character")} " : "";
+            select.Add(onNull.Length + onNul.Length == 0 ? $"{raw} AS {SqlText.Identifier(col.Name)}"
+                : $"CASE {onNull}{onNul}ELSE {raw} END AS {SqlText.Identifier(col.Name)}");
         }
         return await BulkWrite.FileAsync(engine, target, file, $"SELECT {string.Join(", ", select)} FROM read_parquet({source})", ingestDate, ct).ConfigureAwait(false);
     }

@@ -20,6 +20,11 @@ internal sealed partial class Coercer
                 for (var r = 0; r < n; r++) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors);
             return;
         }
+        if (raw.HasNul && HasNul(text, src, n))
+        {
+            CoerceCheckingNul(col, src, text, raw, dest, n, failed, invalid, errors);
+            return;
+        }
         var ctx = new CellContext(this, col, src, text, raw, n, failed, invalid, errors);
         switch (col.Kind)
         {
@@ -37,6 +42,29 @@ internal sealed partial class Coercer
             case ColumnKind.Time: Typed<TimeSpan, TimeCell>(ctx, (TimeSpan?[])dest); break;
             case ColumnKind.Uuid: Typed<string, UuidCell>(ctx, (string?[])dest); break;
             case ColumnKind.Binary: Typed<byte[], BinaryCell>(ctx, (byte[]?[])dest); break;
+        }
+    }
+
+    private static bool HasNul(TextCells text, int src, int n)
+    {
+        for (var r = 0; r < n; r++)
+            if (!text.IsNull(src, r) && text.Cell(src, r).Contains('\0')) return true;
+        return false;
+    }
+
+    /// <summary>A column with a NUL character in some cell (rare): value by value, the long way, so that no parser skips it.</summary>
+    private void CoerceCheckingNul(TargetColumn col, int src, TextCells text, RawBatch raw, Array dest, int n, bool[] failed,
+        List<(string Field, string? Raw)>?[]? invalid, List<(int Row, Rejection R)> errors)
+    {
+        for (var r = 0; r < n; r++)
+        {
+            if (text.IsNull(src, r))
+            {
+                if (col.ContractRequired) Fail(col, r, null, Rejection.MissingRequired, raw, failed, invalid, errors);
+                continue;
+            }
+            var cell = text.Cell(src, r);
+            if (Set(col, dest, r, new string(cell)) is { } reason) Fail(col, r, Truncate(cell), reason, raw, failed, invalid, errors);
         }
     }
 

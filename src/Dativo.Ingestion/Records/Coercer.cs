@@ -23,6 +23,7 @@ internal sealed partial class Coercer(TargetSchema schema, DateOnly ingestDate)
         List<(string Field, string? Raw)>?[]? invalid = schema.WarnMode ? new List<(string, string?)>?[n] : null;
         var map = SourceIndexes(raw.Names);
         var errors = new List<(int Row, Rejection R)>();
+        rejections.AddRange(raw.Notes);
 
         for (var c = 0; c < schema.Columns.Count; c++)
         {
@@ -160,6 +161,8 @@ internal sealed partial class Coercer(TargetSchema schema, DateOnly ingestDate)
     {
         if (v is string s)
         {
+            // .NET's number parsers even accept trailing NULs ("12\0" is 12)
+            if (s.Contains('\0')) return Rejection.NulCharacter;
             switch (col.Kind)
             {
                 case ColumnKind.String: ((string?[])dest)[r] = s; return null;
@@ -193,6 +196,7 @@ internal sealed partial class Coercer(TargetSchema schema, DateOnly ingestDate)
                 case ColumnKind.Double when v is double or float or long or int or short or decimal: ((double?[])dest)[r] = Convert.ToDouble(v, CultureInfo.InvariantCulture); return null;
                 case ColumnKind.Decimal when v is decimal or long or int or short or double or float:
                     var m = Convert.ToDecimal(v, CultureInfo.InvariantCulture);
+                    if (m == 0 && v is double and not 0d or float and not 0f) return Rejection.OutOfRange; // below 1e-28: no decimal holds it
                     if (!ValueParser.FitsDecimal(ref m, col.Precision, col.Scale)) return Rejection.OutOfRange;
                     ((decimal?[])dest)[r] = m; return null;
                 case ColumnKind.Boolean when v is bool b: ((bool?[])dest)[r] = b; return null;

@@ -27,6 +27,12 @@ internal sealed class RawBatch(IReadOnlyList<string> names, object?[][] columns,
     public string Source { get; } = source;
     /// <summary>Bytes of source input this batch covers (for progress), when known.</summary>
     public long Bytes { get; init; }
+    /// <summary>The columns the records taken so far have, when that is fewer than <see cref="Names"/> (JSON lines: keys seen only in rejected lines).</summary>
+    public IReadOnlyList<string>? PresentNames { get; init; }
+    /// <summary>Warnings about the file rather than a record (a contract column it lacks, warn mode), recorded with the batch's rejections.</summary>
+    public IReadOnlyList<Rejection> Notes { get; set; } = [];
+    /// <summary>Whether some text cell may hold a NUL character (text sources check a whole batch at once; the coercer then checks each cell).</summary>
+    public bool HasNul { get; init; }
     /// <summary>Records the source itself could not parse (bad JSON line, wrong field count).</summary>
     public IReadOnlyList<Rejection> SourceRejections { get; init; } = [];
 

@@ -26,8 +26,8 @@ internal static class ValueParser
         if (TryPlainLong(s, out v)) return true;
         s = s.Trim();
         if (long.TryParse(s, NumberStyles.AllowLeadingSign, Inv, out v)) return true;
-        // "12.0" / "1e3" from spreadsheets: accept only when the value is integral.
-        if (decimal.TryParse(s, NumberStyles.Float, Inv, out var d) && d == decimal.Truncate(d) && d >= long.MinValue && d <= long.MaxValue)
+        // "12.0" / "1e3" from spreadsheets: accept only when the value is integral (and exactly the text's).
+        if (TryExactDecimal(s, out var d) && d == decimal.Truncate(d) && d >= long.MinValue && d <= long.MaxValue)
         {
             v = (long)d;
             return true;
@@ -60,9 +60,22 @@ internal static class ValueParser
         return true;
     }
 
+    /// <summary>A double; a number that only parses by overflowing to ±infinity or underflowing to zero is refused (its value would change).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryDouble(ReadOnlySpan<char> s, out double v) =>
-        double.TryParse(s.Trim(), NumberStyles.Float, Inv, out v);
+    public static bool TryDouble(ReadOnlySpan<char> s, out double v)
+    {
+        s = s.Trim();
+        if (!double.TryParse(s, NumberStyles.Float, Inv, out v)) return false;
+        if (v == 0) return !HasNonZeroDigit(s);
+        return !double.IsInfinity(v) || !s.ContainsAnyInRange('0', '9'); // "Infinity" is a value, "1e999" is not
+    }
+
+    /// <summary>Whether the significand (the part before an exponent) has a digit 1-9.</summary>
+    private static bool HasNonZeroDigit(ReadOnlySpan<char> s)
+    {
+        var e = s.IndexOfAny('e', 'E');
+        return (e < 0 ? s : s[..e]).ContainsAnyInRange('1', '9');
+    }
 
     /// <summary>Parses and checks precision/scale: more fractional digits than the scale is an error (no silent rounding).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -70,7 +83,49 @@ internal static class ValueParser
     {
         s = s.Trim();
         if (TryPlainDecimal(s, out v)) return FitsDecimal(ref v, precision, scale);
-        return decimal.TryParse(s, NumberStyles.Float, Inv, out v) && FitsDecimal(ref v, precision, scale);
+        return TryExactDecimal(s, out v) && FitsDecimal(ref v, precision, scale);
+    }
+
+    /// <summary>
+    /// decimal.TryParse, refused when the result is not exactly the text's number: .NET rounds to 28-29 significant
+    /// digits and turns a tiny exponent (1e-400) into 0 without saying so.
+    /// </summary>
+    private static bool TryExactDecimal(ReadOnlySpan<char> s, out decimal v) =>
+        decimal.TryParse(s, NumberStyles.Float, Inv, out v) && Normalized(s) is { } text && text == Normalized(v);
+
+    /// <summary>The significant digits (no leading or trailing zeros) and the power of ten of their last digit; digits "" for zero; null when not a number.</summary>
+    private static (string Digits, long Exponent)? Normalized(ReadOnlySpan<char> s)
+    {
+        s = s.Trim();
+        if (s.Length > 0 && s[0] is '+' or '-') s = s[1..];
+        var e = s.IndexOfAny('e', 'E');
+        long exponent = 0;
+        if (e >= 0)
+        {
+            if (!long.TryParse(s[(e + 1)..], NumberStyles.AllowLeadingSign, Inv, out exponent))
+                exponent = s[e + 1] == '-' ? int.MinValue : int.MaxValue; // far beyond any decimal either way
+            s = s[..e];
+        }
+        var point = s.IndexOf('.');
+        var digits = point < 0 ? s.ToString() : string.Concat(s[..point], s[(point + 1)..]);
+        if (point >= 0) exponent -= s.Length - point - 1;
+        if (digits.Length == 0 || digits.AsSpan().ContainsAnyExceptInRange('0', '9')) return null;
+        return Trimmed(digits, exponent);
+    }
+
+    private static (string Digits, long Exponent) Normalized(decimal v)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(v, bits);
+        var mantissa = ((System.Numerics.BigInteger)(uint)bits[2] << 64) | ((System.Numerics.BigInteger)(uint)bits[1] << 32) | (uint)bits[0];
+        return Trimmed(mantissa.ToString(Inv), -v.Scale);
+    }
+
+    private static (string Digits, long Exponent) Trimmed(string digits, long exponent)
+    {
+        var t = digits.TrimStart('0');
+        var end = t.TrimEnd('0');
+        return end.Length == 0 ? ("", 0) : (end, exponent + (t.Length - end.Length));
     }
 
     /// <summary>Fast path for the common form <c>[-]digits[.digits]</c> with at most 18 digits; anything else goes to decimal.TryParse.</summary>

@@ -76,9 +76,9 @@ public sealed class CsvBulkPathTests
         {
             ("l", "12.5"), ("l", "12.0"), ("l", "1e3"), ("l", "0x1F"), ("l", "1_000"), ("l", " 5"), ("l", "+5"), ("l", "-0"), ("l", "007"),
             ("l", "9223372036854775808"), ("l", "abc"), ("n", "2147483648"), ("n", "1.0"),
-            ("d", ".5"), ("d", "5."), ("d", "1e400"), ("d", "NaN"), ("d", "inf"), ("d", "-Infinity"), ("d", "1_0.5"), ("d", " 2.5 "), ("d", "-0"), ("d", "0x10"),
+            ("d", ".5"), ("d", "5."), ("d", "1e400"), ("d", "1e-400"), ("d", "0e5"), ("d", "-0.0"), ("d", "0.000"), ("d", "NaN"), ("d", "inf"), ("d", "-Infinity"), ("d", "1_0.5"), ("d", " 2.5 "), ("d", "-0"), ("d", "0x10"),
             ("m", "1.234"), ("m", "1.2"), ("m", "1e2"), ("m", "1_0.5"), ("m", " 1.5 "), ("m", "+.5"), ("m", "12345678901.1"), ("m", "."), ("m", "-"), ("m", "1.235e1"),
-            ("m", "5."), ("m", "-0.5"), ("m", "-.5"), ("m", "0"), ("m", "-0"), ("m", "0.120"), ("m", "007.5"), ("m", "1.50"), ("m", "12"), ("m", "1.0_5"),
+            ("m", "5."), ("m", "-0.5"), ("m", "-.5"), ("m", "0"), ("m", "-0"), ("m", "0.120"), ("m", "007.5"), ("m", "1.50"), ("m", "12"), ("m", "1.0_5"), ("m", "1e-400"), ("m", "0e-400"), ("m", "1.000000000000000000000000000001"),
             ("big", "123456789012345678901234567890"), ("big", "0.0000000001"), ("big", "99999999999999999999.999999999"), ("big", "99999999999999999999999999999"), ("big", "-9999999999999999999.999999999"),
             ("b", "Yes"), ("b", " on "), ("b", "T"), ("b", "TRUE"), ("b", "2"), ("b", "N"), ("b", "\"true\""), ("b", "on"), ("b", "OFF"), ("b", "yes "), ("b", "tRuE"), ("b", "1.0"), ("b", " 0"),
             ("dt", "2024-1-5"), ("dt", "2024-01-05 00:00:00"), ("dt", "0000-01-01"), ("dt", "2024-02-30"), ("dt", "2024-01-05T00:00:00"), ("dt", "20240105"),
@@ -91,7 +91,7 @@ public sealed class CsvBulkPathTests
         };
         var files = new Dictionary<string, string>();
         for (var i = 0; i < cases.Length; i++)
-            files[$"data/v{i:D3}.csv"] = $"id,{cases[i].Column}\n{i + 100},{cases[i].Value}\n";
+            files[$"data/v{i:D3}.csv"] = Header + "\n" + Row(i + 100, cases[i].Column, cases[i].Value) + "\n";
         var (bulk, rows) = await BothAsync(files, mode);
         Assert.Equal(rows.ExitCode, bulk.ExitCode);
         Assert.Equal(rows.Rows, bulk.Rows);
@@ -110,13 +110,12 @@ public sealed class CsvBulkPathTests
         var files = new Dictionary<string, string>
         {
             ["data/crlf.csv"] = Header + "\r\n" + WithId(CanonicalRows[1], 20) + "\r\n",
-            ["data/wrong_count.csv"] = "id,l\n30,1\n31,2,3\n32,3\n",
-            ["data/blank_line.csv"] = "id,l\n40,1\n\n41,2\n",
-            ["data/bom.csv"] = "\uFEFFid,l\n50,1\n",
-            ["data/upper_header.csv"] = "ID,L,extra\n60,1,x\n",
-            ["data/missing_required.csv"] = "l\n1\n",
-            ["data/header_only.csv"] = "id,l\n",
-            ["data/no_newline_at_end.csv"] = "id,l\n70,7",
+            ["data/wrong_count.csv"] = $"{Header}\n{Row(30, "l", "1")}\n{Row(31, "l", "2")},3\n{Row(32, "l", "3")}\n",
+            ["data/blank_line.csv"] = $"{Header}\n{Row(40, "l", "1")}\n\n{Row(41, "l", "2")}\n",
+            ["data/bom.csv"] = $"\uFEFF{Header}\n{Row(50, "l", "1")}\n",
+            ["data/upper_header.csv"] = $"{Header.ToUpperInvariant()},extra\n{Row(60, "l", "1")},x\n",
+            ["data/header_only.csv"] = $"{Header}\n",
+            ["data/no_newline_at_end.csv"] = $"{Header}\n{Row(70, "l", "7")}",
         };
         var (bulk, rows) = await BothAsync(files, "", ("data/gz.csv.gz", gz.ToArray()));
         Assert.Equal(rows.ExitCode, bulk.ExitCode);
@@ -129,10 +128,11 @@ public sealed class CsvBulkPathTests
     [InlineData("    header: false\n    delimiter: \"\\t\"\n    null_values: [\"NA\"]\n",
         "1\tNA\t7\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\n2\t5\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\tNA\t\n")]
     [InlineData("    delimiter: \";\"\n    quote: \"'\"\n    null_values: []\n",
-        "id;s;l\n1;'a;b';5\n2;'it''s';6\n3;'';7\n4;NULL;8\n")]
-    public async Task Csv_options_give_the_same_result_on_both_paths(string options, string text)
+        "id;s;l\n1;'a;b';5\n2;'it''s';6\n3;'';7\n4;NULL;8\n", ThreeColumns)]
+    public async Task Csv_options_give_the_same_result_on_both_paths(string options, string text, string contract = Contract)
     {
-        var (bulk, rowPath) = await BothAsync(new Dictionary<string, string> { ["data/a.csv"] = text }, "", options);
+        var files = new Dictionary<string, string> { ["data/a.csv"] = text };
+        var (bulk, rowPath) = (await RunAsync(files, "", options, [], bulk: true, contract: contract), await RunAsync(files, "", options, [], bulk: false, contract: contract));
         Assert.Equal(rowPath.ExitCode, bulk.ExitCode);
         Assert.Equal(rowPath.Rows, bulk.Rows);
         Assert.Equal(rowPath.Rejections, bulk.Rejections);
@@ -196,6 +196,9 @@ public sealed class CsvBulkPathTests
             ["nanos"] = "SELECT (5000 + i)::BIGINT AS id, TIMESTAMP_NS '2024-01-01 00:00:00.123456789' AS ts FROM range(0, 5) t(i)",
             ["scale"] = "SELECT (6000 + i)::BIGINT AS id, CASE WHEN i = 0 THEN 1.234 ELSE 1.230 END::DECIMAL(12,3) AS m FROM range(0, 5) t(i)",
         };
+        // every file has every contract column (a file lacking one fails a strict run): typed nulls where the data has none
+        foreach (var (name, present) in new[] { ("widening", "id,l,n,d,m,ts"), ("narrowing", "id,n"), ("null_required", "id,s"), ("nanos", "id,ts"), ("scale", "id,m") })
+            files[name] = WithNullColumns(files[name], present.Split(','));
         using var dir = new TempDir();
         var binary = new List<(string, byte[])>();
         await using (var engine = await DuckDbEngine.OpenAsync(threads: 1))
@@ -218,6 +221,225 @@ public sealed class CsvBulkPathTests
         Assert.NotEmpty(bulk.Rejections);
     }
 
+    /// <summary>Numbers whose non-zero digits a parser would drop (underflow to 0, rounding past 28 digits, overflow to infinity) are rejected, not stored changed.</summary>
+    [Fact]
+    public async Task Numbers_that_would_lose_digits_are_rejected_on_both_paths()
+    {
+        var cases = new (string Column, string Value)[]
+        {
+            ("m", "1e-400"), ("m", "-1e-400"), ("m", "1e-3"), ("m", "0.0000000000000000000000000000001"), ("m", "1.00000000000000000000000000001"),
+            ("big", "123456789012345678901234567.891"), ("big", "1e-400"), ("big", "0.00000000000000000000000000000000000001"),
+            ("l", "1e-400"), ("l", "1.00000000000000000000000000001"), ("n", "1e-400"),
+            ("d", "1e-400"), ("d", "-1e-400"), ("d", "1e999"), ("d", "-1e999"),
+        };
+        var files = new Dictionary<string, string>();
+        for (var i = 0; i < cases.Length; i++)
+            files[$"data/v{i:D3}.csv"] = Header + "\n" + Row(i + 100, cases[i].Column, cases[i].Value) + "\n" + Row(i + 500, cases[i].Column, "0") + "\n";
+        var (bulk, rows) = await BothAsync(files, "");
+        foreach (var run in new[] { bulk, rows })
+        {
+            Assert.Equal(2, run.ExitCode);
+            Assert.Equal(cases.Select((_, i) => (i + 500).ToString(CultureInfo.InvariantCulture)), run.Rows.Select(r => Field(r, "id")));
+            Assert.Equal(cases.Select((c, i) => $"file=v{i:D3}.csv | position=2 | field=\"{c.Column}\""), run.Rejections.Select(r => r[..r.IndexOf(" | reason", StringComparison.Ordinal)]));
+        }
+        Assert.Equal(rows.Rejections, bulk.Rejections);
+    }
+
+    /// <summary>
+    /// Bytes that are not UTF-8 reject their record (with the bytes and their offset; U+FFFD was stored before), and a NUL
+    /// character is an invalid value (.NET's number parsers even skip a trailing one): the same on both paths, in both modes.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("schema_validation_mode: warn")]
+    public async Task Invalid_utf8_and_nul_characters_are_rejected_not_stored_on_both_paths(string mode)
+    {
+        static byte[] Csv(params string[] rows) => Encoding.Latin1.GetBytes(Header + "\n" + string.Join("\n", rows) + "\n");
+        var binary = new (string, byte[])[]
+        {
+            ("data/utf8_string.csv", Csv(Row(1, "s", "caf\u00e9"), Row(2, "s", "fine"))),
+            ("data/utf8_number.csv", Csv(Row(3, "l", "1\u00ff"), Row(4, "l", "4"))),
+            ("data/utf8_quoted_lines.csv", Csv(Row(5, "s", "\"two\nlines \u00e9\""), Row(6, "s", "ok"))),
+            ("data/nul_string.csv", Csv(Row(7, "s", "a\0b"), Row(8, "s", "ok"))),
+            ("data/nul_numbers.csv", Csv(Row(9, "l", "12\0"), Row(10, "d", "1.5\0"), Row(11, "dt", "2024-01-01\0"), Row(12, "m", "1.5\0"), Row(13, "l", "13"))),
+            ("data/utf8_bom.csv", [0xEF, 0xBB, 0xBF, .. Csv(Row(14, "s", "x\u00e9"), Row(15, "s", "ok"))]),
+        };
+        var bulk = await RunAsync([], mode, "", binary, bulk: true);
+        var rows = await RunAsync([], mode, "", binary, bulk: false);
+        Assert.Equal(rows.Rows, bulk.Rows);
+        Assert.Equal(rows.Rejections, bulk.Rejections);
+        var warn = mode.Length > 0;
+        Assert.Equal(warn ? 1 : 2, bulk.ExitCode);
+        Assert.Equal(rows.ExitCode, bulk.ExitCode);
+        // undecodable bytes: the record is left out in both modes (like a JSON line that is not valid UTF-8)
+        Assert.Equal(warn ? ["2", "4", "6", "7", "8", "9", "10", "11", "12", "13", "15"] : ["2", "4", "6", "8", "13", "15"], bulk.Rows.Select(r => Field(r, "id")));
+        Assert.DoesNotContain(bulk.Rows, r => r.Contains('\uFFFD', StringComparison.Ordinal) || r.Contains('\0', StringComparison.Ordinal));
+        var rejected = string.Join("\n", bulk.Rejections);
+        var offset = Header.Length + 1 + Row(1, "s", "caf").Length;
+        Assert.Contains($"file=utf8_string.csv | position=2 | field=\"s\" | reason=\"invalid_encoding\" | raw=\"caf\\\\xE9; bytes not valid in the file", rejected);
+        Assert.Contains($"E9 at byte {offset}\"", rejected);
+        Assert.Contains("file=utf8_number.csv | position=2 | field=\"l\" | reason=\"invalid_encoding\"", rejected);
+        Assert.Contains("file=utf8_quoted_lines.csv | position=2 | field=\"s\" | reason=\"invalid_encoding\"", rejected);
+        Assert.Contains($"file=utf8_bom.csv | position=2 | field=\"s\" | reason=\"invalid_encoding\" | raw=\"x\\\\xE9; bytes not valid in the file", rejected);
+        Assert.Contains($"E9 at byte {3 + Header.Length + 1 + Row(14, "s", "x").Length}\"", rejected);
+        foreach (var (position, field) in new[] { (2, "s"), (2, "l"), (3, "d"), (4, "dt"), (5, "m") })
+            Assert.Contains($"file=nul_{(field == "s" ? "string" : "numbers")}.csv | position={position} | field=\"{field}\" | reason=\"nul_character\"", rejected);
+        if (warn) Assert.Contains(bulk.Rows, r => Field(r, "id") == "7" && Field(r, "s") == "null" && Field(r, "_dativo_invalid").Contains("a\\u0000b", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A contract column the file lacks (renamed in the source) loaded as nulls without a word. Strict: the run fails
+    /// naming the column and the file's columns. Warn: the file loads with the column null and a quarantine entry
+    /// (missing_column, kept). The same on both paths, for CSV and Parquet.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("schema_validation_mode: warn")]
+    public async Task A_contract_column_missing_from_a_file_fails_strict_runs_and_warns_in_warn_mode(string mode)
+    {
+        var renamed = Header.Replace(",m,", ",amount,", StringComparison.Ordinal);
+        var csv = new Dictionary<string, string>
+        {
+            ["data/ok.csv"] = $"{Header}\n{Row(1, "m", "1.50")}\n",
+            ["data/renamed.csv"] = $"{renamed}\n{Row(2, "m", "2.50")}\n{Row(3, "m", "3.50")}\n",
+        };
+        byte[] parquet;
+        using (var dir = new TempDir())
+        await using (var engine = await DuckDbEngine.OpenAsync(threads: 1))
+        {
+            var path = Path.Combine(dir.Path, "p.parquet");
+            await engine.ExecuteAsync($"COPY ({WithNullColumns("SELECT 4::BIGINT AS id, 'x' AS text", "id")} ) TO '{path}' (FORMAT parquet)");
+            parquet = File.ReadAllBytes(path);
+        }
+        var warn = mode.Length > 0;
+        foreach (var bulk in new[] { true, false })
+        {
+            var run = await RunAsync(csv, mode, "", [], bulk, fails: !warn);
+            var pq = await RunAsync([], mode, "", [("data/p.parquet", parquet)], bulk, "parquet", ParquetContract.Replace("{name: s, type: string}", "{name: s, type: string}\n  - {name: t, type: string}", StringComparison.Ordinal), fails: !warn);
+            if (!warn)
+            {
+                Assert.Contains($"renamed.csv: the contract's column 'm' is not in the file's header: {renamed.Replace(",", ", ", StringComparison.Ordinal)}. A renamed source column would load as nulls", run.Log);
+                Assert.Contains("p.parquet: the contract's column 't' is not in the file's columns: id, text, l, n, d, m, b, dt, ts, s.", pq.Log);
+                continue;
+            }
+            Assert.Equal(1, run.ExitCode);
+            Assert.Equal(["1.50", "null", "null"], run.Rows.Select(r => Field(r, "m")));
+            Assert.Equal([$"file=renamed.csv | position=1 | field=\"m\" | reason=\"missing_column\" | raw=\"not in the file\\u0027s header: {renamed.Replace(",", ", ", StringComparison.Ordinal)}; loaded as null\""], run.Rejections);
+            Assert.Equal(1, pq.ExitCode);
+            Assert.Equal(["null"], pq.Rows.Select(r => Field(r, "t")));
+            Assert.Equal(["file=p.parquet | position=0 | field=\"t\" | reason=\"missing_column\""], pq.Rejections.Select(r => r[..r.IndexOf(" | raw", StringComparison.Ordinal)]));
+        }
+    }
+
+    /// <summary>Two header columns matching one contract column (ignoring case, as columns are matched) would drop one's values: the run fails naming both.</summary>
+    [Fact]
+    public async Task Duplicate_header_columns_for_a_contract_column_fail_the_run_naming_both()
+    {
+        var duplicate = new Dictionary<string, string> { ["data/dup.csv"] = $"{Header},S\n{Row(1, "s", "a")},b\n" };
+        // columns the contract does not have are not read: duplicates among them do not matter
+        var unread = new Dictionary<string, string> { ["data/extra.csv"] = $"{Header},extra,EXTRA\n{Row(1, "s", "a")},b,c\n" };
+        foreach (var bulk in new[] { true, false })
+        {
+            var run = await RunAsync(duplicate, "", "", [], bulk, fails: true);
+            Assert.Contains("dup.csv: the file's header has both 's' (column 12) and 'S' (column 13), which both match the contract's column 's'", run.Log);
+            var fine = await RunAsync(unread, "", "", [], bulk);
+            Assert.Equal(0, fine.ExitCode);
+            Assert.Equal(["a"], fine.Rows.Select(r => Field(r, "s")));
+        }
+    }
+
+    /// <summary>A NUL character in a Parquet string is rejected by the row path; the bulk path, which copies strings, must not store it either.</summary>
+    [Fact]
+    public async Task Nul_characters_in_parquet_strings_are_rejected_on_both_paths()
+    {
+        byte[] parquet;
+        using (var dir = new TempDir())
+        await using (var engine = await DuckDbEngine.OpenAsync(threads: 1))
+        {
+            var path = Path.Combine(dir.Path, "p.parquet");
+            await engine.ExecuteAsync($"COPY ({WithNullColumns("SELECT i::BIGINT AS id, CASE WHEN i = 1 THEN 'a' || chr(0) || 'b' ELSE 'ok' END AS s FROM range(0, 3) t(i)", "id", "s")}) TO '{path}' (FORMAT parquet)");
+            parquet = File.ReadAllBytes(path);
+        }
+        var bulk = await RunAsync([], "", "", [("data/p.parquet", parquet)], bulk: true, "parquet", ParquetContract);
+        var rows = await RunAsync([], "", "", [("data/p.parquet", parquet)], bulk: false, "parquet", ParquetContract);
+        Assert.Equal(2, bulk.ExitCode);
+        Assert.Equal(rows.Rows, bulk.Rows);
+        Assert.Equal(rows.Rejections, bulk.Rejections);
+        Assert.Equal(["0", "2"], bulk.Rows.Select(r => Field(r, "id")));
+        Assert.Equal(["file=p.parquet | position=2 | field=\"s\" | reason=\"nul_character\""], bulk.Rejections.Select(r => r[..r.IndexOf(" | raw", StringComparison.Ordinal)]));
+        Assert.Contains("dativo-bulk-fallback: s: NUL character", bulk.Log);
+    }
+
+    /// <summary>A record of <see cref="Header"/> with <paramref name="value"/> in <paramref name="column"/> and the other columns empty.</summary>
+    private static string Row(int id, string column, string value) =>
+        string.Join(",", Header.Split(',').Select(c => c == "id" ? id.ToString(CultureInfo.InvariantCulture) : c == column ? value : ""));
+
+    /// <summary>
+    /// DuckDB's CSV reader returns no rows and no error for a record longer than its read buffer (~32 MB): the bulk path
+    /// must notice (rows read ≠ records in the file) and leave the file to the row path, which loads the record.
+    /// </summary>
+    [Fact]
+    public async Task A_record_longer_than_duckdbs_buffer_is_loaded_by_the_row_path_not_lost()
+    {
+        var huge = new string('x', 34 << 20);
+        var files = new Dictionary<string, string>
+        {
+            ["data/huge_only.csv"] = $"id,s\n1,{huge}\n",
+            ["data/huge_between.csv"] = $"id,s\n2,a\n3,\"{huge}\"\n4,b\n",
+            ["data/normal.csv"] = "id,s\n5,c\n",
+        };
+        foreach (var bulk in new[] { true, false })
+        {
+            var run = await RunAsync(files, "", "", [], bulk, contract: TwoColumns);
+            Assert.True(run.ExitCode == 0, run.Log);
+            Assert.Equal(["1", "2", "3", "4", "5"], run.Rows.Select(r => Field(r, "id")));
+            Assert.Equal([huge.Length, 1, huge.Length, 1, 1], run.Rows.Select(r => Field(r, "s").Length));
+            if (bulk)
+            {
+                Assert.Contains("\"bulk_files\":1", run.Log); // normal.csv
+                Assert.Contains("huge_only.csv: DuckDB read 0 of the file's 1 records", run.Log);
+            }
+        }
+    }
+
+    private const string ThreeColumns = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: kinds
+        version: "1.0"
+        domain: qa
+        schema:
+          - {name: id, type: bigint, required: true}
+          - {name: s, type: string}
+          - {name: l, type: bigint}
+        team:
+          owner: qa@acme.com
+        """;
+
+    private const string TwoColumns = """
+        apiVersion: v3.0.2
+        kind: DataContract
+        name: kinds
+        version: "1.0"
+        domain: qa
+        schema:
+          - {name: id, type: bigint, required: true}
+          - {name: s, type: string}
+        team:
+          owner: qa@acme.com
+        """;
+
+    /// <summary>One column's value in a row as <see cref="RunAsync"/> shows it.</summary>
+    private static string Field(string row, string column) =>
+        row.Split(" | ").Single(p => p.StartsWith(column + "=", StringComparison.Ordinal))[(column.Length + 1)..];
+
+    private static readonly (string Name, string Type)[] ParquetColumns =
+        [("id", "BIGINT"), ("l", "BIGINT"), ("n", "INTEGER"), ("d", "DOUBLE"), ("m", "DECIMAL(12,2)"), ("b", "BOOLEAN"), ("dt", "DATE"), ("ts", "TIMESTAMP"), ("s", "VARCHAR")];
+
+    /// <summary><paramref name="sql"/> with a typed null column for each column of <see cref="ParquetContract"/> not in <paramref name="present"/>.</summary>
+    private static string WithNullColumns(string sql, params string[] present) =>
+        $"SELECT *, {string.Join(", ", ParquetColumns.Where(c => !present.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => $"NULL::{c.Type} AS {c.Name}"))} FROM ({sql})";
+
     private static string WithId(string row, int id) => id.ToString(CultureInfo.InvariantCulture) + row[row.IndexOf(',', StringComparison.Ordinal)..];
 
     private sealed record Outcome(int ExitCode, string Log, List<string> Rows, List<string> Rejections, List<DataFile> Files);
@@ -229,7 +451,7 @@ public sealed class CsvBulkPathTests
         (await RunAsync(files, mode, options, binary, bulk: true), await RunAsync(files, mode, options, binary, bulk: false));
 
     private static async Task<Outcome> RunAsync(Dictionary<string, string> files, string mode, string options, (string Path, byte[] Bytes)[] binary, bool bulk,
-        string connector = "csv", string contract = Contract)
+        string connector = "csv", string contract = Contract, bool fails = false)
     {
         using var f = new JobFolder();
         foreach (var (path, text) in files) f.Write(path, text);
@@ -242,6 +464,15 @@ public sealed class CsvBulkPathTests
         if (options.Length > 0) File.AppendAllText(job, "\n  options:\n" + options);
         var env = new Dictionary<string, string> { ["DATIVO_BULK_LOAD"] = bulk ? "1" : "0" };
         var r = await CliRunner.RunAsync(f.Path, env, "run", "--config", job);
+        if (fails)
+        {
+            // the run failed as a whole: nothing of it is committed
+            Assert.True(r.ExitCode == 2 && r.Stderr.Contains("job_failed", StringComparison.Ordinal), r.All);
+            Assert.Empty(await LakeReader.RowsAsync(f.Warehouse, "qa", "kinds", "id"));
+            var error = r.Stderr.Split('\n').Where(l => l.Contains("\"job_failed\"", StringComparison.Ordinal))
+                .Select(l => (string?)System.Text.Json.Nodes.JsonNode.Parse(l)!["error"]).Single();
+            return new Outcome(r.ExitCode, error ?? r.All, [], [], []);
+        }
         Assert.True(r.ExitCode is 0 or 1 or 2 && !r.Stderr.Contains("job_failed", StringComparison.Ordinal), r.All);
         var rows = (await LakeReader.RowsAsync(f.Warehouse, "qa", "kinds", "id"))
             .Select(row => string.Join(" | ", row.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={Show(kv.Value)}"))).ToList();
@@ -267,7 +498,7 @@ public sealed class CsvBulkPathTests
     {
         var o = System.Text.Json.Nodes.JsonNode.Parse(jsonLine)!.AsObject();
         return $"file={Path.GetFileName((string?)o["source"])} | " +
-            string.Join(" | ", new[] { "position", "field", "reason", "raw" }.Select(k => $"{k}={o[k]?.ToJsonString()}"));
+            string.Join(" | ", new[] { ("position", "position"), ("field", "field"), ("reason", "reason"), ("raw", "raw_value") }.Select(k => $"{k.Item1}={o[k.Item2]?.ToJsonString()}"));
     }
 
     private static async Task<List<DataFile>> DataFilesAsync(string warehouse)

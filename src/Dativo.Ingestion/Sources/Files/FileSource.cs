@@ -44,13 +44,54 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
             IAsyncEnumerable<RawBatch> batches = fmt switch
             {
                 "csv" => ReadCsvAsync(f, ct),
-                "jsonl" => JsonLinesReader.ReadAsync(await OpenAsync(f, ct).ConfigureAwait(false), f.Path, batchRows, ct),
-                "parquet" => ParquetFileReader.ReadAsync(f, batchRows, ct),
+                // a JSON lines file's columns are known at its end: the key of a column may first appear in its last line
+                "jsonl" => CheckedAtEndAsync(JsonLinesReader.ReadAsync(await OpenAsync(f, ct).ConfigureAwait(false), f.Path, batchRows, ct), f.Path),
+                "parquet" => CheckedAtStartAsync(ParquetFileReader.ReadAsync(f, batchRows, ct), f.Path),
                 _ => throw new DativoException($"{f.Path}: unknown file format '{fmt}' (csv, jsonl or parquet)"),
             };
             await foreach (var b in batches.ConfigureAwait(false)) yield return b;
             state.Files[f.Path] = new FileMarker(f.Object, f.Size, f.Modified, f.ETag);
         }
+    }
+
+    private SourceColumns Columns => _columns ??= new SourceColumns(job);
+    private SourceColumns? _columns;
+
+    /// <summary>Checks the columns of a file whose first batch has all of them (<see cref="SourceColumns"/>); warnings ride on the first batch with rows.</summary>
+    private async IAsyncEnumerable<RawBatch> CheckedAtStartAsync(IAsyncEnumerable<RawBatch> batches, string path)
+    {
+        IReadOnlyList<Rejection>? notes = null;
+        await foreach (var b in batches.ConfigureAwait(false))
+        {
+            notes ??= Columns.Check(b.Names, path, "columns", 0);
+            if (notes.Count > 0 && b.Count > 0)
+            {
+                b.Notes = notes;
+                notes = [];
+            }
+            yield return b;
+        }
+    }
+
+    /// <summary>
+    /// Checks the columns of a file once it has been read whole (JSON lines: a key may first appear in the last line). The
+    /// last batch with rows is held back until then (these batches are not reused), so that a warning rides on it and an
+    /// error comes before it. A file without any record is not checked: nothing of it loads.
+    /// </summary>
+    private async IAsyncEnumerable<RawBatch> CheckedAtEndAsync(IAsyncEnumerable<RawBatch> batches, string path)
+    {
+        RawBatch? held = null;
+        IReadOnlyList<string> names = [];
+        await foreach (var b in batches.ConfigureAwait(false))
+        {
+            names = b.PresentNames ?? b.Names;
+            if (b.Count == 0) { yield return b; continue; }
+            if (held is not null) yield return held;
+            held = b;
+        }
+        if (held is null) yield break;
+        held.Notes = Columns.Check(names, path, "keys (in any of its records)", 0);
+        yield return held;
     }
 
     private static bool Unchanged(SourceState state, SourceFileRef f) =>
@@ -78,8 +119,8 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
     private async IAsyncEnumerable<RawBatch> ReadCsvAsync(SourceFileRef f, [EnumeratorCancellation] CancellationToken ct)
     {
         var o = CsvOptions.For(job);
-        await using var stream = await OpenAsync(f, ct).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, o.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        using var invalid = new InvalidBytes(await OpenAsync(f, ct).ConfigureAwait(false), o.Encoding);
+        using var reader = new StreamReader(invalid.Stream, invalid.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         var parser = new CsvParser(reader, o.Delimiter, o.Quote);
         var fields = new List<string>();
         var quoted = new List<bool>();
@@ -87,9 +128,13 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
         if (o.Header)
         {
             if (!parser.ReadRecord(fields, quoted)) yield break;
+            if (invalid.Pending && fields.Any(x => x.Contains(InvalidBytes.Marker, StringComparison.Ordinal)))
+                throw new DativoException($"{f.Path}: the header has {invalid.Describe(fields.Sum(x => x.Count(c => c == InvalidBytes.Marker)))}: " +
+                    $"save the file as {o.Encoding.WebName} or set source.options.encoding to its encoding");
             names = [.. fields.Select((n, i) => n.Trim().Length == 0 ? $"column_{i + 1}" : n.Trim())];
         }
         else names = [.. job.Contract.Fields.Select(x => x.Name)];
+        var notes = o.Header ? Columns.Check(names, f.Path, "header", 1) : [];
         var width = names.Count;
         var markers = o.NullValues.Where(v => v.Length > 0).ToArray();
         var emptyIsNull = o.NullValues.Contains("");
@@ -109,6 +154,12 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
             {
                 var mark = chars.Length;
                 if (!parser.ReadRecord(chars, record)) break;
+                if (invalid.Pending && InvalidBytesIn(chars, mark, record, names, f.Path, parser.RecordLine, invalid) is { } bad)
+                {
+                    rejections.Add(bad);
+                    chars.Truncate(mark);
+                    continue;
+                }
                 if (record.Count != width)
                 {
                     if (!(record.Count == 1 && record[0].Length == 0))
@@ -125,9 +176,28 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
                 pos[n++] = parser.RecordLine;
             }
             if (n == 0 && rejections.Count == 0) yield break;
-            yield return new RawBatch(names, cells, pos, n, f.Path) { Bytes = parser.CharsRead - startChars, SourceRejections = rejections };
+            yield return new RawBatch(names, cells, pos, n, f.Path)
+            {
+                Bytes = parser.CharsRead - startChars, SourceRejections = rejections, HasNul = chars.Span(0, chars.Length).Contains('\0'),
+                Notes = n > 0 ? notes : [],
+            };
+            if (n > 0) notes = [];
             if (n < batchRows) yield break;
         }
+    }
+
+    /// <summary>
+    /// The rejection of a record holding bytes the encoding could not decode (in both modes: its text is not known, as
+    /// for a line that is not JSON), naming the first field with such bytes; null when it has none.
+    /// </summary>
+    private static Rejection? InvalidBytesIn(CharBuffer chars, int mark, List<CsvField> record, IReadOnlyList<string> names, string path, long line, InvalidBytes invalid)
+    {
+        var count = chars.Span(mark, chars.Length - mark).Count(InvalidBytes.Marker);
+        if (count == 0) return null;
+        var at = record.FindIndex(x => chars.Span(x.Start, x.Length).Contains(InvalidBytes.Marker));
+        var field = at >= 0 && at < names.Count ? names[at] : "";
+        var shown = at >= 0 ? invalid.Show(chars.Span(record[at].Start, record[at].Length), 200) + "; " : "";
+        return new Rejection(path, line, field, Rejection.InvalidEncoding, shown + invalid.Describe(count), false);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

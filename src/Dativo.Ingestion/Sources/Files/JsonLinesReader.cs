@@ -14,6 +14,7 @@ namespace Dativo.Ingestion.Sources.Files;
 internal static class JsonLinesReader
 {
     private const int BlockBytes = 1 << 20;
+    public const string DuplicateKey = "duplicate_key";
     private static readonly object True = true;
     private static readonly object False = false;
 
@@ -24,6 +25,7 @@ internal static class JsonLinesReader
         var fields = new FieldNames();
         var caches = new List<StringCache>();
         var values = new List<(int Column, object? Value)>();
+        var present = new PresentKeys();
         using var block = new Block(stream);
         long line = 0;
         while (true)
@@ -52,13 +54,35 @@ internal static class JsonLinesReader
                 if (!text.Trim(" \t"u8).IsEmpty)
                 {
                     var error = ReadObject(text, fields, names, caches, values, cols, n, batchRows);
-                    if (error is null) pos[n++] = line;
-                    else rejections.Add(new Rejection(path, line, "", "invalid_json", error, false));
+                    if (error is null)
+                    {
+                        pos[n++] = line;
+                        if (present.Names.Count < names.Count) foreach (var (c, _) in values) present.Mark(c, names);
+                    }
+                    else if (error.Value.Key is { } key) rejections.Add(new Rejection(path, line, key, DuplicateKey, error.Value.Message, false));
+                    else rejections.Add(new Rejection(path, line, "", "invalid_json", error.Value.Message, false));
                 }
                 block.Consume(length + breakBytes);
             }
             if (n == 0 && rejections.Count == 0) yield break;
-            yield return new RawBatch([.. names], [.. cols], pos, n, path) { Bytes = bytes, SourceRejections = rejections };
+            while (cols.Count < names.Count) cols.Add(new object?[batchRows]); // a key first seen in a rejected line: no values
+            yield return new RawBatch([.. names], [.. cols], pos, n, path) { Bytes = bytes, SourceRejections = rejections, PresentNames = [.. present.Names] };
+        }
+    }
+
+    /// <summary>The keys of the lines taken so far (a key seen only in rejected lines does not count), in order of appearance.</summary>
+    private sealed class PresentKeys
+    {
+        private readonly List<bool> _marked = [];
+
+        public List<string> Names { get; } = [];
+
+        public void Mark(int column, List<string> names)
+        {
+            while (_marked.Count <= column) _marked.Add(false);
+            if (_marked[column]) return;
+            _marked[column] = true;
+            Names.Add(names[column]);
         }
     }
 
@@ -121,32 +145,38 @@ internal static class JsonLinesReader
         public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
     }
 
-    /// <summary>Reads one line's object into row <paramref name="row"/>; the reason it is not one JSON object, or null.</summary>
-    private static string? ReadObject(ReadOnlySpan<byte> text, FieldNames fields, List<string> names, List<StringCache> caches,
+    /// <summary>
+    /// Reads one line's object into row <paramref name="row"/>; null, or why it is not one JSON object, or (with the
+    /// key) which key it has twice: keys match columns ignoring case, so <c>id</c> and <c>ID</c> count as the same.
+    /// </summary>
+    private static (string Message, string? Key)? ReadObject(ReadOnlySpan<byte> text, FieldNames fields, List<string> names, List<StringCache> caches,
         List<(int Column, object? Value)> values, List<object?[]> cols, int row, int batchRows)
     {
         var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         // values of this line, applied only once the whole line is valid (a bad line leaves no partial row behind)
         values.Clear();
+        var line = fields.NextLine();
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "not an object";
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return ("not an object", null);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var c = fields.IndexOf(ref reader, names);
+                if (!fields.FirstInLine(c, line))
+                    return ($"the key '{names[c]}' appears more than once in the object (keys match ignoring case): which value counts is unclear", names[c]);
                 while (caches.Count < names.Count) caches.Add(new StringCache());
                 reader.Read();
                 values.Add((c, Value(ref reader, text, caches[c])));
             }
-            if (reader.Read()) return $"'{(char)text[(int)reader.TokenStartIndex]}' is invalid after a single JSON value";
+            if (reader.Read()) return ($"'{(char)text[(int)reader.TokenStartIndex]}' is invalid after a single JSON value", null);
         }
         catch (JsonException e)
         {
-            return e.Message.Split('.')[0];
+            return (e.Message.Split('.')[0], null);
         }
         catch (InvalidOperationException e) // invalid UTF-8 in a string
         {
-            return e.Message.Split('.')[0];
+            return (e.Message.Split('.')[0], null);
         }
         while (cols.Count < names.Count) cols.Add(new object?[batchRows]);
         foreach (var (c, v) in values) cols[c][row] = v;
@@ -176,13 +206,31 @@ internal static class JsonLinesReader
         }
     }
 
-    /// <summary>Column index per field name, looked up by the name's UTF-8 bytes (a string only for a new name).</summary>
+    /// <summary>
+    /// Column index per field name, looked up by the name's UTF-8 bytes (a string only for a new name); and per line,
+    /// which names (ignoring case) it had, to find a key given twice.
+    /// </summary>
     private sealed class FieldNames
     {
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+        private readonly Dictionary<string, int> _groups = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<int> _groupOf = [];
+        private int[] _lastLine = new int[16];
+        private int _line;
 
         public FieldNames() => _lookup = _index.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public int NextLine() => ++_line;
+
+        /// <summary>Whether column <paramref name="c"/> (or a name equal to its ignoring case) is the first such key of <paramref name="line"/>.</summary>
+        public bool FirstInLine(int c, int line)
+        {
+            var g = _groupOf[c];
+            if (_lastLine[g] == line) return false;
+            _lastLine[g] = line;
+            return true;
+        }
 
         public int IndexOf(ref Utf8JsonReader reader, List<string> names)
         {
@@ -195,6 +243,9 @@ internal static class JsonLinesReader
             if (_index.TryGetValue(name, out var c)) return c;
             _index[name] = c = names.Count;
             names.Add(name);
+            if (!_groups.TryGetValue(name, out var g)) _groups[name] = g = _groups.Count;
+            _groupOf.Add(g);
+            if (g >= _lastLine.Length) Array.Resize(ref _lastLine, _lastLine.Length * 2);
             return c;
         }
     }
