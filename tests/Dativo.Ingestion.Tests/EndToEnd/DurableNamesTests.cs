@@ -38,7 +38,10 @@ public sealed partial class DurableNamesTests
         Assert.True(p.ExitCode == 0, await output + await errors);
 
         var calls = Calls(File.ReadAllLines(log));
-        bool InWarehouse(string path) => path.StartsWith(f.Warehouse + "/", StringComparison.Ordinal) && !path.EndsWith(".dativo-tmp", StringComparison.Ordinal);
+        // DuckDB's staging files (.duckdb/, rewritten by the lake's writer) are never part of the table: they must be gone
+        Assert.Empty(Directory.GetDirectories(f.Warehouse, ".duckdb", SearchOption.AllDirectories));
+        bool InWarehouse(string path) => path.StartsWith(f.Warehouse + "/", StringComparison.Ordinal) && !path.EndsWith(".dativo-tmp", StringComparison.Ordinal)
+            && !path.Contains("/.duckdb/", StringComparison.Ordinal);
         bool Synced(string path, int after) => calls.Any(open => open.Line > after && open.Name == "openat" && open.Paths is [var opened] && opened == path
             && open.Result != "-1" && calls.Any(c => c.Line > open.Line && c.Name == "fsync" && c.Args == open.Result && c.Result == "0"));
         // names given by a rename or link, and files created in place

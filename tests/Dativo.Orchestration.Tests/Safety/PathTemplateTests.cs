@@ -15,7 +15,7 @@ public sealed class PathTemplateTests
     [InlineData("jobs/{{ dataset }}.yaml", "orders", "jobs/orders.yaml")]
     [InlineData("jobs/{{ dataset }}.yaml", "eu/orders", "jobs/eu/orders.yaml")]
     [InlineData("jobs/{{ dataset }}.yaml", "a..b", "jobs/a..b.yaml")]
-    [InlineData("../shared/{{ dataset }}.yaml", "orders", "../shared/orders.yaml")] // '..' written by the author
+    [InlineData("../common/{{ dataset }}.yaml", "orders", "../common/orders.yaml")] // '..' written by the author
     [InlineData("{{ params.dir }}/x.yaml", "/srv/jobs", "/srv/jobs/x.yaml")] // a parameter is the operator's choice
     [InlineData("{{ params.dir }}/x.yaml", "../up", "../up/x.yaml")]
     public void Values_that_stay_inside_render_as_written(string text, string value, string expected) =>
