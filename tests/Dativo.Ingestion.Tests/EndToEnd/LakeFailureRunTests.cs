@@ -54,6 +54,35 @@ public sealed class LakeFailureRunTests
         SqliteConnection.ClearAllPools();
     }
 
+    [SkippableFact]
+    public async Task A_run_over_the_file_size_limit_says_so_and_leaves_no_data_files()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "RLIMIT_FSIZE through bash's ulimit");
+        using var f = new JobFolder();
+        f.Write("data/a.csv", Csv(0, 200_000, seed: 11));
+        var job = f.Job("job.yaml", "csv", "data/*.csv");
+        Assert.Equal(0, (await CliRunner.RunAsync(f.Path, "--help")).ExitCode); // the launcher builds first, without the limit
+
+        // a 1 MiB file-size limit (SIGXFSZ ignored, so writes fail with EFBIG); W^X off: the runtime's own mappings need more
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { WorkingDirectory = f.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-c", "trap '' XFSZ; ulimit -f 1024; exec \"$0\" \"$@\"", Path.Combine(Repo.Root, "dativo"), "run", "--config", job })
+            psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        psi.Environment["DATIVO_NO_PROGRESS"] = "1";
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        var r = new CliRunner.Result(p.ExitCode, await stdout, await stderr);
+        Assert.True(r.ExitCode == 2, r.All);
+        AssertNoStackTrace(r);
+        Assert.Contains("cannot write " + Path.Combine(f.Warehouse, "sales", "orders", "data"), r.All, StringComparison.Ordinal);
+        Assert.Contains("file-size limit", r.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.EnumerateFiles(f.Warehouse, "*", SearchOption.AllDirectories),
+            file => file.EndsWith(".parquet", StringComparison.Ordinal) || file.EndsWith(".dativo-tmp", StringComparison.Ordinal));
+        SqliteConnection.ClearAllPools();
+    }
+
     [Fact]
     public async Task A_run_refuses_to_append_to_a_table_that_lost_a_manifest_and_writes_nothing()
     {

@@ -14,18 +14,18 @@ internal static class LocalWriteErrors
     public static StorageWriteException Translate(Exception e, string path)
     {
         var errno = e is IOException io ? io.HResult & 0xFFFF : 0;
-        var outOfSpace = errno is ENOSPC or EDQUOT or EFBIG || e is ArgumentOutOfRangeException
-            || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+        var tooLarge = errno == EFBIG || e is ArgumentOutOfRangeException;
+        var outOfSpace = tooLarge || errno is ENOSPC or EDQUOT || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
         var folder = Path.GetDirectoryName(path) ?? path;
-        var reason = e is ArgumentOutOfRangeException ? "the file is larger than the file system or the process file-size limit (ulimit -f) allows"
+        var reason = e is ArgumentOutOfRangeException
+            ? "the file is larger than the file system or the process file-size limit (ulimit -f) allows"
             : StripPath(e.Message, path);
-        var fix = outOfSpace
-            ? $"free space on the file system holding {folder} (or raise its quota / file-size limit) and re-run"
-            : errno is EROFS || e is UnauthorizedAccessException
-                ? $"make {folder} writable for this user and re-run"
-                : errno is EIO
-                    ? $"the file system holding {folder} reports an I/O error: check the disk (dmesg), then re-run"
-                    : $"check the file system holding {folder}, then re-run";
+        string fix;
+        if (tooLarge) fix = "raise the file-size limit (ulimit -f) or write smaller files (target_file_size_mb, write.target-file-size-bytes), then re-run";
+        else if (outOfSpace) fix = $"free space on the file system holding {folder} (or raise its quota) and re-run";
+        else if (errno == EROFS || e is UnauthorizedAccessException) fix = $"make {folder} writable for this user and re-run";
+        else if (errno == EIO) fix = $"the file system holding {folder} reports an I/O error: check the disk (dmesg), then re-run";
+        else fix = $"check the file system holding {folder}, then re-run";
         return new StorageWriteException($"cannot write {path}: {reason}; {fix}. The unfinished file was removed.", e) { OutOfSpace = outOfSpace };
     }
 
