@@ -51,6 +51,12 @@ internal static class DativoCli
             await stderr.WriteLineAsync("cancelled").ConfigureAwait(false);
             return 130;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the storage failing under a command (a full disk, a removed folder): what and where, not a stack trace
+            await stderr.WriteLineAsync($"error: {e.Message}; check free space and permissions there, then re-run").ConfigureAwait(false);
+            return ExitCodes.UserError;
+        }
     }
 
     /// <summary>A command line that does not parse is bad input like any other: what is wrong, where to look, exit code 2.</summary>

@@ -17,7 +17,7 @@ internal static class TableCommands
     {
         var root = new Command("table", "Inspect and maintain Iceberg tables (warehouse catalog or table location)")
         {
-            List(ctx), Show(ctx), History(ctx), Properties(ctx), Expire(ctx), Compact(ctx), Cleanup(ctx), Query(ctx),
+            List(ctx), Show(ctx), History(ctx), Properties(ctx), Expire(ctx), Compact(ctx), Cleanup(ctx), Rollback(ctx), Query(ctx),
         };
         return root;
     }
@@ -39,7 +39,7 @@ internal static class TableCommands
     {
         var target = new TableTarget();
         var json = CommonOptions.Json();
-        var c = new Command("list", "Namespaces and tables of the catalog, with snapshot count and current snapshot id") { json };
+        var c = new Command("list", "Namespaces and tables of the catalog, with snapshot count and current snapshot id (exit code 1 when a table is damaged)") { json };
         target.AddTo(c);
         c.SetAction(async (pr, ct) =>
         {
@@ -53,11 +53,14 @@ internal static class TableCommands
                     try
                     {
                         var t = await target.OpenAsync(pr, catalog, id, ctx.Time, ct);
+                        await t.VerifyManifestsAsync(ct);
                         rows.Add(new TableOutput.Listed(id.Namespace, id.Name, t.Metadata.Snapshots.Count, t.Metadata.CurrentSnapshot?.SnapshotId));
                     }
                     catch (DativoException e)
                     {
+                        // one table that cannot be read (damaged, or a name another tool wrote) must not hide the healthy ones
                         rows.Add(new TableOutput.Listed(id.Namespace, id.Name, null, null, e.Message));
+                        await ctx.Err.WriteLineAsync("error: " + e.Message);
                     }
                 }
             if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.ListJson(rows));
@@ -74,6 +77,7 @@ internal static class TableCommands
         {
             var t = await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct);
             var d = await t.DescribeAsync(ct);
+            await t.VerifyCurrentSnapshotAsync(ct);
             var orphans = (await t.FindOrphanFilesAsync(TimeSpan.Zero, ct)).Count;
             if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.ShowJson(d, orphans));
             else TableOutput.Show(ResultTables.Console(ctx.Out), d, orphans);
@@ -173,7 +177,45 @@ internal static class TableCommands
             var t = await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct);
             var removed = await t.DeleteOrphanFilesAsync(grace, ct);
             foreach (var o in removed) await ctx.Out.WriteLineAsync($"deleted {o.Location}");
-            await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{t.Name}: deleted {removed.Count} orphan file(s) ({removed.Sum(o => o.Size)} bytes)"));
+            var temporary = removed.Count(o => o.Temporary);
+            await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{t.Name}: deleted {removed.Count} orphan file(s) ({removed.Sum(o => o.Size)} bytes), of which {temporary} unfinished temporary file(s) (*.dativo-tmp)"));
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Rollback(CliContext ctx)
+    {
+        var (c, target, name, _) = Table("rollback", "Repair a damaged table: make an earlier snapshot or metadata file current (after checking its files)", json: false);
+        var snapshot = new Option<long?>("--to-snapshot") { Description = "snapshot id to make current ('dativo table history' lists them)" };
+        var metadata = new Option<string>("--to-metadata") { Description = "metadata file to point the catalog at (a file name in the table's metadata folder, a path or a URI), when the current one is lost" };
+        c.Options.Add(snapshot);
+        c.Options.Add(metadata);
+        c.SetAction(async (pr, ct) =>
+        {
+            var tableName = pr.GetValue(name)!;
+            var toSnapshot = pr.GetValue(snapshot);
+            var toMetadata = pr.GetValue(metadata);
+            if (toSnapshot is null == toMetadata is null)
+                throw new DativoException("table rollback: give exactly one of --to-snapshot ID or --to-metadata FILE");
+            if (TableTarget.IsLocation(tableName))
+                throw new DativoException($"table {tableName} is a location (read-only): roll back through the catalog (NAME = namespace.table)");
+            if (toSnapshot is { } id)
+            {
+                var t = await Writable(target, pr, tableName, ctx, ct);
+                var r = await t.RollbackToSnapshotAsync(id, ct);
+                await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{t.Name}: snapshot {id} is current again ({r.MetadataLocation})"));
+            }
+            else
+            {
+                var file = toMetadata!.Contains("://", StringComparison.Ordinal) || !toMetadata.Contains('/', StringComparison.Ordinal)
+                    ? toMetadata
+                    : "file://" + Path.GetFullPath(toMetadata);
+                var t = await target.RollbackToMetadataAsync(pr, tableName, file, ctx.Time, ct);
+                await ctx.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{t.Name}: the catalog now points at {t.MetadataLocation} (current snapshot {(t.Metadata.CurrentSnapshotId is { } s ? s.ToString(CultureInfo.InvariantCulture) : "none")})"));
+            }
             return 0;
         });
         return c;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Dativo.Core.Errors;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Table;
@@ -46,42 +45,22 @@ internal sealed class TableTarget
     /// <summary>NAME is a table location (a path or URI) when it contains '/' or names an existing folder; else <c>namespace.table</c>.</summary>
     public static bool IsLocation(string name) => name.Contains('/', StringComparison.Ordinal) || name.Contains("://", StringComparison.Ordinal) || Directory.Exists(name);
 
+    /// <summary>Opens a table; a missing or corrupt metadata file is a <see cref="DamagedTableException"/> naming it.</summary>
     public async Task<IcebergTable> OpenAsync(ParseResult pr, string name, TimeProvider time, CancellationToken ct)
     {
-        if (!IsLocation(name)) return await OpenAsync(pr, OpenCatalog(pr), TableIdentifier.Parse(name), time, ct);
-        try
-        {
-            return await OpenLocationAsync(name, ParseMap(pr.GetValue(LocationMap) ?? []), time, ct);
-        }
-        catch (Exception e) when (IsCorrupt(e))
-        {
-            throw new DativoException($"table {name}: corrupt metadata file {name}: {e.Message}", inner: e);
-        }
+        return IsLocation(name)
+            ? await OpenLocationAsync(name, ParseMap(pr.GetValue(LocationMap) ?? []), time, ct)
+            : await OpenAsync(pr, OpenCatalog(pr), TableIdentifier.Parse(name), time, ct);
     }
 
     /// <summary>A catalog table by identifier: its names are used as they are, whatever characters they hold.</summary>
-    public async Task<IcebergTable> OpenAsync(ParseResult pr, ICatalog catalog, TableIdentifier id, TimeProvider time, CancellationToken ct)
-    {
-        var map = ParseMap(pr.GetValue(LocationMap) ?? []);
-        string what = id.ToString();
-        try
-        {
-            what = await catalog.LoadMetadataLocationAsync(id, ct) ?? what;
-            var store = ObjectStores.Open(pr.GetValue(Warehouse) ?? DefaultWarehouse);
-            return await IcebergTables.OpenAsync(catalog, store, id, time, map, ct);
-        }
-        catch (ObjectNotFoundException e)
-        {
-            throw new DativoException($"table {id}: the catalog points at a metadata file that does not exist ({e.Message})", inner: e);
-        }
-        catch (Exception e) when (IsCorrupt(e))
-        {
-            throw new DativoException($"table {id}: corrupt metadata file {what}: {e.Message}", inner: e);
-        }
-    }
+    public Task<IcebergTable> OpenAsync(ParseResult pr, ICatalog catalog, TableIdentifier id, TimeProvider time, CancellationToken ct) =>
+        IcebergTables.OpenAsync(catalog, ObjectStores.Open(pr.GetValue(Warehouse) ?? DefaultWarehouse), id, time, ParseMap(pr.GetValue(LocationMap) ?? []), ct);
 
-    private static bool IsCorrupt(Exception e) =>
-        e is JsonException or InvalidOperationException or NullReferenceException or KeyNotFoundException or FormatException or InvalidDataException;
+    /// <summary>Points the catalog entry of <paramref name="name"/> at another of its metadata files (see <see cref="IcebergTables.RollbackToMetadataAsync"/>).</summary>
+    public Task<IcebergTable> RollbackToMetadataAsync(ParseResult pr, string name, string metadataFile, TimeProvider time, CancellationToken ct) =>
+        IcebergTables.RollbackToMetadataAsync(OpenCatalog(pr), ObjectStores.Open(pr.GetValue(Warehouse) ?? DefaultWarehouse),
+            TableIdentifier.Parse(name), metadataFile, time, ct);
 
     private static async Task<IcebergTable> OpenLocationAsync(string name, IReadOnlyDictionary<string, string> map, TimeProvider time, CancellationToken ct)
     {

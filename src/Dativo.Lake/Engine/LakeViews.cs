@@ -26,7 +26,7 @@ internal static class LakeViews
         {
             var local = table.IO.LocalPath(t.File.FilePath);
             if (local is null) return await scan.ToSqlAsync(ct).ConfigureAwait(false);
-            var cols = await ParquetFieldIds.ReadAsync(table.IO, t.File.FilePath, ct).ConfigureAwait(false);
+            var cols = await table.ReadingDataFilesAsync(() => ParquetFieldIds.ReadAsync(table.IO, t.File.FilePath, ct)).ConfigureAwait(false);
             if (schema.Columns.Any(c => !cols.ById.ContainsKey(c.Id))) return await scan.ToSqlAsync(ct).ConfigureAwait(false);
             if (mapping is null) mapping = cols.ById;
             else if (schema.Columns.Any(c => mapping[c.Id] != cols.ById[c.Id])) return await scan.ToSqlAsync(ct).ConfigureAwait(false);

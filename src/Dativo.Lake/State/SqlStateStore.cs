@@ -86,7 +86,7 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
         ArgumentException.ThrowIfNullOrEmpty(ns);
         ArgumentNullException.ThrowIfNull(prefix);
         await _guard.EnsureSchemaAsync(ct);
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await DescribedAsync(() => db.OpenAsync(ct));
         await using var cmd = c.Command(
             $"""
             SELECT {Columns} FROM dativo_state
@@ -94,8 +94,21 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
             ORDER BY state_key {db.BinaryCollation}
             """,
             ("@ns", ns), ("@len", prefix.Length), ("@prefix", prefix), ("@now", NowMs()));
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) yield return Read(reader);
+        await using var reader = await DescribedAsync(() => cmd.ExecuteReaderAsync(ct));
+        while (await DescribedAsync(() => reader.ReadAsync(ct))) yield return Read(reader);
+    }
+
+    /// <summary>Runs a step of a streaming read, turning a database error into one that names the database.</summary>
+    private async Task<T> DescribedAsync<T>(Func<Task<T>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception e) when (e is not OperationCanceledException && db.Describe(e) is { } described)
+        {
+            throw described;
+        }
     }
 
     public async Task<int> PurgeExpiredAsync(CancellationToken ct = default)

@@ -261,7 +261,7 @@ public sealed class TableTests : IDisposable
     public async Task Create_refuses_existing_tables_and_bad_schemas()
     {
         await _fx.CreateAsync("dup");
-        await Assert.ThrowsAsync<DativoException>(() => _fx.CreateAsync("dup"));
+        await Assert.ThrowsAsync<TableAlreadyExistsException>(() => _fx.CreateAsync("dup"));
         var bad = new IcebergSchema(0, [NestedField.Optional(1, "a", IcebergType.Int), NestedField.Optional(1, "b", IcebergType.Int)]);
         await Assert.ThrowsAsync<DativoException>(() => IcebergTables.CreateAsync(_fx.Catalog, _fx.Store, new TableIdentifier("db", "bad"), bad));
         var opened = await Assert.ThrowsAsync<DativoException>(() => IcebergTables.OpenAsync(_fx.Catalog, _fx.Store, new TableIdentifier("db", "missing")));

@@ -22,6 +22,9 @@ internal abstract class SqlDatabase
 
     /// <summary>True for errors worth retrying: lock contention, serialization failures, concurrent DDL.</summary>
     public abstract bool IsTransient(Exception e);
+
+    /// <summary>A user error naming the database and the fix for a database error (full disk, damaged file), or null to let it pass.</summary>
+    public virtual Core.Errors.DativoException? Describe(Exception e) => null;
 }
 
 /// <summary>Small helpers to run parameterised statements on either backend.</summary>

@@ -17,17 +17,17 @@ internal static class SqlDatabases
                 ?? throw new DativoException(
                     $"no {what} database configured and '{folder ?? "(none)"}' is not a local folder; " +
                     $"set the {what} uri to postgresql://user:password@host:5432/database or sqlite:///path/{defaultFileName}");
-            return new SqliteDatabase(Path.Combine(local, defaultFileName));
+            return new SqliteDatabase(Path.Combine(local, defaultFileName), what: what);
         }
         if (ConnectionStrings.IsPostgresUri(uri) || uri.Contains("Host=", StringComparison.OrdinalIgnoreCase))
             return new PostgresDatabase(uri);
         if (uri.StartsWith("sqlite:///", StringComparison.OrdinalIgnoreCase))
-            return new SqliteDatabase("/" + uri["sqlite:///".Length..].TrimStart('/'));
+            return new SqliteDatabase("/" + uri["sqlite:///".Length..].TrimStart('/'), what: what);
         if (uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-            return new SqliteDatabase(new Uri(uri).LocalPath);
+            return new SqliteDatabase(new Uri(uri).LocalPath, what: what);
         if (uri.Contains("://", StringComparison.Ordinal))
             throw new DativoException($"unsupported {what} uri '{uri}': use postgresql://user:password@host:5432/database or sqlite:///path/{defaultFileName}");
-        return new SqliteDatabase(uri);
+        return new SqliteDatabase(uri, what: what);
     }
 
     private static string? LocalFolder(string? folder)

@@ -19,6 +19,10 @@ internal static class SqlRetry
                 var pause = TimeSpan.FromMilliseconds(Math.Min(2000, 25 * (1 << attempt)) + Random.Shared.Next(25));
                 await Task.Delay(pause, TimeProvider.System, ct);
             }
+            catch (Exception e) when (e is not OperationCanceledException && db.Describe(e) is { } described)
+            {
+                throw described;
+            }
         }
     }
 }

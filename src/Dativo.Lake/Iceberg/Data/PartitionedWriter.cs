@@ -19,6 +19,7 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
     private readonly List<DataFile> _done = [];
     private readonly string _prefix = Guid.NewGuid().ToString("N")[..16];
     private int _fileCount;
+    private bool _handedOver;
 
     private sealed class PartitionState(object?[] values)
     {
@@ -126,7 +127,16 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
     {
         var w = s.Writer!;
         s.Writer = null;
-        var file = await w.CompleteAsync(io.UriOf(w.Key), ct);
+        DataFile file;
+        try
+        {
+            file = await w.CompleteAsync(io.UriOf(w.Key), ct);
+        }
+        catch
+        {
+            await w.DisposeAsync();
+            throw;
+        }
         _done.Add(file with { SpecId = spec.SpecId, Partition = s.Values });
     }
 
@@ -138,13 +148,25 @@ internal sealed class PartitionedWriter(TableIO io, string tableKey, IcebergSche
             if (s.Writer is not null) await CloseFileAsync(s, ct);
         }
         _open.Clear();
+        _handedOver = true;
         return _done;
     }
 
+    /// <summary>
+    /// Discards the files being written and, unless <see cref="CompleteAsync"/> handed them to the caller, deletes the
+    /// files already finished: a write that fails half-way (a full disk) must not leave gigabytes of orphans behind.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var s in _open.Values)
             if (s.Writer is not null) await s.Writer.DisposeAsync();
         _open.Clear();
+        if (_handedOver) return;
+        foreach (var f in _done)
+        {
+            try { await io.Store.DeleteAsync(io.KeyOf(f.FilePath), CancellationToken.None); }
+            catch (Exception e) when (e is not OutOfMemoryException) { /* best effort: 'dativo table cleanup' removes what is left */ }
+        }
+        _done.Clear();
     }
 }

@@ -19,14 +19,25 @@ internal static class ParquetFieldIds
             ms.Position = 0;
             seekable = ms;
         }
-        await using var reader = await ParquetReader.CreateAsync(seekable, null, leaveStreamOpen: true, ct);
-        var byId = new Dictionary<int, string>();
-        var names = new List<string>();
-        foreach (var f in reader.Schema.Fields)
+        ParquetReader reader;
+        try
         {
-            names.Add(f.Name);
-            if (f.SchemaElement?.FieldId is { } id) byId[id] = f.Name;
+            reader = await ParquetReader.CreateAsync(seekable, null, leaveStreamOpen: true, ct);
         }
-        return new Columns(byId, names);
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new UnreadableFileException(location, e);
+        }
+        await using (reader)
+        {
+            var byId = new Dictionary<int, string>();
+            var names = new List<string>();
+            foreach (var f in reader.Schema.Fields)
+            {
+                names.Add(f.Name);
+                if (f.SchemaElement?.FieldId is { } id) byId[id] = f.Name;
+            }
+            return new Columns(byId, names);
+        }
     }
 }

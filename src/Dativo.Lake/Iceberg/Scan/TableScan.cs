@@ -47,7 +47,8 @@ public sealed class TableScan
     public async Task<string> ToSqlAsync(CancellationToken ct = default)
     {
         var tasks = await PlanFilesAsync(ct);
-        return await TableSql.BuildAsync(_table.IO, _table.Metadata.CurrentSchema, tasks, BoundPredicate.Bind(_filter, _table.Metadata.CurrentSchema), _columns, ct);
+        return await _table.ReadingDataFilesAsync(() =>
+            TableSql.BuildAsync(_table.IO, _table.Metadata.CurrentSchema, tasks, BoundPredicate.Bind(_filter, _table.Metadata.CurrentSchema), _columns, ct));
     }
 
     public async Task<TableRows> ReadAsync(CancellationToken ct = default)

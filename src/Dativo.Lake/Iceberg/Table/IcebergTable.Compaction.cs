@@ -47,7 +47,7 @@ public sealed partial class IcebergTable
         {
             foreach (var g in groups)
             {
-                var sql = await TableSql.BuildAsync(IO, Schema, g, [], null, ct);
+                var sql = await ReadingDataFilesAsync(() => TableSql.BuildAsync(IO, Schema, g, [], null, ct));
                 await foreach (var batch in BatchReader.ReadAsync(sql, Schema, write.RowGroupRows, ct))
                     await writer.WriteAsync(batch, ct);
             }

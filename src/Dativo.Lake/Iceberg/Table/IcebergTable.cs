@@ -25,7 +25,7 @@ public sealed partial class IcebergTable
         Metadata = metadata;
         MetadataLocation = metadataLocation;
         _time = time;
-        Files = new SnapshotFiles(io);
+        Files = new SnapshotFiles(io, () => Name, catalog is not null);
     }
 
     public TableIdentifier? Identifier { get; }
@@ -56,7 +56,7 @@ public sealed partial class IcebergTable
         if (_catalog is null || Identifier is null) return;
         var loc = await _catalog.LoadMetadataLocationAsync(Identifier, ct) ?? throw new DativoException($"table {Identifier} no longer exists");
         if (loc == MetadataLocation) return;
-        Metadata = TableMetadataJson.Parse(await IO.ReadAllAsync(loc, ct));
+        Metadata = await TableDamage.ReadCurrentMetadataAsync(IO, loc, Identifier.ToString(), inCatalog: true, ct);
         MetadataLocation = loc;
     }
 
@@ -172,7 +172,7 @@ public sealed partial class IcebergTable
 
     private async Task<(long Live, long[] Positions)> MatchingPositionsAsync(IcebergSchema schema, ScanTask task, IReadOnlyList<BoundPredicate> preds, CancellationToken ct)
     {
-        var fileSql = await TableSql.FileSqlAsync(IO, schema, task, includePosition: true, ct);
+        var fileSql = await ReadingDataFilesAsync(() => TableSql.FileSqlAsync(IO, schema, task, includePosition: true, ct));
         var where = preds.Count == 0 ? "TRUE" : string.Join(" AND ", preds.Select(p => DuckDbTypes.Condition(p, p.Field.Name)));
         await using var engine = await Engine.DuckDbEngine.OpenAsync(ct: ct);
         var live = Convert.ToInt64(await engine.ScalarAsync($"SELECT count(*) FROM ({fileSql}) AS f", ct), System.Globalization.CultureInfo.InvariantCulture);
@@ -201,6 +201,23 @@ public sealed partial class IcebergTable
             Content = FileContent.PositionDeletes, SpecId = target.SpecId, Partition = target.Partition,
             ReferencedDataFile = target.FilePath, SortOrderId = null,
         };
+    }
+
+    /// <summary>Runs a read of data or delete files, turning a missing or unreadable one into <see cref="DamagedTableException"/>.</summary>
+    internal async Task<T> ReadingDataFilesAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Storage.ObjectNotFoundException e)
+        {
+            throw TableDamage.SnapshotFile(Name, _catalog is not null, "data file", e.Uri, e);
+        }
+        catch (UnreadableFileException e)
+        {
+            throw TableDamage.SnapshotFile(Name, _catalog is not null, "data file", e.Location, e);
+        }
     }
 
     // ---- commit plumbing ----

@@ -63,6 +63,8 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
             }
             throw new CommitRefusedException(refusal);
         }
+        // a snapshot built on a damaged one (a manifest deleted or truncated) would carry the damage on: refuse first
+        await files.VerifyAsync(baseMeta.CurrentSnapshot, ct);
         var attemptKeys = new List<string>();
         if (!_fixedWritten)
         {

@@ -63,12 +63,21 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
         {
             throw new DativoException($"table {id}: commit failed after {attempt} attempts because other writers kept committing ({e.Message}); retry later or raise commit.retry.num-retries");
         }
+        catch (Exception) when (_unswappedMetadata is { } key && !MayHaveCommitted)
+        {
+            // failed between writing the metadata file and swapping the pointer: nothing can reference the file
+            await DeleteQuietlyAsync([key], CancellationToken.None);
+            throw;
+        }
     }
+
+    /// <summary>The metadata file of the current attempt while its swap has not started.</summary>
+    private string? _unswappedMetadata;
 
     private async Task<(TableMetadata, string)> LoadAsync(CancellationToken ct)
     {
         var loc = await catalog.LoadMetadataLocationAsync(id, ct) ?? throw new DativoException($"table {id} no longer exists in catalog '{catalog.Name}'");
-        return (TableMetadataJson.Parse(await io.ReadAllAsync(loc, ct)), loc);
+        return (await TableDamage.ReadCurrentMetadataAsync(io, loc, id.ToString(), inCatalog: true, ct), loc);
     }
 
     private async Task<(TableMetadata, string, CommitResult)> AttemptAsync(TableMetadata baseMeta, string baseLoc, int attempt,
@@ -90,17 +99,20 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
             {
                 if (await io.Store.PutIfAbsentAsync(key, new MemoryStream(json), ct)) break;
             }
-            catch (IOException) when (tries < 20)
+            catch (ObjectWriteConflictException) when (tries < 20)
             {
-                // a store may report a lost create race as an error (the winner's file can even be gone already)
+                // a store may report a lost create race as an error (the winner's file can even be gone already);
+                // any other error (a full disk) is the storage failing, not the name being taken, and ends the commit
             }
             // a name taken by a concurrent (or failed) writer: the catalog swap decides who wins, so take the next name
             version++;
         }
+        _unswappedMetadata = key;
         var newLoc = io.UriOf(key);
         await FaultPoints.HitAsync(FaultPoints.LakeBeforeSwap, ct);
         bool swapped;
         MayHaveCommitted = true;
+        _unswappedMetadata = null;
         try
         {
             swapped = await catalog.SwapMetadataLocationAsync(id, baseLoc, newLoc, ct);
@@ -160,6 +172,10 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
         {
             return false;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return true; // unreadable now: an atomic create made it ours
+        }
     }
 
     private async Task<bool> ResolveUnknownAsync(string baseLoc, string newLoc, Exception swapError, CancellationToken ct)
@@ -200,9 +216,10 @@ internal sealed class TableCommitter(ICatalog catalog, TableIdentifier id, Table
         {
             await io.Store.PutAsync($"{tableKey}/metadata/version-hint.text", new MemoryStream(Encoding.UTF8.GetBytes(version.ToString(System.Globalization.CultureInfo.InvariantCulture))), ct);
         }
-        catch (IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // the hint is advisory; the catalog is the source of truth
+            // the hint is advisory (the catalog is the source of truth), and the commit has happened: a full disk refusing
+            // these few bytes must not turn it into a reported failure
         }
     }
 

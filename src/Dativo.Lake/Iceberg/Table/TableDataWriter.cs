@@ -7,7 +7,8 @@ namespace Dativo.Lake.Iceberg.Table;
 /// Streams batches into data files of a table (partitioned by its default spec, row groups of
 /// <see cref="WriteOptions.RowGroupRows"/>, files rolled at <see cref="WriteOptions.TargetFileSizeBytes"/>) without
 /// committing them: pass the result of <see cref="CompleteAsync"/> to <see cref="IcebergTable.AppendFilesAsync(IReadOnlyList{DataFile}, IReadOnlyDictionary{string, string}?, CancellationToken)"/>.
-/// Files of a writer that is disposed without being completed are orphans (never referenced by a snapshot).
+/// A writer disposed without being completed deletes the files it wrote (best effort); after <see cref="CompleteAsync"/>
+/// the files belong to the commit they are passed to, which deletes them if it fails.
 /// </summary>
 public sealed class TableDataWriter : IAsyncDisposable
 {

@@ -53,9 +53,16 @@ internal sealed class LocalObjectStore : IObjectStore
     {
         ct.ThrowIfCancellationRequested();
         var target = PathOf(key);
-        var temp = NewTempPath(target);
-        var stream = CreateTemp(temp);
-        return Task.FromResult<IObjectWriter>(new LocalObjectWriter(stream, temp, target));
+        try
+        {
+            var temp = NewTempPath(target);
+            var stream = CreateTemp(temp);
+            return Task.FromResult<IObjectWriter>(new LocalObjectWriter(stream, temp, target));
+        }
+        catch (Exception e) when (LocalWriteErrors.IsWriteFailure(e))
+        {
+            throw LocalWriteErrors.Translate(e, target);
+        }
     }
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken ct = default)
@@ -83,7 +90,15 @@ internal sealed class LocalObjectStore : IObjectStore
         return Task.FromResult(File.Exists(PathOf(key)));
     }
 
-    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct = default)
+    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken ct = default) => ListFilesAsync(prefix, temporary: false, ct);
+
+    /// <summary>
+    /// Temporary files under <paramref name="prefix"/> (names ending in <see cref="TempSuffix"/>): a write in progress,
+    /// or one a crash or kill interrupted. Their keys can be passed to <see cref="DeleteAsync"/>.
+    /// </summary>
+    public IAsyncEnumerable<ObjectInfo> ListTemporaryAsync(string prefix, CancellationToken ct = default) => ListFilesAsync(prefix, temporary: true, ct);
+
+    private async IAsyncEnumerable<ObjectInfo> ListFilesAsync(string prefix, bool temporary, [EnumeratorCancellation] CancellationToken ct)
     {
         ObjectKeys.ValidatePrefix(prefix);
         var slash = prefix.LastIndexOf('/');
@@ -95,7 +110,7 @@ internal sealed class LocalObjectStore : IObjectStore
         foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", options))
         {
             ct.ThrowIfCancellationRequested();
-            if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal)) continue;
+            if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal) != temporary) continue;
             var key = Path.GetRelativePath(_rootPath, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
             if (key.StartsWith(prefix, StringComparison.Ordinal)) found.Add((key, file));
         }
@@ -147,20 +162,36 @@ internal sealed class LocalObjectStore : IObjectStore
 
     private static async Task<string> WriteTempAsync(string target, Stream content, CancellationToken ct)
     {
-        var temp = NewTempPath(target);
+        string? temp = null;
         try
         {
-            await using var file = CreateTemp(temp);
-            await content.CopyToAsync(file, ct);
-            await file.FlushAsync(ct);
-            file.Flush(flushToDisk: true);
+            temp = NewTempPath(target);
+            var file = CreateTemp(temp);
+            try
+            {
+                await content.CopyToAsync(file, ct);
+                await file.FlushAsync(ct);
+                file.Flush(flushToDisk: true);
+            }
+            finally
+            {
+                await CloseQuietlyAsync(file);
+            }
         }
-        catch
+        catch (Exception e)
         {
-            TryDelete(temp);
+            if (temp is not null) TryDelete(temp);
+            if (LocalWriteErrors.IsWriteFailure(e)) throw LocalWriteErrors.Translate(e, target);
             throw;
         }
         return temp;
+    }
+
+    /// <summary>Closes a temp file whose write may have failed: closing flushes the buffer, which fails again on a full disk.</summary>
+    private static async Task CloseQuietlyAsync(FileStream file)
+    {
+        try { await file.DisposeAsync(); }
+        catch (Exception e) when (LocalWriteErrors.IsWriteFailure(e)) { }
     }
 
     /// <summary>Renames the fsynced temp file to the target. Returns false when overwrite is off and the target exists.</summary>
@@ -183,9 +214,10 @@ internal sealed class LocalObjectStore : IObjectStore
             TryDelete(temp);
             return false;
         }
-        catch
+        catch (Exception e)
         {
             TryDelete(temp);
+            if (LocalWriteErrors.IsWriteFailure(e)) throw LocalWriteErrors.Translate(e, target);
             throw;
         }
     }

@@ -6,15 +6,23 @@ internal sealed class LocalObjectWriter(FileStream file, string tempPath, string
     private bool _committed;
     private bool _disposed;
 
-    public Stream Stream { get; } = new NonClosingStream(file);
+    public Stream Stream { get; } = new LocalWriteStream(file, targetPath);
 
     public async Task CommitAsync(CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_committed) return;
-        await file.FlushAsync(ct);
-        file.Flush(flushToDisk: true);
-        await file.DisposeAsync();
+        try
+        {
+            await file.FlushAsync(ct);
+            file.Flush(flushToDisk: true);
+            await file.DisposeAsync();
+        }
+        catch (Exception e) when (LocalWriteErrors.IsWriteFailure(e))
+        {
+            await DisposeAsync();
+            throw LocalWriteErrors.Translate(e, targetPath);
+        }
         LocalObjectStore.Publish(tempPath, targetPath, overwrite: true);
         _committed = true;
     }
@@ -23,7 +31,17 @@ internal sealed class LocalObjectWriter(FileStream file, string tempPath, string
     {
         if (_disposed) return;
         _disposed = true;
-        await file.DisposeAsync();
-        if (!_committed) LocalObjectStore.TryDelete(tempPath);
+        try
+        {
+            // closing flushes what is buffered, which fails again on a full disk: the temp file goes either way
+            await file.DisposeAsync();
+        }
+        catch (Exception e) when (_committed is false && LocalWriteErrors.IsWriteFailure(e))
+        {
+        }
+        finally
+        {
+            if (!_committed) LocalObjectStore.TryDelete(tempPath);
+        }
     }
 }

@@ -68,7 +68,7 @@ internal sealed class S3ObjectStore : IObjectStore, IDisposable
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
             // A concurrent conditional write to the same key was in flight: one of them wins.
-            return !await ExistsAsync(key, ct) ? throw new IOException($"conditional write of {UriOf(key)} conflicted; retry", e) : false;
+            return !await ExistsAsync(key, ct) ? throw new ObjectWriteConflictException($"conditional write of {UriOf(key)} conflicted; retry", e) : false;
         }
     }
 
