@@ -201,6 +201,7 @@ internal sealed class IcebergTarget : ITableTarget
 
     public async Task<CommitInfo> CommitAsync(string state, CancellationToken ct)
     {
+        _commitStarted = true;
         List<DataFile> files = [.. _added, .. _writer is null ? [] : await _writer.CompleteAsync(ct).ConfigureAwait(false)];
         _bytes = files.Sum(f => f.FileSizeInBytes);
         _files = files.Count;
@@ -240,8 +241,13 @@ internal sealed class IcebergTarget : ITableTarget
         }
     }
 
+    private bool _commitStarted;
+
     public async ValueTask DisposeAsync()
     {
+        // a run that fails or stops before its commit leaves no bulk-path files behind (the writer removes its own);
+        // once a commit has started its outcome decides, and the lake removes what a failed commit wrote
+        if (!_commitStarted && _added.Count > 0) await DeleteUncommittedAsync(_added).ConfigureAwait(false);
         if (_writer is not null) await _writer.DisposeAsync().ConfigureAwait(false);
         if (_catalog is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
     }

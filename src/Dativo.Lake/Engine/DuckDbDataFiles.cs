@@ -86,6 +86,9 @@ public static class DuckDbDataFiles
                 File.Delete(path);
             }).ConfigureAwait(false);
             if (Directory.Exists(duckFolder)) Directory.Delete(duckFolder, recursive: true);
+            // the store synced the folder after each rename; once more after the last of the parallel renames and the
+            // staging folder's removal, so the folder's final state is durable before the commit references it
+            DirectorySync.Flush(localFolder);
             return rewritten;
         }
         catch

@@ -84,4 +84,35 @@ public sealed class StateMaintenanceTests
         Assert.Contains("data/3.csv", meta.Properties["dativo.state.acme.orders"], StringComparison.Ordinal);
         Assert.All(meta.Snapshots, s => Assert.False(s.Summary.ContainsKey("dativo.state.acme.orders")));
     }
+
+    [Fact]
+    public async Task A_table_rolled_back_past_the_jobs_last_commit_is_refused_instead_of_skipping_the_lost_rows()
+    {
+        using var f = new JobFolder();
+        var job = f.Job("job.yaml", "csv", "data/*.csv");
+        for (var i = 0; i < 3; i++)
+        {
+            f.Write($"data/{i}.csv", Rows(i * 10, 10));
+            Assert.Equal(0, (await CliRunner.RunAsync(f.Path, "run", "--config", job)).ExitCode);
+        }
+        var meta = await LakeReader.MetadataAsync(f.Warehouse, "sales", "orders");
+        var first = meta.Snapshots[0].SnapshotId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var rollback = await CliRunner.RunAsync(f.Path, "table", "rollback", "sales.orders", "--to-snapshot", first);
+        Assert.True(rollback.ExitCode == 0, rollback.All);
+        Assert.Equal(10, (await IdsAsync(f)).Count);
+
+        var r = await CliRunner.RunAsync(f.Path, "run", "--config", job);
+        Assert.True(r.ExitCode == 2, r.All);
+        Assert.Contains("was rolled back past the last commit of job acme/orders", r.All, StringComparison.Ordinal);
+        Assert.Equal(10, (await IdsAsync(f)).Count); // nothing run
+
+        // the way out the message gives: clear the job's state (here after emptying the table, as it advises)
+        Assert.Equal(0, (await CliRunner.RunAsync(f.Path, "table", "rollback", "sales.orders", "--to-snapshot", first)).ExitCode);
+        File.Delete(Path.Combine(f.Path, "data", "0.csv"));
+        var unset = await CliRunner.RunAsync(f.Path, "table", "properties", "sales.orders", "--unset", "dativo.state.acme.orders", "--unset", "dativo.state-commit.acme.orders");
+        Assert.True(unset.ExitCode == 0, unset.All);
+        var again = await CliRunner.RunAsync(f.Path, "run", "--config", job);
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), await IdsAsync(f));
+    }
 }
