@@ -86,6 +86,37 @@ public sealed class TableCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Query_prints_times_as_microseconds_binary_as_hex_and_instants_in_iso_8601()
+    {
+        await CreateAsync(appends: 1);
+        const string sql = "SELECT TIME '01:02:03.000004' AS tod, '\\xAA\\x0F\\x00'::BLOB AS bin, TIMESTAMP '2024-01-02 03:04:05.123456' AS ts, "
+            + "TIMESTAMPTZ '2024-01-02 03:04:05.5+02:00' AS tstz, DATE '2024-01-02' AS d FROM t WHERE id = 0";
+        var json = Json(await Run("table", "query", "sales.orders", "--sql", sql, "--json")).AsArray().Single()!;
+        Assert.Equal("01:02:03.000004", (string?)json["tod"]);
+        Assert.Equal("aa0f00", (string?)json["bin"]);
+        Assert.Equal("2024-01-02T03:04:05.123456", (string?)json["ts"]);
+        Assert.Equal("2024-01-02T01:04:05.500000Z", (string?)json["tstz"]);
+        Assert.Equal("2024-01-02", (string?)json["d"]);
+
+        var text = await Run("table", "query", "sales.orders", "--sql", sql);
+        Assert.True(text.ExitCode == 0, text.All);
+        foreach (var v in new[] { "01:02:03.000004", "aa0f00", "2024-01-02T03:04:05.123456", "2024-01-02T01:04:05.500000Z" })
+            Assert.Contains(v, text.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_and_history_print_commit_times_in_iso_8601_utc()
+    {
+        await CreateAsync(appends: 1);
+        var iso = new System.Text.RegularExpressions.Regex(@"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ");
+        var history = await Run("table", "history", "sales.orders");
+        Assert.True(history.ExitCode == 0, history.All);
+        Assert.Matches(iso, history.Stdout);
+        Assert.Matches(iso, (await Run("table", "show", "sales.orders")).Stdout);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$", (string)Json(await Run("table", "history", "sales.orders", "--json"))[0]!["timestamp"]!);
+    }
+
+    [Fact]
     public async Task A_crash_left_orphan_is_reported_by_show_and_removed_by_cleanup()
     {
         var t = await CreateAsync(appends: 1);

@@ -63,7 +63,7 @@ internal static class DiscoverCommand
         }
         foreach (var f in r.Files)
         {
-            console.WriteLine($"{f.Path} ({f.Format}, {f.Size.ToString("N0", CultureInfo.InvariantCulture)} bytes, modified {f.Modified.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z)");
+            console.WriteLine($"{f.Path} ({f.Format}, {f.Size.ToString("N0", CultureInfo.InvariantCulture)} bytes, modified {CliFormat.Instant(f.Modified)})");
             if (f.Columns.Count > 0) console.Write(Columns(f.Columns));
         }
     }

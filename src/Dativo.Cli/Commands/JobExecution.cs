@@ -5,6 +5,7 @@ using Dativo.Core.Errors;
 using Dativo.Ingestion.Running;
 using Dativo.Ingestion.Secrets;
 using Dativo.Lake.State;
+using Dativo.Orchestration.Runs;
 using Spectre.Console;
 
 namespace Dativo.Cli.Commands;
@@ -22,9 +23,11 @@ internal static class JobExecution
     {
         var workDir = Environment.CurrentDirectory;
         var state = OpenState(workDir, ctx.Env, ctx.Time);
+        var history = PipelineServices.OpenStore(ctx, null);
+        var logRoot = Path.Combine(PipelineServices.StateDirectory(ctx), "logs");
         var secrets = new SecretResolver(ctx.Env, secretsDir ?? ctx.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
         var tty = ctx.Env("DATIVO_NO_PROGRESS") != "1" && ReferenceEquals(ctx.Err, Console.Error) && !Console.IsErrorRedirected;
-        var log = new JsonLog(ctx.Err, ctx.Time, secrets);
+        var env = new Env(workDir, state, history, logRoot, secrets, ctx);
         var results = new List<JobResult>();
         try
         {
@@ -38,8 +41,7 @@ internal static class JobExecution
                         {
                             if (ct.IsCancellationRequested) { results.Add(NotStarted(job)); continue; }
                             var task = p.AddTask(Markup.Escape(job.Name), maxValue: 1);
-                            var progress = new BarProgress(task);
-                            results.Add(await RunOneAsync(job, workDir, state, secrets, progress, null, ctx, ct).ConfigureAwait(false));
+                            results.Add(await RunOneAsync(job, env, task, ct).ConfigureAwait(false));
                             task.Value = task.MaxValue;
                             task.StopTask();
                         }
@@ -48,17 +50,19 @@ internal static class JobExecution
             else
             {
                 foreach (var job in jobs)
-                    results.Add(ct.IsCancellationRequested ? NotStarted(job)
-                        : await RunOneAsync(job, workDir, state, secrets, new LogProgress(log), log, ctx, ct).ConfigureAwait(false));
+                    results.Add(ct.IsCancellationRequested ? NotStarted(job) : await RunOneAsync(job, env, null, ct).ConfigureAwait(false));
             }
         }
         finally
         {
             if (state is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
+            if (history is StateStoreRunStore { State: IAsyncDisposable h }) await h.DisposeAsync().ConfigureAwait(false);
         }
         await PrintSummaryAsync(results, ctx, tty).ConfigureAwait(false);
         return results.Count == 0 ? 0 : results.Max(r => r.ExitCode);
     }
+
+    private sealed record Env(string WorkDir, IStateStore State, IRunStore History, string LogRoot, SecretResolver Secrets, CliContext Ctx);
 
     private static JobResult NotStarted(LoadedJob job) =>
         new() { Job = job.Name, Tenant = job.Config.TenantId, Cancelled = true, Error = "not started: stop requested" };
@@ -71,15 +75,23 @@ internal static class JobExecution
         return StateStores.Open(new StateStoreOptions { Uri = env("DATIVO_STATE_URI"), Directory = stateDir, Time = time });
     }
 
-    private static async Task<JobResult> RunOneAsync(LoadedJob job, string workDir, IStateStore state, SecretResolver secrets,
-        IRunProgress progress, JsonLog? log, CliContext ctx, CancellationToken ct)
+    /// <summary>
+    /// One job: its JSON-lines events go to the run history's log of the job (always) and to stderr (without a
+    /// terminal); <paramref name="bar"/> is its progress bar on a terminal.
+    /// </summary>
+    private static async Task<JobResult> RunOneAsync(LoadedJob job, Env env, ProgressTask? bar, CancellationToken ct)
     {
-        log?.Write("job_started", job.Name, new() { ["tenant"] = job.Config.TenantId, ["source"] = job.SourceRecipe.Type, ["target"] = job.TargetFormat });
+        var (workDir, state, secrets, ctx) = (env.WorkDir, env.State, env.Secrets, env.Ctx);
+        var recorder = await JobRunRecorder.StartAsync(env.History, job, env.LogRoot, ctx, ct).ConfigureAwait(false);
+        TextWriter[] sinks = [.. bar is null ? [ctx.Err] : Array.Empty<TextWriter>(), .. recorder is null ? Array.Empty<TextWriter>() : [recorder.Log]];
+        var log = new JsonLog(sinks, ctx.Time, secrets);
+        IRunProgress progress = bar is null ? new LogProgress(log) : new BothProgress(new BarProgress(bar), new LogProgress(log));
+        log.Write("job_started", job.Name, new() { ["tenant"] = job.Config.TenantId, ["source"] = job.SourceRecipe.Type, ["target"] = job.TargetFormat, ["run_id"] = recorder?.RunId });
         var started = ctx.Time.GetTimestamp();
         JobResult r;
         try
         {
-            r = await JobRunner.RunAsync(job, new RunOptions { WorkDir = workDir, Time = ctx.Time, State = state, Secrets = secrets, Env = ctx.Env, Progress = progress }, ct).ConfigureAwait(false);
+            r = await JobRunner.RunAsync(job, new Dativo.Ingestion.Running.RunOptions { WorkDir = workDir, Time = ctx.Time, State = state, Secrets = secrets, Env = ctx.Env, Progress = progress }, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -90,15 +102,16 @@ internal static class JobExecution
         {
             var msg = secrets.Redact(e is DativoException ? e.Message : $"{e.GetType().Name}: {e.Message}");
             r = new JobResult { Job = job.Name, Tenant = job.Config.TenantId, Error = msg, Duration = ctx.Time.GetElapsedTime(started) };
-            if (log is null) await ctx.Err.WriteLineAsync($"error: {job.Name}: {msg}").ConfigureAwait(false);
+            if (bar is not null) await ctx.Err.WriteLineAsync($"error: {job.Name}: {msg}").ConfigureAwait(false);
         }
-        log?.Write(r.Cancelled ? "job_cancelled" : r.Error is null ? "job_finished" : "job_failed", job.Name, new()
+        log.Write(r.Cancelled ? "job_cancelled" : r.Error is null ? "job_finished" : "job_failed", job.Name, new()
         {
             ["rows_read"] = r.RowsRead, ["rows_written"] = r.RowsWritten, ["rejected"] = r.Rejected, ["files"] = r.Files,
             ["snapshot_id"] = r.SnapshotId, ["quarantine"] = r.Quarantine, ["no_new_data"] = r.NoNewData,
             ["duration_s"] = Math.Round(r.Duration.TotalSeconds, 3), ["exit_code"] = r.ExitCode, ["error"] = r.Error,
             ["warning"] = r.Warning, ["bulk_files"] = r.Bulk.Files, ["row_path_files"] = r.Bulk.RowPathReasons.Count == 0 ? null : r.Bulk.RowPathReasons,
         });
+        if (recorder is not null) await recorder.FinishAsync(r).ConfigureAwait(false);
         return r;
     }
 
@@ -141,6 +154,15 @@ internal static class JobExecution
         }
     }
 
+    private sealed class BothProgress(IRunProgress a, IRunProgress b) : IRunProgress
+    {
+        public void Report(string job, long rowsRead, long rowsWritten, long bytes, long totalBytes)
+        {
+            a.Report(job, rowsRead, rowsWritten, bytes, totalBytes);
+            b.Report(job, rowsRead, rowsWritten, bytes, totalBytes);
+        }
+    }
+
     private sealed class LogProgress(JsonLog log) : IRunProgress
     {
         private long _next;
@@ -153,21 +175,23 @@ internal static class JobExecution
         }
     }
 
-    /// <summary>JSON-lines events on stderr; every string passes through secret redaction.</summary>
-    private sealed class JsonLog(TextWriter err, TimeProvider time, SecretResolver secrets)
+    /// <summary>JSON-lines events (on stderr, in the run history's log); every string passes through secret redaction.</summary>
+    private sealed class JsonLog(IReadOnlyList<TextWriter> sinks, TimeProvider time, SecretResolver secrets)
     {
         private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
         public void Write(string evt, string job, Dictionary<string, object?> fields)
         {
-            var o = new Dictionary<string, object?> { ["ts"] = time.GetUtcNow().ToString("O"), ["level"] = evt == "job_failed" ? "error" : "info", ["event"] = evt, ["job"] = job };
+            var o = new Dictionary<string, object?> { ["ts"] = CliFormat.InstantPrecise(time.GetUtcNow()), ["level"] = evt == "job_failed" ? "error" : "info", ["event"] = evt, ["job"] = job };
             foreach (var (k, v) in fields) if (v is not null) o[k] = v switch
             {
                 string s => secrets.Redact(s),
                 IEnumerable<string> list => list.Select(secrets.Redact).ToList(),
                 _ => v,
             };
-            lock (err) err.WriteLine(JsonSerializer.Serialize(o, JsonOptions));
+            var line = JsonSerializer.Serialize(o, JsonOptions);
+            foreach (var sink in sinks)
+                lock (sink) sink.WriteLine(line);
         }
     }
 }

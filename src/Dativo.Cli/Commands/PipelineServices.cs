@@ -63,7 +63,7 @@ internal static class PipelineServices
         if (e.Dataset is null && e.Task is not null && e.Attempt == 1) return; // a plain task's only attempt: the task lines say it
         var what = e.Task is null ? e.RunId : e.Dataset is null ? e.Task : $"{e.Task}[{e.Dataset}]";
         var attempt = e.Attempt > 1 ? $" attempt {e.Attempt}" : "";
-        lock (Gate) ctx.Err.WriteLine($"{ctx.Time.GetUtcNow():HH:mm:ss} {e.Status,-9} {what}{attempt}{(e.Message is null ? "" : " - " + e.Message)}");
+        lock (Gate) ctx.Err.WriteLine($"{CliFormat.Instant(ctx.Time.GetUtcNow())} {e.Status,-9} {what}{attempt}{(e.Message is null ? "" : " - " + e.Message)}");
     }
 
     public static LoadedPipeline Load(CliContext ctx, string file, IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? dataParams = null)

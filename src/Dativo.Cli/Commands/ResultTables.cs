@@ -31,19 +31,16 @@ internal static class ResultTables
             table.AddColumn(col);
         }
         foreach (var row in result.Rows.Take(maxRows))
-            table.AddRow(row.Select(v => (Spectre.Console.Rendering.IRenderable)new Text(Format(v))).ToArray());
+            table.AddRow(row.Select((v, i) => (Spectre.Console.Rendering.IRenderable)new Text(Format(v, result.Columns[i].DuckDbType))).ToArray());
         if (result.Rows.Count > maxRows) table.Caption = new TableTitle($"first {maxRows} rows shown");
         console.Write(table);
     }
 
     private static bool IsNumeric(Type t) => t == typeof(double) || t == typeof(float) || t == typeof(long) || t == typeof(int) || t == typeof(decimal) || t == typeof(System.Numerics.BigInteger);
 
-    private static string Format(object? v) => v switch
+    private static string Format(object? v, string duckDbType) => v switch
     {
-        null => "",
         double d => d.ToString("0.######", CultureInfo.InvariantCulture), // display only; files keep full precision
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => v.ToString() ?? "",
+        _ => CliFormat.Text(v, duckDbType) ?? "",
     };
 }

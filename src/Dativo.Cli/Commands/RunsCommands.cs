@@ -16,31 +16,16 @@ internal static class RunsCommands
     public static Command Create(CliContext ctx)
     {
         var state = PipelineServices.StateOption();
-        var id = () => new Argument<string>("id") { Description = "run id: <pipeline>/<correlation id>" };
+        var id = () => new Argument<string>("id") { Description = "run id (<pipeline>/<correlation id>) or its short id from 'dativo runs list'" };
         var json = CommonOptions.Json();
-
-        var list = new Command("list", "List stored runs") { state, json };
-        list.SetAction(async (pr, ct) =>
-        {
-            var runs = await All(PipelineServices.OpenStore(ctx, pr.GetValue(state)), ct);
-            if (pr.GetValue(json))
-            {
-                await ctx.Out.WriteLineAsync(IssueJson.Pretty(new JsonArray([.. runs.Select(r => (JsonNode)Brief(r))])));
-                return 0;
-            }
-            foreach (var r in runs.OrderBy(r => r.CreatedAt))
-                await ctx.Out.WriteLineAsync($"{r.RunId,-50} #{r.RunCounter,-3} {r.Status,-10} {r.ExportDate ?? "-",-10} {r.CurrentStep ?? "-",-16} {r.Error}");
-            if (runs.Count == 0) await ctx.Out.WriteLineAsync("no runs");
-            return 0;
-        });
 
         var showId = id();
         var show = new Command("show", "Show a run with its per-item summary") { showId, state, json };
         show.SetAction(async (pr, ct) =>
         {
             var store = PipelineServices.OpenStore(ctx, pr.GetValue(state));
-            var run = await RunAdmin.GetAsync(store, pr.GetValue(showId)!, ct);
-            var d = await DescribeAsync(store, run, ct);
+            var run = await RunLookup.FindAsync(store, pr.GetValue(showId)!, ct);
+            var d = await DescribeAsync(store, run, ct, ctx.Time);
             await ctx.Out.WriteLineAsync(pr.GetValue(json) ? IssueJson.Pretty(d.Json) : d.Text);
             return 0;
         });
@@ -50,7 +35,9 @@ internal static class RunsCommands
         retry.SetAction(async (pr, ct) =>
         {
             var store = PipelineServices.OpenStore(ctx, pr.GetValue(state));
-            var run = await RunAdmin.GetAsync(store, pr.GetValue(retryId)!, ct);
+            var run = await RunLookup.FindAsync(store, pr.GetValue(retryId)!, ct);
+            if (run.Kind == "job")
+                throw new DativoException($"run {run.RunId} is a 'dativo run' job; run it again with 'dativo run --config {run.PipelineFile}'");
             if (run.PipelineFile is null || !File.Exists(run.PipelineFile))
                 throw new DativoException($"run {run.RunId}: its pipeline file {run.PipelineFile} is gone; run it with 'dativo pipeline run FILE --correlation-id {run.CorrelationId}'");
             var p = PipelineServices.Load(ctx, run.PipelineFile, run.Params.ToDictionary(kv => kv.Key, kv => kv.Value), run.DataParams);
@@ -58,7 +45,7 @@ internal static class RunsCommands
             var result = run.Kind == "backfill"
                 ? await Backfill.RunAsync(engine, p, run.StartDate!, run.ExportDate!, run.CorrelationId, 1, ct)
                 : await engine.RunAsync(p, new RunRequest(run.CorrelationId, run.ExportDate), ct);
-            var d = await DescribeAsync(store, result, ct);
+            var d = await DescribeAsync(store, result, ct, ctx.Time);
             await ctx.Out.WriteLineAsync(pr.GetValue(json) ? IssueJson.Pretty(d.Json) : d.Text);
             return d.ExitCode;
         });
@@ -67,7 +54,9 @@ internal static class RunsCommands
         var cancel = new Command("cancel", "Cancel a running run: its attempts are stopped and their slots released") { cancelId, state };
         cancel.SetAction(async (pr, ct) =>
         {
-            var msg = await RunAdmin.CancelAsync(PipelineServices.OpenStore(ctx, pr.GetValue(state)), pr.GetValue(cancelId)!, ctx.Time, ct);
+            var store = PipelineServices.OpenStore(ctx, pr.GetValue(state));
+            var run = await RunLookup.FindAsync(store, pr.GetValue(cancelId)!, ct);
+            var msg = await RunAdmin.CancelAsync(store, run.RunId, ctx.Time, ct);
             await ctx.Out.WriteLineAsync(msg);
             return 0;
         });
@@ -77,8 +66,9 @@ internal static class RunsCommands
         clear.SetAction(async (pr, ct) =>
         {
             var store = PipelineServices.OpenStore(ctx, pr.GetValue(state));
-            var runId = pr.GetValue(clearId)!;
-            var run = await store.GetRunAsync(runId, ct);
+            var given = pr.GetValue(clearId)!;
+            var run = await store.GetRunAsync(given, ct) ?? await TryFindAsync(store, given, ct);
+            var runId = run?.RunId ?? given;
             if (run is not null && RunOwnershipCheck(run, ctx))
                 throw new DativoException($"run {runId} is still running; cancel it first ('dativo runs cancel {runId}')");
             var existed = await store.DeleteRunAsync(runId, ct);
@@ -94,7 +84,17 @@ internal static class RunsCommands
             return 0;
         });
 
-        return new Command("runs", "Stored runs: list, show, retry, cancel, clear, metrics") { list, show, retry, cancel, clear, metrics };
+        return new Command("runs", "Stored runs: list, show, logs, retry, cancel, clear, metrics")
+            { RunsList.Create(ctx), show, RunsLogs.Create(ctx), retry, cancel, clear, metrics };
+    }
+
+    /// <summary>The run a short id or prefix names, or null when none does (clear keeps its "no run" answer).</summary>
+    private static async Task<RunRecord?> TryFindAsync(IRunStore store, string given, CancellationToken ct)
+    {
+        await foreach (var r in store.ListRunsAsync(ct))
+            if (r.RunId.StartsWith(given, StringComparison.Ordinal) || (given.Length >= 4 && RunLookup.ShortId(r.RunId).StartsWith(given, StringComparison.OrdinalIgnoreCase)))
+                return await RunLookup.FindAsync(store, given, ct); // one match, or an ambiguity error naming them
+        return null;
     }
 
     private static bool RunOwnershipCheck(RunRecord run, CliContext ctx) =>
@@ -134,32 +134,21 @@ internal static class RunsCommands
         return list;
     }
 
-    private static JsonObject Brief(RunRecord r) => new()
-    {
-        ["run_id"] = r.RunId,
-        ["pipeline"] = r.Pipeline,
-        ["correlation_id"] = r.CorrelationId,
-        ["kind"] = r.Kind ?? "run",
-        ["run_counter"] = r.RunCounter,
-        ["status"] = r.Status,
-        ["current_step"] = r.CurrentStep,
-        ["export_date"] = r.ExportDate,
-        ["created_at"] = r.CreatedAt,
-        ["ended_at"] = r.EndedAt,
-        ["error"] = r.Error,
-    };
+    private static JsonObject Brief(RunRecord r, DateTimeOffset now) => RunsList.Json(r, now);
 
     public sealed record Description(JsonObject Json, string Text, int ExitCode);
 
     /// <summary>The run, its tasks with their summaries, and the run summary over all foreach items.</summary>
-    public static async Task<Description> DescribeAsync(IRunStore store, RunRecord run, CancellationToken ct)
+    public static async Task<Description> DescribeAsync(IRunStore store, RunRecord run, CancellationToken ct, TimeProvider? time = null)
     {
-        var o = Brief(run);
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        var o = Brief(run, now);
         o["resumed_from"] = run.ResumedFrom;
         o["parent_id"] = run.ParentId;
         o["params"] = JsonSerializer.SerializeToNode(run.Params);
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"run {run.RunId} #{run.RunCounter}: {run.Status}{(run.Error is null ? "" : " - " + run.Error)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"  short id {RunLookup.ShortId(run.RunId)}, started {CliFormat.Instant(run.StartedAt)}, ended {CliFormat.Instant(run.EndedAt)}\n");
         var allItems = new List<ItemRecord>();
         var summaryItems = new List<(string Task, ItemRecord Item)>();
         if (run.Kind == "backfill")
@@ -168,7 +157,7 @@ internal static class RunsCommands
             foreach (var c in run.Children)
             {
                 var child = await store.GetRunAsync(c, ct);
-                children.Add(child is null ? new JsonObject { ["run_id"] = c, ["status"] = RunStatus.Pending } : Brief(child));
+                children.Add(child is null ? new JsonObject { ["run_id"] = c, ["status"] = RunStatus.Pending } : Brief(child, now));
                 text.Append(CultureInfo.InvariantCulture, $"  {c,-50} {child?.Status ?? RunStatus.Pending}\n");
                 if (child?.Status == RunStatus.Succeeded) allItems.Add(new ItemRecord { Status = RunStatus.Succeeded });
             }
@@ -182,8 +171,8 @@ internal static class RunsCommands
             var to = new JsonObject
             {
                 ["status"] = t.Status,
-                ["started_at"] = t.StartedAt,
-                ["ended_at"] = t.EndedAt,
+                ["started_at"] = CliFormat.InstantPrecise(t.StartedAt),
+                ["ended_at"] = CliFormat.InstantPrecise(t.EndedAt),
                 ["error"] = t.Error,
             };
             if (t.Datasets is not null)

@@ -236,27 +236,12 @@ internal static class TableCommands
             var result = await engine.QueryAsync(pr.GetValue(sql)!, ct: ct);
             if (pr.GetValue(json))
                 await WriteJsonAsync(ctx, new JsonArray([.. result.Rows.Select(r => (JsonNode)new JsonObject(
-                    result.Columns.Select((col, i) => KeyValuePair.Create(col.Name, JsonValueOf(r[i])))))]));
+                    result.Columns.Select((col, i) => KeyValuePair.Create(col.Name, CliFormat.Json(r[i], col.DuckDbType)))))]));
             else ResultTables.Print(ResultTables.Console(ctx.Out), t.Name, result, pr.GetValue(max));
             return 0;
         });
         return c;
     }
-
-    private static JsonNode? JsonValueOf(object? v) => v switch
-    {
-        null => null,
-        bool b => b,
-        long or int or short or byte or ulong or uint or ushort or sbyte => JsonValue.Create(Convert.ToDecimal(v, CultureInfo.InvariantCulture)),
-        double d => d,
-        float f => f,
-        decimal m => m,
-        System.Numerics.BigInteger i => JsonValue.Create(i.ToString(CultureInfo.InvariantCulture)),
-        DateTime dt => dt.ToString("O", CultureInfo.InvariantCulture),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => v.ToString(),
-    };
 
     private static async Task<IcebergTable> Writable(TableTarget target, ParseResult pr, string name, CliContext ctx, CancellationToken ct)
     {

@@ -49,7 +49,7 @@ internal static class TableOutput
         Row("location", d.Location);
         Row("metadata", d.MetadataLocation);
         Row("format version", Num(d.FormatVersion));
-        Row("current snapshot", d.CurrentSnapshot is { } cur ? $"{Num(cur.SnapshotId)} ({cur.Operation}, {cur.Timestamp:yyyy-MM-dd HH:mm:ss}Z)" : "none");
+        Row("current snapshot", d.CurrentSnapshot is { } cur ? $"{Num(cur.SnapshotId)} ({cur.Operation}, {CliFormat.Instant(cur.Timestamp)})" : "none");
         Row("snapshots", Num(d.History.Count));
         Row("data files", Num(Total(d, "total-data-files")));
         Row("delete files", Num(Total(d, "total-delete-files")));
@@ -72,7 +72,7 @@ internal static class TableOutput
         ["snapshot_id"] = s.SnapshotId,
         ["parent_id"] = s.ParentId,
         ["sequence_number"] = s.SequenceNumber,
-        ["timestamp"] = s.Timestamp.ToString("O", CultureInfo.InvariantCulture),
+        ["timestamp"] = CliFormat.InstantPrecise(s.Timestamp),
         ["operation"] = s.Operation,
         ["is_current_ancestor"] = s.IsCurrentAncestor,
         ["summary"] = new JsonObject([.. s.Summary.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
@@ -81,9 +81,9 @@ internal static class TableOutput
     public static void History(IAnsiConsole console, TableDescription d)
     {
         var t = new Table { Title = new TableTitle($"{Markup.Escape(d.Name)}: snapshots (newest first)") };
-        foreach (var h in new[] { "snapshot id", "parent", "seq", "committed (UTC)", "operation", "added records", "total records", "current" }) t.AddColumn(h);
+        foreach (var h in new[] { "snapshot id", "parent", "seq", "committed", "operation", "added records", "total records", "current" }) t.AddColumn(h);
         foreach (var s in d.History)
-            t.AddRow(Num(s.SnapshotId), s.ParentId is { } p ? Num(p) : "", Num(s.SequenceNumber), s.Timestamp.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            t.AddRow(Num(s.SnapshotId), s.ParentId is { } p ? Num(p) : "", Num(s.SequenceNumber), CliFormat.Instant(s.Timestamp),
                 s.Operation, Summary(s, "added-records"), Summary(s, "total-records"), s.SnapshotId == d.CurrentSnapshot?.SnapshotId ? "*" : "");
         console.Write(t);
     }

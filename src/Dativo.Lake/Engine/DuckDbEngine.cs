@@ -61,7 +61,7 @@ public sealed class DuckDbEngine : IDisposable, IAsyncDisposable
             {
                 var row = new object?[columns.Length];
                 for (var i = 0; i < row.Length; i++)
-                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    row[i] = reader.IsDBNull(i) ? null : Materialize(reader.GetValue(i));
                 rows.Add(row);
             }
             return new QueryResult(columns, rows);
@@ -93,6 +93,18 @@ public sealed class DuckDbEngine : IDisposable, IAsyncDisposable
         using var reg = RegisterCancel(cmd, ct);
         var v = await Guard(() => cmd.ExecuteScalarAsync(ct), sql, ct).ConfigureAwait(false);
         return v is DBNull ? null : v;
+    }
+
+    // BLOB values come back as streams over the reader's chunk memory, which the next chunk reuses: copy them out.
+    private static object Materialize(object value)
+    {
+        if (value is not Stream s) return value;
+        using (s)
+        {
+            using var copy = new MemoryStream();
+            s.CopyTo(copy);
+            return copy.ToArray();
+        }
     }
 
     /// <summary>Reads a SQL file (one query) and runs it with <see cref="QueryAsync"/>.</summary>
