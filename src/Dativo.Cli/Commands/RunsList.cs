@@ -15,7 +15,7 @@ internal static class RunsList
     private static readonly string[] Statuses =
         [RunStatus.Queued, RunStatus.Running, RunStatus.Succeeded, RunStatus.Failed, RunStatus.Cancelled, RunStatus.TimedOut, RunStatus.Skipped, RunStatus.Pending];
 
-    private const int StatusWidth = 9, TimeWidth = 20, DurationWidth = 6;
+    private const int StatusWidth = 9, TimeWidth = 20, DurationWidth = 8; // "DURATION"; values take 7 at most
 
     public static Command Create(CliContext ctx)
     {
