@@ -78,7 +78,7 @@ public sealed partial class RunsCommandTests
     {
         using var dir = new TempDir();
         const string name = "a_pipeline_name_much_longer_than_any_column_would_allow_for";
-        dir.File("p.yaml", $"name: {name}\ntasks:\n  - name: a\n    type: command\n    command: [bash, -c, 'exit {{{{ params.code }}}}']\nparams: {{code: \"0\"}}\n");
+        dir.File("p.yaml", $"name: {name}\ntasks:\n  - name: a\n    type: command\n    env: {{CODE: \"{{{{ params.code }}}}\"}}\n    command: [bash, -c, 'exit $CODE']\nparams: {{code: \"0\"}}\n");
         dir.File("q.yaml", "name: q\ntasks:\n  - name: a\n    type: command\n    command: [bash, -c, 'echo q']\n");
         var runs = new[]
         {
@@ -128,7 +128,8 @@ public sealed partial class RunsCommandTests
                 type: command
                 foreach: {sources: [{values: [a, b]}]}
                 retry: {max_attempts: 2}
-                command: [bash, -c, 'echo "hello {{ dataset }} attempt {{ attempt }}"; [ {{ attempt }} -ge 2 ] || [ {{ dataset }} = a ]']
+                env: {D: "{{ dataset }}", A: "{{ attempt }}"}
+                command: [bash, -c, 'echo "hello $D attempt $A"; [ "$A" -ge 2 ] || [ "$D" = a ]']
               - name: after
                 type: command
                 depends_on: [fan]
