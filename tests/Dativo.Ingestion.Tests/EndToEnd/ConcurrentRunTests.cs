@@ -52,29 +52,34 @@ public sealed class ConcurrentRunTests
         Assert.Contains("no new data", third.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Runs_that_do_not_share_a_state_store_cannot_both_commit_the_same_files()
+    /// <summary>
+    /// A run paused before its commit, then a second run with its own state store (so the lease, which lives in the state
+    /// store, cannot see the first) that commits first; then the first goes on. Returns the first run's exit code and output.
+    /// </summary>
+    private static async Task<(int ExitCode, string Output)> CommitUnderAnotherRunAsync(JobFolder f, string job)
     {
-        // the lease lives in the state store; two stores bypass it, and the commit's compare-and-set on the job state
-        // in the table is what must refuse the second commit
-        using var f = new JobFolder();
-        WriteFiles(f, 3, 1000);
-        var job = f.Job("job.yaml", "csv", "data/*.csv");
         var go = Path.Combine(f.Path, "go");
         using var slow = CliRunner.Start(f.Path, ["run", "--config", job],
             [new("DATIVO_FAULTS", $"ingest.before-commit=wait:{go}"), new("DATIVO_STATE_URI", Path.Combine(f.Path, "state-a.db"))]);
         var slowOut = slow.StandardOutput.ReadToEndAsync();
         var slowErr = slow.StandardError.ReadToEndAsync();
         await WaitForFileAsync(go + ".waiting", slow);
-
         var fast = await CliRunner.RunAsync(f.Path, ["run", "--config", job], [new("DATIVO_STATE_URI", Path.Combine(f.Path, "state-b.db"))]);
         Assert.True(fast.ExitCode == 0, fast.All);
-
         File.WriteAllText(go, "");
         await slow.WaitForExitAsync();
-        var slowAll = await slowOut + await slowErr;
-        Assert.True(slow.ExitCode == 2, slowAll);
-        Assert.Contains("another run of this job committed", slowAll, StringComparison.Ordinal);
+        return (slow.ExitCode, await slowOut + await slowErr);
+    }
+
+    [Fact]
+    public async Task Runs_that_do_not_share_a_state_store_cannot_both_commit_the_same_files()
+    {
+        // the commit's compare-and-set on the job state in the table is what must refuse the second commit
+        using var f = new JobFolder();
+        WriteFiles(f, 3, 1000);
+        var (code, output) = await CommitUnderAnotherRunAsync(f, f.Job("job.yaml", "csv", "data/*.csv"));
+        Assert.True(code == 2, output);
+        Assert.Contains("another run of this job committed", output, StringComparison.Ordinal);
         await AssertEachRowOnceAsync(f, 3000);
         // the refused run removed the data files it wrote: every data file left is one the table references
         Assert.Equal((await LakeReader.DataFilesAsync(f.Warehouse, "sales", "orders")).Count,
@@ -86,20 +91,9 @@ public sealed class ConcurrentRunTests
     {
         using var f = new JobFolder();
         WriteFiles(f, 2, 500);
-        var job = f.Job("job.yaml", "csv", "data/*.csv", target: "parquet");
-        var go = Path.Combine(f.Path, "go");
-        using var slow = CliRunner.Start(f.Path, ["run", "--config", job],
-            [new("DATIVO_FAULTS", $"ingest.before-commit=wait:{go}"), new("DATIVO_STATE_URI", Path.Combine(f.Path, "state-a.db"))]);
-        var slowOut = slow.StandardOutput.ReadToEndAsync();
-        var slowErr = slow.StandardError.ReadToEndAsync();
-        await WaitForFileAsync(go + ".waiting", slow);
-        var fast = await CliRunner.RunAsync(f.Path, ["run", "--config", job], [new("DATIVO_STATE_URI", Path.Combine(f.Path, "state-b.db"))]);
-        Assert.True(fast.ExitCode == 0, fast.All);
-        File.WriteAllText(go, "");
-        await slow.WaitForExitAsync();
-        var slowAll = await slowOut + await slowErr;
-        Assert.True(slow.ExitCode == 2, slowAll);
-        Assert.Contains("another run of this job published", slowAll, StringComparison.Ordinal);
+        var (code, output) = await CommitUnderAnotherRunAsync(f, f.Job("job.yaml", "csv", "data/*.csv", target: "parquet"));
+        Assert.True(code == 2, output);
+        Assert.Contains("another run of this job published", output, StringComparison.Ordinal);
         var files = await LakeReader.DatasetFilesAsync(f.Warehouse, "sales", "orders");
         Assert.Equal(1000, LakeReader.Scalar(files, "SELECT count(*) FROM read_parquet({files}, hive_partitioning=false)"));
         Assert.Equal(1000, LakeReader.Scalar(files, "SELECT count(DISTINCT id) FROM read_parquet({files}, hive_partitioning=false)"));
