@@ -218,20 +218,13 @@ internal sealed class IcebergTarget : ITableTarget
                 $"job {_job}: another run of this job committed to table {_table.Name} while this run was reading, so this run's rows " +
                 "could duplicate what that run loaded; nothing from this run was committed. Run the job again: it loads only what is still new",
         };
-        try
-        {
-            var r = await _table.CommitFilesAsync(files, commit, ct).ConfigureAwait(false);
-            _stateAtOpen = state;
-            return new CommitInfo(r.SnapshotId!.Value.ToString(CultureInfo.InvariantCulture), r.AddedRecords, r.AddedDataFiles);
-        }
-        catch (CommitRefusedException)
-        {
-            await DeleteUncommittedAsync(files).ConfigureAwait(false);
-            throw;
-        }
+        // a commit that certainly failed (a refusal included) deletes the files it was to add, in the lake
+        var r = await _table.CommitFilesAsync(files, commit, ct).ConfigureAwait(false);
+        _stateAtOpen = state;
+        return new CommitInfo(r.SnapshotId!.Value.ToString(CultureInfo.InvariantCulture), r.AddedRecords, r.AddedDataFiles);
     }
 
-    /// <summary>Data files of a refused commit are referenced by nothing: removed now instead of waiting for table cleanup.</summary>
+    /// <summary>Bulk-path data files of a run that never reached its commit are referenced by nothing: removed now.</summary>
     private async Task DeleteUncommittedAsync(List<DataFile> files)
     {
         foreach (var f in files)

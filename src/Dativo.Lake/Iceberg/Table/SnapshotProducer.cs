@@ -54,15 +54,8 @@ internal sealed class SnapshotProducer(TableIO io, string tableKey, TimeProvider
 
     public async Task<PendingCommit> ProduceAsync(TableMetadata baseMeta, int attempt, SnapshotFiles files, CancellationToken ct)
     {
-        if (Precondition?.Invoke(baseMeta) is { } refusal)
-        {
-            foreach (var m in _fixedManifests)
-            {
-                try { await io.Store.DeleteAsync(io.KeyOf(m.ManifestPath), CancellationToken.None); }
-                catch (IOException) { /* an unreferenced manifest is an orphan for table cleanup */ }
-            }
-            throw new CommitRefusedException(refusal);
-        }
+        // a refusal is a commit that certainly did not happen: the table's cleanup (DeleteWrittenFilesAsync) removes what was written
+        if (Precondition?.Invoke(baseMeta) is { } refusal) throw new CommitRefusedException(refusal);
         // a snapshot built on a damaged one (a manifest deleted or truncated) would carry the damage on: refuse first
         await files.VerifyAsync(baseMeta.CurrentSnapshot, ct);
         var attemptKeys = new List<string>();
