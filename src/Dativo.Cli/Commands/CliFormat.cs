@@ -15,7 +15,7 @@ internal static class CliFormat
     public static string Instant(DateTimeOffset? t) => t is { } v ? Instant(v) : "-";
 
     /// <summary>An instant with its full precision, for JSON: <c>2026-12-03T08:24:50.1234567Z</c>.</summary>
-    public static string? InstantPrecise(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+    public static string? InstantPrecise(DateTimeOffset? t) => Core.Text.IsoTime.Precise(t);
 
     /// <summary>A compact duration of at most 7 characters: <c>0.4s</c>, <c>59.9s</c>, <c>12m03s</c>, <c>5h02m</c>, <c>3d04h</c>.</summary>
     public static string Duration(TimeSpan d)

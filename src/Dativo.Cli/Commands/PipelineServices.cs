@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Dativo.Lake.State;
-using Dativo.Orchestration.Alerts;
+using Dativo.Application.Pipelines;
 using Dativo.Orchestration.Datasets;
 using Dativo.Orchestration.Pipelines;
 using Dativo.Orchestration.Runs;
@@ -8,50 +7,24 @@ using Dativo.Orchestration.Tasks;
 
 namespace Dativo.Cli.Commands;
 
-/// <summary>Wiring of the orchestrator for the CLI: state location, task types, AWS readers, alerts.</summary>
+/// <summary>The orchestrator for CLI commands: the application layer's wiring (<see cref="PipelineHost"/>) plus the --state option and progress lines.</summary>
 internal static class PipelineServices
 {
-    private static readonly HttpClient Http = new();
-
     public static Option<string> StateOption() => new("--state")
     {
         Description = "state store: a SQLite file or folder, or postgresql://... (default: $DATIVO_STATE, else .dativo/state.db)",
     };
 
-    public static string StateDirectory(CliContext ctx) => Path.GetFullPath(".dativo");
+    public static IRunStore OpenStore(CliContext ctx, string? state) => PipelineHost.OpenRunStore(ctx.App, state);
 
-    public static IRunStore OpenStore(CliContext ctx, string? state)
-    {
-        var uri = state ?? ctx.Env("DATIVO_STATE");
-        if (uri is not null && !uri.Contains("://", StringComparison.Ordinal) && Directory.Exists(uri))
-            return new StateStoreRunStore(StateStores.Open(new StateStoreOptions { Directory = uri, Time = ctx.Time }));
-        return new StateStoreRunStore(StateStores.Open(new StateStoreOptions { Uri = uri, Directory = StateDirectory(ctx), Time = ctx.Time }));
-    }
+    public static TaskTypeRegistry Registry() => PipelineHost.Registry();
 
-    /// <summary>The task types of this build; other layers register theirs here (one line each).</summary>
-    public static TaskTypeRegistry Registry()
-    {
-        var r = TaskTypeRegistry.CreateDefault();
-        r.Register("job", new JobTaskExecutor());
-        return r;
-    }
-
-    public static IAwsValueReader Aws(CliContext ctx) => new AwsValueReader(ctx.Env, Http);
+    public static IAwsValueReader Aws(CliContext ctx) => PipelineHost.Aws(ctx.App);
 
     public static RunEngine Engine(CliContext ctx, IRunStore store, bool progress)
     {
         var quiet = !progress || ctx.Env("DATIVO_NO_PROGRESS") == "1";
-        return new RunEngine(new RunOptions
-        {
-            Store = store,
-            Registry = Registry(),
-            Time = ctx.Time,
-            Env = ctx.Env,
-            Aws = Aws(ctx),
-            LogRoot = Path.Combine(StateDirectory(ctx), "logs"),
-            Progress = e => Print(ctx, e, quiet),
-            Alerts = new WebhookAlerts(Http, msg => ctx.Err.WriteLine("warning: " + msg)),
-        });
+        return PipelineHost.Engine(ctx.App, store, e => Print(ctx, e, quiet));
     }
 
     private static readonly Lock Gate = new();
@@ -66,11 +39,8 @@ internal static class PipelineServices
         lock (Gate) ctx.Err.WriteLine($"{CliFormat.Instant(ctx.Time.GetUtcNow())} {e.Status,-9} {what}{attempt}{(e.Message is null ? "" : " - " + e.Message)}");
     }
 
-    public static LoadedPipeline Load(CliContext ctx, string file, IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? dataParams = null)
-    {
-        PipelineSchema.Register();
-        return PipelineLoader.Load(file, Registry(), ctx.Env, overrides, dataParams);
-    }
+    public static LoadedPipeline Load(CliContext ctx, string file, IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? dataParams = null) =>
+        PipelineHost.Load(ctx.App, file, overrides, dataParams);
 
     public static Dictionary<string, string> ParseSets(string[]? sets)
     {

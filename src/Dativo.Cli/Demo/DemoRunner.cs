@@ -1,7 +1,7 @@
 using System.Globalization;
 using Dativo.Cli.Commands;
 using Dativo.Ingestion.Generators.Shipments;
-using Dativo.Orchestration.Alerts;
+using Dativo.Application.Pipelines;
 using Dativo.Orchestration.Runs;
 
 namespace Dativo.Cli.Demo;
@@ -30,17 +30,7 @@ internal static class DemoRunner
         var pipeline = PipelineServices.Load(ctx, Path.GetFullPath(o.PipelineFile), overrides);
         var store = PipelineServices.OpenStore(ctx, Path.GetFullPath(o.State));
         var progress = new DemoProgress(ctx.Err, o.Days, TasksPerDay, o.Progress, ctx.Time);
-        var engine = new RunEngine(new RunOptions
-        {
-            Store = store,
-            Registry = PipelineServices.Registry(),
-            Time = ctx.Time,
-            Env = ctx.Env,
-            Aws = PipelineServices.Aws(ctx),
-            LogRoot = Path.GetFullPath(o.Logs),
-            Progress = progress.OnEvent,
-            Alerts = new WebhookAlerts(new HttpClient(), msg => ctx.Err.WriteLine("warning: " + msg)),
-        });
+        var engine = PipelineHost.Engine(ctx.App, store, progress.OnEvent, Path.GetFullPath(o.Logs));
         var correlation = "demo-" + ctx.Time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         try
         {

@@ -1,13 +1,14 @@
 using System.Globalization;
 using Dativo.Core.Config;
 using Dativo.Core.Config.Jobs;
+using Dativo.Application.Jobs;
 using Dativo.Core.Errors;
 using Dativo.Ingestion.Running;
 using Dativo.Ingestion.Secrets;
 using Dativo.Orchestration.Pipelines;
 using Dativo.Orchestration.Tasks;
 
-namespace Dativo.Cli.Commands;
+namespace Dativo.Application.Pipelines;
 
 /// <summary>
 /// <c>type: job</c>: runs a Dativo job file (templated, relative to the pipeline file, e.g. <c>jobs/{{ dataset }}.yaml</c>)
@@ -43,7 +44,7 @@ internal sealed class JobTaskExecutor : ITaskExecutor
         catch (DativoException e) { return Fail(log, e.Message); }
 
         await log.WriteLineAsync($"job {job.Name} ({file}), working directory {workDir}").ConfigureAwait(false);
-        var state = JobExecution.OpenState(workDir, inv.Env, inv.Time);
+        var state = JobSession.OpenState(workDir, inv.Env, inv.Time);
         JobResult r;
         try
         {

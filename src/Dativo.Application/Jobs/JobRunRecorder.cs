@@ -5,7 +5,7 @@ using Dativo.Ingestion.Running;
 using Dativo.Orchestration.Runs;
 using Dativo.Orchestration.Tasks;
 
-namespace Dativo.Cli.Commands;
+namespace Dativo.Application.Jobs;
 
 /// <summary>
 /// Records one plain <c>dativo run</c> job in the run history (the same store as pipeline runs) as a run of pipeline
@@ -21,9 +21,9 @@ internal sealed class JobRunRecorder
     private readonly IRunStore _store;
     private readonly RunRecord _run;
     private readonly ItemRecord _item;
-    private readonly CliContext _ctx;
+    private readonly AppContext _ctx;
 
-    private JobRunRecorder(IRunStore store, RunRecord run, ItemRecord item, StreamWriter log, CliContext ctx)
+    private JobRunRecorder(IRunStore store, RunRecord run, ItemRecord item, StreamWriter log, AppContext ctx)
     {
         _store = store;
         _run = run;
@@ -39,7 +39,7 @@ internal sealed class JobRunRecorder
 
     public static string PipelineOf(LoadedJob job) => $"job:{job.Config.TenantId}/{job.Name}";
 
-    public static async Task<JobRunRecorder?> StartAsync(IRunStore store, LoadedJob job, string logRoot, CliContext ctx, CancellationToken ct)
+    public static async Task<JobRunRecorder?> StartAsync(IRunStore store, LoadedJob job, string logRoot, AppContext ctx, CancellationToken ct)
     {
         StreamWriter? log = null;
         try
@@ -72,7 +72,7 @@ internal sealed class JobRunRecorder
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             if (log is not null) await log.DisposeAsync().ConfigureAwait(false);
-            await ctx.Err.WriteLineAsync($"warning: {job.Name}: not recorded in the run history: {e.Message}").ConfigureAwait(false);
+            ctx.Warn($"{job.Name}: not recorded in the run history: {e.Message}");
             return null;
         }
     }
@@ -123,7 +123,7 @@ internal sealed class JobRunRecorder
         }
         catch (Exception e)
         {
-            await _ctx.Err.WriteLineAsync($"warning: {r.Job}: its outcome was not recorded in the run history: {e.Message}").ConfigureAwait(false);
+            _ctx.Warn($"{r.Job}: its outcome was not recorded in the run history: {e.Message}");
         }
     }
 
