@@ -15,7 +15,7 @@ internal static class DemoCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var rows = new Option<long>("--rows") { Description = "Shipments in all (spread evenly over the days)", DefaultValueFactory = _ => 1_000_000 };
+        var rows = new Option<long>("--rows") { Description = "Shipments in all, the same number each day (rounded up to a multiple of --days)", DefaultValueFactory = _ => 1_001_000 };
         var days = new Option<int>("--days") { Description = "Days to generate and process", DefaultValueFactory = _ => 7 };
         var dir = new Option<string>("--dir") { Description = "Folder for the lake, the run state, the logs and report.html", DefaultValueFactory = _ => "demo" };
         var seed = new Option<ulong>("--seed") { Description = "Random seed of the generator", DefaultValueFactory = _ => 4 };
@@ -47,7 +47,7 @@ internal static class DemoCommand
         var started = ctx.Time.GetTimestamp();
         var console = ResultTables.Console(ctx.Out);
         await ctx.Err.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"dativo demo: {o.Rows:N0} shipments over {o.Days} days ({o.StartDate:yyyy-MM-dd} .. {o.EndDate:yyyy-MM-dd}) in {Path.GetFullPath(o.Folder)}")).ConfigureAwait(false);
+            $"dativo demo: {o.TotalRows:N0} shipments over {o.Days} days{(o.TotalRows != o.Rows ? $" ({o.RowsPerDay:N0} a day: --rows {o.Rows:N0} rounded up to whole days)" : "")} ({o.StartDate:yyyy-MM-dd} .. {o.EndDate:yyyy-MM-dd}) in {Path.GetFullPath(o.Folder)}")).ConfigureAwait(false);
         var (run, store) = await DemoRunner.RunAsync(ctx, o, ct).ConfigureAwait(false);
         var summary = await RunsCommands.DescribeAsync(store, run, ct).ConfigureAwait(false);
         var pipelineTime = ctx.Time.GetElapsedTime(started);

@@ -5,7 +5,11 @@ internal sealed record DemoOptions(long Rows, int Days, string Folder, ulong See
 {
     public DateOnly StartDate => EndDate.AddDays(1 - Days);
 
+    /// <summary>Every day gets the same number of shipments: <see cref="Rows"/> rounded up to a multiple of <see cref="Days"/>.</summary>
     public long RowsPerDay => (Rows + Days - 1) / Days;
+
+    /// <summary>The shipments the demo writes in all (what it says it writes).</summary>
+    public long TotalRows => RowsPerDay * Days;
 
     public string Lake => Path.Combine(Folder, "lake");
 

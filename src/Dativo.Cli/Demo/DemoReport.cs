@@ -52,7 +52,7 @@ internal static class DemoReport
             new("Lake tables", ["table", "rows", "files", "snapshots", "partitioned by"],
                 [.. tables.Select(t => (IReadOnlyList<string>)[t.Name, N(t.Rows), N(t.Files), N(t.Snapshots), t.PartitionedBy])]),
         };
-        return HtmlReport.Render("Shipment analytics", $"Dativo demo · {o.Rows:N0} synthetic shipments over {o.Days} days · daily pipeline run as a backfill through the orchestrator",
+        return HtmlReport.Render("Shipment analytics", $"Dativo demo · {o.TotalRows:N0} synthetic shipments over {o.Days} days · daily pipeline run as a backfill through the orchestrator",
             kpis, charts, reportTables, runSummary);
     }
 
