@@ -72,13 +72,14 @@ internal sealed class AwsValueReader(Func<string, string?> env, HttpClient http)
     public async Task PutSecretAsync(string secretId, string value, string? region, CancellationToken ct)
     {
         var client = Secrets(region);
+        var token = Guid.NewGuid().ToString("N"); // one per logical write: the client's retries cannot add a second version
         try
         {
-            await client.CallAsync("PutSecretValue", new JsonObject { ["SecretId"] = secretId, ["SecretString"] = value }, ct);
+            await client.CallAsync("PutSecretValue", new JsonObject { ["SecretId"] = secretId, ["SecretString"] = value, ["ClientRequestToken"] = token }, ct);
         }
         catch (AwsServiceException e) when (e.Code == "ResourceNotFoundException")
         {
-            await client.CallAsync("CreateSecret", new JsonObject { ["Name"] = secretId, ["SecretString"] = value }, ct);
+            await client.CallAsync("CreateSecret", new JsonObject { ["Name"] = secretId, ["SecretString"] = value, ["ClientRequestToken"] = token }, ct);
         }
     }
 
