@@ -2,33 +2,32 @@ using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
 
-namespace Dativo.Orchestration.Datasets;
+namespace Dativo.Aws;
 
 /// <summary>
-/// Credentials for the AWS calls of dataset sources, found without probing the network off AWS: the environment
+/// Credentials for hand-written AWS calls, found without probing the network off AWS: the environment
 /// (<c>AWS_ACCESS_KEY_ID</c>, <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_SESSION_TOKEN</c>); else a profile (<c>AWS_PROFILE</c>,
 /// else <c>default</c>) of the shared credentials file (<c>AWS_SHARED_CREDENTIALS_FILE</c>, else <c>~/.aws/credentials</c>);
 /// else, only where the process evidently runs on AWS (container or web-identity credentials in the environment, or
-/// an EC2 instance, which EMR nodes are), the SDK's default chain with its instance role. Null when none applies.
+/// an EC2 instance, which EMR nodes are), AWSSDK.Core's default chain with its instance role. Null when none applies.
+/// The returned object refreshes itself (instance roles, web identity), so callers keep it and ask it per request.
 /// </summary>
 internal static class AwsCredentialChain
 {
-    public static async Task<ImmutableCredentials?> ResolveAsync(Func<string, string?> env)
+    public static AWSCredentials? Resolve(Func<string, string?> env)
     {
         var id = env("AWS_ACCESS_KEY_ID");
         var secret = env("AWS_SECRET_ACCESS_KEY");
         if (!string.IsNullOrEmpty(id) && !string.IsNullOrEmpty(secret))
-            return new ImmutableCredentials(id, secret, string.IsNullOrEmpty(env("AWS_SESSION_TOKEN")) ? null : env("AWS_SESSION_TOKEN"));
+            return env("AWS_SESSION_TOKEN") is { Length: > 0 } token ? new SessionAWSCredentials(id, secret, token) : new BasicAWSCredentials(id, secret);
 
         var profile = env("AWS_PROFILE") is { Length: > 0 } p ? p : "default";
         var file = env("AWS_SHARED_CREDENTIALS_FILE") is { Length: > 0 } f ? f
             : Path.Combine(env("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aws", "credentials");
         if (File.Exists(file) && new CredentialProfileStoreChain(file).TryGetAWSCredentials(profile, out var fromProfile))
-            return await fromProfile.GetCredentialsAsync().ConfigureAwait(false);
+            return fromProfile;
 
-        if (!OnAws(env)) return null;
-        var chain = await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync().ConfigureAwait(false);
-        return await chain.GetCredentialsAsync().ConfigureAwait(false);
+        return OnAws(env) ? DefaultAWSCredentialsIdentityResolver.GetCredentials() : null;
     }
 
     private static bool OnAws(Func<string, string?> env) =>

@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Dativo.Orchestration.Datasets;
+namespace Dativo.Aws;
 
-/// <summary>AWS Signature Version 4 for requests to AWS JSON APIs (written from the public specification).</summary>
+/// <summary>
+/// AWS Signature Version 4 for requests to AWS JSON APIs (written from the public specification). The path is taken
+/// as sent on the wire and encoded once more, as every service but S3 expects; the query is decoded and encoded once.
+/// </summary>
 internal static class SigV4Signer
 {
     public sealed record Credentials(string AccessKeyId, string SecretAccessKey, string? SessionToken = null);
@@ -56,7 +59,7 @@ internal static class SigV4Signer
     private static string CanonicalPath(string path)
     {
         if (string.IsNullOrEmpty(path)) return "/";
-        var segments = path.Split('/').Select(s => Encode(Uri.UnescapeDataString(s)));
+        var segments = path.Split('/').Select(Encode);
         return string.Join("/", segments);
     }
 

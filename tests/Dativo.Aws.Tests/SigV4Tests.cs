@@ -1,7 +1,7 @@
-using Dativo.Orchestration.Datasets;
+using Dativo.Aws;
 using Dativo.Testing;
 
-namespace Dativo.Orchestration.Tests;
+namespace Dativo.Aws.Tests;
 
 /// <summary>The signer against the AWS SigV4 test suite (tests/fixtures/aws-sigv4-testsuite).</summary>
 public sealed class SigV4Tests
@@ -52,5 +52,13 @@ public sealed class SigV4Tests
         Assert.Equal(File.ReadAllText(Path.Combine(dir, name + ".creq")).Replace("\r\n", "\n", StringComparison.Ordinal), signed.CanonicalRequest);
         Assert.Equal(File.ReadAllText(Path.Combine(dir, name + ".sts")).Replace("\r\n", "\n", StringComparison.Ordinal), signed.StringToSign);
         Assert.Equal(File.ReadAllText(Path.Combine(dir, name + ".authz")).Trim(), signed.Authorization);
+    }
+
+    [Fact]
+    public void A_percent_encoded_path_is_encoded_again_as_every_service_but_s3_expects()
+    {
+        var signed = SigV4Signer.Sign("GET", "/applications/app%201/jobruns", "", [("host", "example.amazonaws.com"), ("x-amz-date", "20150830T123600Z")], [],
+            Creds, "us-east-1", "service", new DateTimeOffset(2015, 8, 30, 12, 36, 0, TimeSpan.Zero));
+        Assert.StartsWith("GET\n/applications/app%25201/jobruns\n\n", signed.CanonicalRequest, StringComparison.Ordinal);
     }
 }
