@@ -24,6 +24,7 @@ internal static class DativoCli
             RunsCommands.Create(ctx),
             DatasetsCommands.Create(ctx),
             TableCommands.Create(ctx),
+            StreamConfigCommands.Create(ctx),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }; // signals: Program.cs
         try

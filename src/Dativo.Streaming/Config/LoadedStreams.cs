@@ -1,0 +1,111 @@
+using Dativo.Core.Config;
+using Dativo.Core.Contracts;
+
+namespace Dativo.Streaming.Config;
+
+/// <summary>A validated delivery-stream file: every default applied, paths resolved, prefixes parsed, secrets read.</summary>
+internal sealed record LoadedStreams
+{
+    public required string File { get; init; }
+    public required int Port { get; init; }
+    public required string Bind { get; init; }
+    /// <summary>Folder of the write-ahead log and checkpoints (absolute).</summary>
+    public required string DataDir { get; init; }
+    public required long WalBudgetBytes { get; init; }
+    public required IReadOnlyList<LoadedStream> Streams { get; init; }
+    public IReadOnlyList<ConfigIssue> Warnings { get; init; } = [];
+
+    public LoadedStream? Find(string name) => Streams.FirstOrDefault(s => s.Name == name);
+}
+
+internal enum CompressionFormat { Gzip, Zstd, Uncompressed }
+
+/// <summary>One delivery stream, ready to run. <see cref="Definition"/> keeps the keys as written (for tfvars).</summary>
+internal sealed record LoadedStream
+{
+    public required string Name { get; init; }
+    public required StreamDefinition Definition { get; init; }
+    /// <summary>Index in <c>streams:</c>, for messages (<c>streams[i]</c>).</summary>
+    public required int Index { get; init; }
+    public required long BufferingSizeBytes { get; init; }
+    public required TimeSpan BufferingInterval { get; init; }
+    public required CompressionFormat Compression { get; init; }
+    public required bool DynamicPartitioning { get; init; }
+    /// <summary>The prefix as written, or null for none (Firehose's default yyyy/MM/dd/HH/ then applies: see <see cref="S3Prefix.EffectiveParts"/>).</summary>
+    public required S3Prefix? Prefix { get; init; }
+    public required S3Prefix? ErrorPrefix { get; init; }
+    public required string? JqQuery { get; init; }
+    /// <summary>The keys the jq query defines (empty without a query).</summary>
+    public required IReadOnlyList<string> QueryKeys { get; init; }
+    public required bool NewlineAppending { get; init; }
+    public required Deaggregation? Deaggregation { get; init; }
+    public required TransformationSettings? Transformation { get; init; }
+    public required FormatConversion? FormatConversion { get; init; }
+    public required StreamDestination Destination { get; init; }
+    public required int MaxActivePartitions { get; init; }
+    public required AlarmSettings Alarms { get; init; }
+    public required StreamSource Source { get; init; }
+    public required StreamAuth Auth { get; init; }
+
+    /// <summary>Firehose's processing_configuration.enabled: on whenever any processor is configured.</summary>
+    public bool ProcessingEnabled =>
+        Transformation is not null || NewlineAppending || Deaggregation is not null || (DynamicPartitioning && JqQuery is not null);
+}
+
+internal enum DeaggregationType { Json, Delimited }
+
+/// <summary>Record de-aggregation; <see cref="Delimiter"/> holds the decoded bytes for DELIMITED.</summary>
+internal sealed record Deaggregation(DeaggregationType Type, byte[]? Delimiter);
+
+internal sealed record TransformationSettings
+{
+    /// <summary>The HTTP endpoint, or null.</summary>
+    public Uri? HttpUrl { get; init; }
+    public IReadOnlyDictionary<string, string> HttpHeaders { get; init; } = new Dictionary<string, string>();
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Program and arguments (started without a shell), or null.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+    /// <summary>For the Terraform module only.</summary>
+    public string? LambdaArn { get; init; }
+    public long BufferingSizeBytes { get; init; } = 1024 * 1024;
+    public TimeSpan BufferingInterval { get; init; } = TimeSpan.FromSeconds(60);
+    public int Retries { get; init; } = 3;
+
+    /// <summary>The service can call it (an HTTP endpoint or a command; a Lambda ARN alone is for AWS).</summary>
+    public bool Runnable => HttpUrl is not null || Command is not null;
+}
+
+internal sealed record FormatConversion(string ContractPath, DataContract Contract, string ParquetCompression);
+
+internal abstract record StreamDestination;
+
+internal sealed record LocalDestination(string Path) : StreamDestination;
+
+internal sealed record S3Destination(string Bucket, string Prefix, string? Endpoint, string? Region, bool PathStyleAccess,
+    string? AccessKeyId, StreamSecret? SecretAccessKey) : StreamDestination;
+
+internal sealed record IcebergDestination(string Warehouse, string Catalog, string? Namespace, string Table) : StreamDestination;
+
+internal sealed record AlarmSettings(long HighThreshold, long LowThreshold, TimeSpan Period, IReadOnlyList<Uri> Webhooks, IReadOnlyList<string> EmailAddresses)
+{
+    public static readonly AlarmSettings Default = new(1000, 50, TimeSpan.FromSeconds(300), [], []);
+}
+
+internal abstract record StreamSource;
+
+internal sealed record DirectPutSource : StreamSource;
+
+internal sealed record KinesisSource(string StreamName, Uri? Endpoint, string? Region, string StartingPosition) : StreamSource;
+
+internal abstract record StreamAuth;
+
+internal sealed record NoAuth : StreamAuth;
+
+internal sealed record SigV4Auth(string AccessKeyId, StreamSecret SecretAccessKey) : StreamAuth;
+
+/// <summary>A secret read from the environment or a file. Printing it shows <c>***</c>; <see cref="Reveal"/> is for the one place that signs.</summary>
+internal sealed class StreamSecret(string value)
+{
+    public string Reveal() => value;
+    public override string ToString() => "***";
+}
