@@ -9,7 +9,8 @@ public sealed record CatalogOptions
     /// <summary>
     /// Database: <c>null</c> for SQLite at <c>&lt;Warehouse&gt;/catalog.db</c>; a SQLite file
     /// (<c>sqlite:///abs/path.db</c>, <c>file:///…</c> or a path); or PostgreSQL
-    /// (<c>postgresql://user:pw@host:5432/db</c> or an Npgsql <c>Host=…;Database=…</c> string).
+    /// (<c>postgresql://user:pw@host:5432/db</c> or an Npgsql <c>Host=…;Database=…</c> string); or the AWS Glue Data
+    /// Catalog (<c>glue://[account id][?region=…]</c>; the catalog name is then not stored anywhere).
     /// </summary>
     public string? Uri { get; init; }
 
