@@ -22,7 +22,7 @@ public sealed class TaskTypeRegistry
         r.Register("sql", new SqlTaskExecutor());
         r.Register("generate", new GenerateTaskExecutor());
         r.Declare("emr_serverless", "EMR Serverless arrives with the AWS integration");
-        r.Declare("emr_cluster", "EMR clusters arrive with the AWS integration");
+        r.Register("emr_cluster", new EmrCluster.EmrClusterExecutor());
         return r;
     }
 
