@@ -30,6 +30,16 @@ public static partial class PostgresDsn
         ["options"] = "options",
     };
 
+    /// <summary>Settings of the .NET driver (semicolon form) with no libpq keyword: passed to it as <c>npgsql:&lt;name&gt;</c>.</summary>
+    private static readonly string[] DriverSettings =
+    [
+        "pooling", "minimum pool size", "maximum pool size", "min pool size", "max pool size", "command timeout", "keepalive",
+        "include error detail", "trust server certificate", "search path", "connection idle lifetime", "connection lifetime",
+        "no reset on close", "enlist", "read buffer size", "write buffer size", "timezone", "load balance hosts", "host recheck seconds",
+    ];
+
+    public const string DriverPrefix = "npgsql:";
+
     public static readonly string[] SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
     public static readonly string[] SessionAttrs = ["any", "read-write", "read-only", "primary", "standby", "prefer-standby"];
 
@@ -49,8 +59,15 @@ public static partial class PostgresDsn
         var result = new List<KeyValuePair<string, string>>();
         foreach (var (key, value) in pairs)
         {
-            if (!Keywords.TryGetValue(key.Trim(), out var canonical))
-                throw new FormatException($"unknown connection keyword '{key.Trim()}'; known: {string.Join(", ", Keywords.Values.Distinct())}");
+            var name = key.Trim();
+            if (DriverSettings.Contains(name.ToLowerInvariant()))
+            {
+                result.Add(KeyValuePair.Create(DriverPrefix + name.ToLowerInvariant(), value));
+                continue;
+            }
+            if (!Keywords.TryGetValue(name, out var canonical))
+                throw new FormatException($"unknown connection keyword '{name}'; known: {string.Join(", ", Keywords.Values.Distinct())}, " +
+                    $"and the driver settings {string.Join(", ", DriverSettings)}");
             Validate(canonical, value);
             result.RemoveAll(kv => kv.Key == canonical);
             result.Add(KeyValuePair.Create(canonical, value));

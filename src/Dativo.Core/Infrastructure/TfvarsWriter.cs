@@ -71,13 +71,20 @@ public static class TfvarsWriter
                 sb.Append(' ', indent * 2).Append('}');
                 break;
             case JsonArray a:
-                sb.Append('[');
-                for (var i = 0; i < a.Count; i++)
+                // one line, unless an element spans lines (an object): then one element per line, as terraform fmt keeps it
+                var items = a.Select(item =>
                 {
-                    if (i > 0) sb.Append(", ");
-                    WriteValue(sb, a[i], indent);
+                    var text = new StringBuilder();
+                    WriteValue(text, item, indent + 1);
+                    return text.ToString();
+                }).ToList();
+                if (items.Any(t => t.Contains('\n', StringComparison.Ordinal)))
+                {
+                    sb.Append("[\n");
+                    foreach (var t in items) sb.Append(' ', (indent + 1) * 2).Append(t).Append(",\n");
+                    sb.Append(' ', indent * 2).Append(']');
                 }
-                sb.Append(']');
+                else sb.Append('[').AppendJoin(", ", items).Append(']');
                 break;
             case JsonValue v:
                 switch (v.GetValueKind())

@@ -100,6 +100,13 @@ internal static partial class PgConnection
             case "target_session_attrs": b.TargetSessionAttributes = value.ToLowerInvariant(); break;
             case "options": b.Options = value; break;
             // application_name: the connection is always named "dativo" (see BuildAsync)
+            case var driver when driver.StartsWith(PostgresDsn.DriverPrefix, StringComparison.Ordinal):
+                try { b[driver[PostgresDsn.DriverPrefix.Length..]] = value; }
+                catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+                {
+                    throw new DativoException($"source.dsn: '{driver[PostgresDsn.DriverPrefix.Length..]}' cannot be '{value}' ({e.Message})");
+                }
+                break;
         }
     }
 
