@@ -71,7 +71,7 @@ public sealed class CheckCommandTests : IDisposable
         var r = await Dativo(command, "--config", "job.yaml");
 
         AssertRefused(r);
-        Assert.Contains("job.yaml:5:1: target_connector: unknown target connector 'icebreg' (did you mean 'iceberg'?)", r.Stderr);
+        Assert.Contains("job.yaml:5:19: target_connector: unknown target connector 'icebreg' (did you mean 'iceberg'?)", r.Stderr);
         Assert.Contains("job.yaml:8:", r.Stderr);
         Assert.Contains("source.options.delimiter: ';;' is 2 characters; a delimiter is one character", r.Stderr);
         Assert.Contains("job.yaml:9:", r.Stderr);

@@ -133,7 +133,7 @@ public class ConfigCliTests
         Directory.CreateDirectory(Path.Combine(tmp.Path, "module"));
         var r = await CliRunner.RunAsync(tmp.Path, "run", "--config", "job.yaml");
         Assert.True(File.Exists(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")), r.All);
-        Assert.Contains("\"Platform\" = \"emr\"", File.ReadAllText(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")));
+        Assert.Matches(@"(?m)^  ""Platform"" +\= ""emr""$", File.ReadAllText(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")));
     }
 
     [Theory]

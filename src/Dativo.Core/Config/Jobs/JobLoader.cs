@@ -42,6 +42,7 @@ public static class JobLoader
 
         // Keys already reported keep their (partial) values out of the checks below; required strings get a
         // placeholder so the rest of the file is still checked.
+        DropNulls(obj);
         obj["tenant_id"] ??= "";
         obj["asset_path"] ??= "";
         TargetCatalog.Normalize(obj, ctx, use == JobUse.Run);
@@ -60,9 +61,34 @@ public static class JobLoader
             Contract = contract ?? Placeholder.Contract, SourceRecipe = source ?? Placeholder.Recipe(config.SourceConnector ?? config.Source.Type),
             TargetRecipe = target ?? Placeholder.Recipe(config.TargetConnector ?? config.Target.Type),
         };
-        JobRules.Check(job, new JobRules.Known(contract is not null, source is not null, target is not null), ctx, mode, use);
+        try
+        {
+            JobRules.Check(job, new JobRules.Known(contract is not null, source is not null, target is not null), ctx, mode, use);
+        }
+        catch (Exception) when (errors.Count > 0)
+        {
+            // a value the schema refused left the job incomplete in a way a rule did not expect: report what is known
+        }
         if (errors.Count > 0) throw new ConfigException(Sorted([.. errors, .. ctx.Warnings], shown));
         return job with { Warnings = ctx.Warnings };
+    }
+
+    /// <summary>Free-form values, kept as written (a null there is a value, e.g. a Terraform variable set to null).</summary>
+    private static readonly string[] FreeForm =
+        ["infrastructure.metadata.variables", "infrastructure.terraform.backend_config", "infrastructure.resources", "source.connection",
+         "source.credentials", "source.rate_limits", "source.engine", "target.engine", "finops"];
+
+    /// <summary>Removes null values of the typed parts (explicit YAML nulls and values the schema refused) so the model's defaults apply.</summary>
+    private static void DropNulls(JsonNode? node, string path = "")
+    {
+        if (FreeForm.Contains(path)) return;
+        if (node is JsonObject o)
+        {
+            foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
+            foreach (var (k, v) in o) DropNulls(v, path.Length == 0 ? k : $"{path}.{k}");
+        }
+        else if (node is JsonArray a)
+            foreach (var v in a) DropNulls(v, path);
     }
 
     /// <summary>The job file's problems first, in line order, then those of the files it references.</summary>
