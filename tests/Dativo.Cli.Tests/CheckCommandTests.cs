@@ -79,7 +79,7 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("job.yaml:10:", r.Stderr);
         Assert.Contains("source.incremental.strategy: 'sometimes' is not one of: none, full_refresh", r.Stderr);
         Assert.Contains("job.yaml:12:", r.Stderr);
-        Assert.Contains("target.catalog.type: catalog type 'nessie' is not supported by this build; supported: sql", r.Stderr);
+        Assert.Contains("target.catalog.type: catalog type 'nessie' is not supported by this build; supported: sql, glue", r.Stderr);
         Assert.Contains("contract.yaml:7:", r.Stderr);
         Assert.Contains("unknown column type 'timestmap' (did you mean 'timestamp'?)", r.Stderr);
         if (command == "run") Assert.Contains("6 problem(s) in 1 job file(s); nothing was run", r.Stderr);
@@ -257,7 +257,7 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("job.yaml:12:", check.Stderr);
         Assert.Contains("connector recipe not found: /app/connectors/postgres.yaml; 'postgres' is built in, so you can delete source_connector_path", check.Stderr);
         Assert.Contains("job.yaml:24:", check.Stderr);
-        Assert.Contains("catalog type 'nessie' is not supported by this build; supported: sql", check.Stderr);
+        Assert.Contains("catalog type 'nessie' is not supported by this build; supported: sql, glue", check.Stderr);
     }
 
     [Theory]

@@ -175,8 +175,11 @@ public sealed class CheckFindsEverythingTests : IDisposable
         job = JobLoader.Load(Write(Head + "source:\n  files: [{path: data.csv}]\ntarget:\n  catalog: {uri: \"postgresql://u@db/cat\"}\n"), _ => null);
         Assert.Equal("postgresql://u@db/cat", job.Config.Target.Catalog);
 
-        var e = Fails(Head + "source:\n  files: [{path: data.csv}]\ntarget:\n  catalog: {type: glue}\n");
-        Assert.Contains("catalog type 'glue' is not supported by this build; supported: sql", Error(e, "target.catalog.type").Message);
+        job = JobLoader.Load(Write(Head + "source:\n  files: [{path: data.csv}]\ntarget:\n  warehouse: s3://lake/wh\n  catalog: {type: glue, properties: {glue.id: \"123456789012\", glue.region: eu-west-1}}\n"), _ => null);
+        Assert.Equal("glue://123456789012?region=eu-west-1", job.Config.Target.Catalog);
+
+        var e = Fails(Head + "source:\n  files: [{path: data.csv}]\ntarget:\n  catalog: {type: hive}\n");
+        Assert.Contains("catalog type 'hive' is not supported by this build; supported: sql, glue", Error(e, "target.catalog.type").Message);
         e = Fails(Head + "source:\n  files: [{path: data.csv}]\ntarget:\n  catalog: nessie\n");
         Assert.Contains("'nessie' is not a catalog this build opens", Error(e, "target.catalog").Message);
         e = Fails(Head + "source:\n  files: [{path: data.csv}]\ntarget:\n  warehouse: s3://lake/wh\n");

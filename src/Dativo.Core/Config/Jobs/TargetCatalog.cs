@@ -4,8 +4,8 @@ namespace Dativo.Core.Config.Jobs;
 
 /// <summary>
 /// <c>target.catalog</c>: the Iceberg catalog a job commits to. Either a string — <c>sqlite</c> (default:
-/// <c>&lt;warehouse&gt;/catalog.db</c>), a <c>postgresql://…</c> or <c>sqlite:///path</c> URI — or the reference project's
-/// mapping <c>{type, uri, properties: {uri}}</c>. Catalog types are looked up in <see cref="Types"/>: a new kind of
+/// <c>&lt;warehouse&gt;/catalog.db</c>), a <c>postgresql://…</c>, <c>sqlite:///path</c> or <c>glue://</c> URI — or the reference
+/// project's mapping <c>{type, uri, properties: {…}}</c>. Catalog types are looked up in <see cref="Types"/>: a new kind of
 /// catalog is one more entry there (and its target); any other type is refused naming the supported ones.
 /// </summary>
 public static class TargetCatalog
@@ -13,16 +13,24 @@ public static class TargetCatalog
     /// <summary>Catalog type → the catalog URI a mapping of that type designates (null: the default SQLite file).</summary>
     private static readonly Dictionary<string, Func<JsonObject, string?>> Types = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["sql"] = m => Text(m["uri"]) ?? Text((m["properties"] as JsonObject)?["uri"]),
+        ["sql"] = m => Setting(m, "uri"),
+        ["glue"] = m => Setting(m, "uri") ?? GlueUri(Setting(m, "catalog_id", "glue.id", "account_id"), Setting(m, "region", "glue.region", "region_name")),
     };
+
+    /// <summary>A setting of a catalog mapping: on the mapping itself, else under its <c>properties</c>, by any of its names.</summary>
+    private static string? Setting(JsonObject m, params string[] names) =>
+        names.Select(n => Text(m[n]) ?? Text((m["properties"] as JsonObject)?[n])).FirstOrDefault(v => v is not null);
+
+    private static string GlueUri(string? account, string? region) =>
+        "glue://" + account + (region is null ? "" : "?region=" + Uri.EscapeDataString(region));
 
     public static IEnumerable<string> Supported => Types.Keys;
 
     private static readonly string[] DefaultNames = ["sqlite", "sql", "default"];
-    private static readonly string[] UriSchemes = ["postgresql://", "postgres://", "postgresql+psycopg2://", "sqlite:///", "file:"];
+    private static readonly string[] UriSchemes = ["postgresql://", "postgres://", "postgresql+psycopg2://", "sqlite:///", "file:", "glue://"];
 
     private const string Forms = "sqlite (default: <warehouse>/catalog.db), a postgresql://user@host:5432/db or sqlite:///path/catalog.db URI, " +
-        "or a mapping {type: sql, uri: …}";
+        "glue://[account id][?region=…] for the AWS Glue Data Catalog, or a mapping {type: sql|glue, …}";
 
     /// <summary>
     /// Replaces a mapping <c>target.catalog</c> in the bound job by the string form the target reads, and reports
@@ -43,7 +51,8 @@ public static class TargetCatalog
             target["catalog"] = null;
             if (forRun)
                 ctx.Error("target.catalog.type", $"catalog type '{type}' is not supported by this build; supported: {string.Join(", ", Supported)} " +
-                    "(an Iceberg SQL catalog in SQLite or PostgreSQL, shared with Spark's JdbcCatalog): write catalog: {type: sql, uri: postgresql://…}, or remove it for <warehouse>/catalog.db");
+                    "(sql: an Iceberg SQL catalog in SQLite or PostgreSQL, shared with Spark's JdbcCatalog; glue: the AWS Glue Data Catalog): " +
+                    "write catalog: {type: sql, uri: postgresql://…} or {type: glue, region: …}, or remove it for <warehouse>/catalog.db");
             return;
         }
         if (forRun) CheckText(node, "target.catalog", ctx);
