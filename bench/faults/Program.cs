@@ -77,6 +77,7 @@ internal sealed class Suite(string dativo, Random rnd)
             tenant_id: acme
             source_connector: csv
             target_connector: iceberg
+            asset: events
             asset_path: contract.yaml
             source:
               files:

@@ -91,7 +91,7 @@ string PgFigure()
     Directory.CreateDirectory(dir);
     File.WriteAllText(Path.Combine(dir, "contract.yaml"), Contract("bench_pg_orders"));
     File.WriteAllText(Path.Combine(dir, "job.yaml"),
-        "tenant_id: bench\nsource_connector: postgres\ntarget_connector: iceberg\nasset_path: contract.yaml\nsource:\n  tables:\n    - name: public.t\n      object: t\n");
+        "tenant_id: bench\nsource_connector: postgres\ntarget_connector: iceberg\nasset: bench_pg_orders\nasset_path: contract.yaml\nsource:\n  tables:\n    - name: public.t\n      object: t\n");
     var env = new Dictionary<string, string>
     {
         ["PGHOST"] = "127.0.0.1", ["PGPORT"] = pg.Port.ToString(CultureInfo.InvariantCulture),
@@ -148,7 +148,7 @@ string CsvJob(long n)
             """);
     }
     File.WriteAllText(Path.Combine(dir, "contract.yaml"), Contract("bench_orders"));
-    File.WriteAllText(Path.Combine(dir, "job.yaml"), "tenant_id: bench\nsource_connector: csv\ntarget_connector: iceberg\nasset_path: contract.yaml\nsource:\n  files:\n    - path: data/orders.csv\n");
+    File.WriteAllText(Path.Combine(dir, "job.yaml"), "tenant_id: bench\nsource_connector: csv\ntarget_connector: iceberg\nasset: bench_orders\nasset_path: contract.yaml\nsource:\n  files:\n    - path: data/orders.csv\n");
     return dir;
 }
 

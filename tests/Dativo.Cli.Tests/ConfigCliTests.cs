@@ -7,12 +7,13 @@ namespace Dativo.Cli.Tests;
 public class ConfigCliTests
 {
     private const string Asset = "name: orders\nversion: \"1.0\"\ndomain: sales\nschema:\n  - {name: id, type: long, required: true}\n  - {name: email, type: string, classification: PII}\nteam: {owner: team@acme.com}\ncompliance: {classification: [PII], retention_days: 30}\n";
-    private const string Job = "tenant_id: acme\nsource_connector: csv\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n";
+    private const string Job = "tenant_id: acme\nsource_connector: csv\nasset: orders\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n";
 
     private static TempDir Folder(string job, string asset = Asset)
     {
         var tmp = new TempDir();
         tmp.File("asset.yaml", asset);
+        tmp.File("data.csv", "id,email\n1,a@b.c\n");
         tmp.File("job.yaml", job);
         return tmp;
     }
@@ -65,7 +66,7 @@ public class ConfigCliTests
         var json = JsonNode.Parse(r.Stdout)!;
         Assert.False(json["valid"]!.GetValue<bool>());
         var error = json["errors"]![0]!;
-        Assert.Equal(7, error["line"]!.GetValue<int>());
+        Assert.Equal(8, error["line"]!.GetValue<int>());
         Assert.Equal("finops.cost_centre", error["key_path"]!.GetValue<string>());
         Assert.Contains("cost_center", error["message"]!.GetValue<string>());
     }
@@ -107,9 +108,9 @@ public class ConfigCliTests
         var first = File.ReadAllBytes(Path.Combine(tmp.Path, "a.auto.tfvars"));
         Assert.Equal(first, File.ReadAllBytes(Path.Combine(tmp.Path, "b.auto.tfvars")));
         var text = System.Text.Encoding.UTF8.GetString(first);
-        Assert.Contains("aws_region = \"eu-west-1\"", text);
-        Assert.Contains("\"ContainsPII\" = \"true\"", text);
-        Assert.Contains("instance_count = 8", text);
+        Assert.Matches(@"(?m)^aws_region +\= ""eu-west-1""$", text);
+        Assert.Matches(@"(?m)^  ""ContainsPII"" +\= ""true""$", text);
+        Assert.Matches(@"(?m)^instance_count +\= 8$", text);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(tmp.Path, "c.tfvars.json")))!;
         Assert.Equal(12, json["max_instances"]!.GetValue<int>());
     }
@@ -132,7 +133,7 @@ public class ConfigCliTests
         Directory.CreateDirectory(Path.Combine(tmp.Path, "module"));
         var r = await CliRunner.RunAsync(tmp.Path, "run", "--config", "job.yaml");
         Assert.True(File.Exists(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")), r.All);
-        Assert.Contains("\"Platform\" = \"emr\"", File.ReadAllText(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")));
+        Assert.Matches(@"(?m)^  ""Platform"" +\= ""emr""$", File.ReadAllText(Path.Combine(tmp.Path, "module", "dativo.auto.tfvars")));
     }
 
     [Theory]
@@ -143,7 +144,7 @@ public class ConfigCliTests
         using var tmp = Folder(Job + "target:\n  warehouse: lake\n  table: ../escaped\n");
         tmp.File("data.csv", "id,email\n1,a@b.c\n");
         var r = await CliRunner.RunAsync(tmp.Path, command, "--config", "job.yaml");
-        AssertUserError(r, "job.yaml:8:10");
+        AssertUserError(r, "job.yaml:9:10");
         Assert.Contains("'../escaped' is not a valid table name: use lowercase letters, digits and '_', starting with a letter", r.Stderr);
         Assert.DoesNotContain("ArgumentException", r.All);
         Assert.False(Directory.Exists(Path.Combine(tmp.Path, "escaped")), "nothing is written outside the warehouse");
@@ -155,7 +156,7 @@ public class ConfigCliTests
     {
         using var tmp = Folder(Job + "---\ntenant_id: other\n");
         var r = await CliRunner.RunAsync(tmp.Path, "check", "--config", "job.yaml");
-        AssertUserError(r, "job.yaml:6:1");
+        AssertUserError(r, "job.yaml:7:1");
         Assert.Contains("a second YAML document starts here", r.Stderr);
     }
 }

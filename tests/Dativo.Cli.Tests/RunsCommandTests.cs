@@ -8,7 +8,7 @@ namespace Dativo.Cli.Tests;
 public sealed partial class RunsCommandTests
 {
     private const string Contract = "name: orders\nversion: \"1.0\"\ndomain: sales\nschema:\n  - {name: id, type: long, required: true}\n  - {name: email, type: string}\nteam: {owner: team@acme.com}\n";
-    private const string Job = "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset_path: contract.yaml\nsource:\n  files: [{path: data.csv}]\n";
+    private const string Job = "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset: orders\nasset_path: contract.yaml\nsource:\n  files: [{path: data.csv}]\n";
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")]
     private static partial Regex IsoUtc();

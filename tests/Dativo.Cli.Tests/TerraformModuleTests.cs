@@ -166,6 +166,29 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
         await AssertFixtureTestPassesAsync(copy.Path);
     }
 
+    /// <summary>
+    /// What the CLI writes is already formatted: <c>terraform fmt -check</c> passes on it, for the README job and for
+    /// metadata.variables with nested objects, lists of objects and non-ASCII keys. Needs only the terraform binary.
+    /// </summary>
+    [SkippableFact]
+    public async Task Tfvars_generated_by_the_cli_pass_terraform_fmt_check()
+    {
+        SkipUnlessTerraform(needsProviders: false);
+        using var work = new TempDir("dativo-tf-fmt-");
+        var job = WriteCase06Job(work);
+        File.WriteAllText(job, File.ReadAllText(job).Replace("      log_retention_days: 30\n",
+            "      log_retention_days: 30\n      extra_settings: {a: 1, longer_key: [1, 2], nested: {x: y, \"ünïcode key\": true}, empty: {}, rules: [{p: 1}, {priority: 2, tags: [a]}]}\n",
+            StringComparison.Ordinal));
+        var tfvarsPath = Path.Combine(work.Path, "dativo.auto.tfvars");
+        var cli = await CliRunner.RunAsync(Repo.Root, "infra", "tfvars", "--config", job, "--out", tfvarsPath);
+        Assert.True(cli.ExitCode == 0, $"./dativo infra tfvars exited {cli.ExitCode}:\n{cli.All}");
+        Assert.Contains("warning: infrastructure.metadata.variables.extra_settings: 'extra_settings' is not a variable of terraform/aws/emr-dativo", cli.Stderr);
+        output.WriteLine(File.ReadAllText(tfvarsPath));
+
+        var r = await TerraformAsync(work.Path, "fmt", "-check", "-diff", "-no-color", tfvarsPath);
+        Assert.True(r.ExitCode == 0, $"terraform fmt -check would reformat the generated tfvars:\n{r.All}");
+    }
+
     /// <summary>The README job (case06) with its asset next to it; connector paths left to the built-in recipes.</summary>
     private static string WriteCase06Job(TempDir dir)
     {

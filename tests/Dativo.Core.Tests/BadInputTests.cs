@@ -21,21 +21,22 @@ public class BadInputTests
     {
         using var tmp = new TempDir();
         if (asset is not null) tmp.File("asset.yaml", asset);
+        tmp.File("data.csv", "id,email,created_at\n");
         var path = tmp.File("job.yaml", job);
         return Assert.Throws<ConfigException>(() => JobLoader.Load(path, env ?? (_ => null)));
     }
 
-    private const string GoodHead = "tenant_id: acme\nsource_connector: csv\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n";
+    private const string GoodHead = "tenant_id: acme\nsource_connector: csv\nasset_path: asset.yaml\nasset: orders\nsource:\n  files: [{path: data.csv}]\n";
 
     [Fact]
     public void Unknown_key_names_line_and_suggests_the_near_miss()
     {
         var e = LoadFails(GoodHead + "clasification_overrides:\n  email: pii\n");
         var issue = Assert.Single(e.Issues);
-        Assert.Equal((6, 1), (issue.Line, issue.Column));
+        Assert.Equal((7, 1), (issue.Line, issue.Column));
         Assert.Equal("clasification_overrides", issue.KeyPath);
         Assert.Contains("did you mean 'classification_overrides'", issue.Message);
-        Assert.Contains("job.yaml:6:1", e.Message);
+        Assert.Contains("job.yaml:7:1", e.Message);
         Assert.Equal(2, e.ExitCode);
     }
 
@@ -45,7 +46,7 @@ public class BadInputTests
         var e = LoadFails(GoodHead + "target:\n  partitionning: [created_at]\n");
         var issue = Assert.Single(e.Issues);
         Assert.Equal("target.partitionning", issue.KeyPath);
-        Assert.Equal(7, issue.Line);
+        Assert.Equal(8, issue.Line);
         Assert.Contains("did you mean 'partitioning'", issue.Message);
     }
 
@@ -55,7 +56,7 @@ public class BadInputTests
         var e = LoadFails(GoodHead + "infrastructure:\n  runtime:\n    compute:\n      instance_count: many\n");
         var issue = Assert.Single(e.Issues);
         Assert.Equal("infrastructure.runtime.compute.instance_count", issue.KeyPath);
-        Assert.Equal((9, 23), (issue.Line, issue.Column));
+        Assert.Equal((10, 23), (issue.Line, issue.Column));
         Assert.Contains("expected an integer, got 'many'", issue.Message);
     }
 
@@ -76,7 +77,7 @@ public class BadInputTests
     [Fact]
     public void Missing_required_key()
     {
-        var e = LoadFails("source_connector: csv\nasset_path: asset.yaml\nsource:\n  files: [{path: x.csv}]\n");
+        var e = LoadFails("source_connector: csv\nasset: orders\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n");
         var issue = Assert.Single(e.Issues);
         Assert.Equal("tenant_id", issue.KeyPath);
         Assert.Contains("missing required key 'tenant_id'", issue.Message);
@@ -106,7 +107,7 @@ public class BadInputTests
     {
         var e = LoadFails(GoodHead + "source_connector_path: /app/connectors/csv.yaml\n");
         var issue = Assert.Single(e.Issues);
-        Assert.Equal(6, issue.Line);
+        Assert.Equal(7, issue.Line);
         Assert.Contains("'csv' is built in", issue.Message);
     }
 
@@ -118,6 +119,7 @@ public class BadInputTests
 
         using var tmp = new TempDir();
         tmp.File("asset.yaml", Asset);
+        tmp.File("data.csv", "id\n");
         var ok = tmp.File("job.yaml", GoodHead + "target:\n  warehouse: ${LAKE_ROOT:-/tmp/lake}\ninfrastructure:\n  runtime:\n    compute: {cluster_id: \"${EMR_CLUSTER_ID}\"}\n");
         var job = JobLoader.Load(ok, _ => null);
         Assert.Equal("/tmp/lake", job.Config.Target.Warehouse);
@@ -146,7 +148,7 @@ public class BadInputTests
 
         using var tmp = new TempDir();
         tmp.File("asset.yaml", Asset);
-        var pg = tmp.File("job.yaml", "tenant_id: acme\nsource_connector: postgres\nasset_path: asset.yaml\nsource:\n  tables: [{name: public.orders}]\n  incremental: {strategy: updated_at}\n");
+        var pg = tmp.File("job.yaml", "tenant_id: acme\nsource_connector: postgres\nasset: orders\nasset_path: asset.yaml\nsource:\n  tables: [{name: public.orders}]\n  incremental: {strategy: updated_at}\n");
         Assert.Equal("updated_at", JobLoader.Load(pg, _ => null).CursorField);
     }
 
@@ -155,7 +157,7 @@ public class BadInputTests
     {
         using var tmp = new TempDir();
         tmp.File("asset.yaml", Asset);
-        var pg = tmp.File("job.yaml", "tenant_id: acme\nsource_connector: postgres\nasset_path: asset.yaml\nsource:\n  tables: [{name: public.orders}]\n");
+        var pg = tmp.File("job.yaml", "tenant_id: acme\nsource_connector: postgres\nasset: orders\nasset_path: asset.yaml\nsource:\n  tables: [{name: public.orders}]\n");
         var e = Assert.Throws<ConfigException>(() => JobLoader.Load(pg, _ => null, RunMode.Cloud));
         Assert.Contains("not allowed in cloud mode", e.Message);
     }
@@ -176,12 +178,12 @@ public class BadInputTests
             "target:\n  partitioning: [ingest_date, email, \"day(created_at)\"]\n  mode: overwrite\n");
         Assert.Equal(2, e.Issues.Count);
         var part = e.Issues.Single(i => i.KeyPath == "target.partitioning[2]");
-        Assert.Equal(8, part.Line);
+        Assert.Equal(9, part.Line);
         Assert.Contains("'day(created_at)' is an Iceberg transform", part.Message);
-        Assert.Contains("job.yaml:8:", e.Message);
+        Assert.Contains("job.yaml:9:", e.Message);
         var mode = e.Issues.Single(i => i.KeyPath == "target.mode");
         Assert.Contains("append (default) or overwrite_partitions", mode.Message);
-        Assert.Equal(9, mode.Line);
+        Assert.Equal(10, mode.Line);
     }
 
     [Fact]
@@ -207,6 +209,7 @@ public class BadInputTests
     {
         using var tmp = new TempDir();
         tmp.File("asset.yaml", Asset.Replace("  - {name: created_at, type: timestamp}", "  - {name: created_at, type: timestamp}\n  - {name: phone_number, type: string}\n  - {name: home_address, type: string}"));
+        tmp.File("data.csv", "id\n");
         var job = JobLoader.Load(tmp.File("job.yaml", GoodHead), _ => null);
         Assert.Equal(["schema.phone_number", "schema.home_address"], job.Warnings.Select(w => w.KeyPath));
         Assert.All(job.Warnings, w => Assert.Equal(IssueSeverity.Warning, w.Severity));

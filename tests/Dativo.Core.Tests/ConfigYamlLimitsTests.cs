@@ -13,7 +13,7 @@ namespace Dativo.Core.Tests;
 public sealed class ConfigYamlLimitsTests : IDisposable
 {
     private const string Asset = "name: orders\nversion: \"1.0\"\nschema:\n  - {name: id, type: long, required: true}\nteam: {owner: team@acme.com}\n";
-    private const string Job = "tenant_id: acme\nsource_connector: csv\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n";
+    private const string Job = "tenant_id: acme\nsource_connector: csv\nasset: orders\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n";
 
     private readonly TempDir _tmp = new("dativo-yaml-limits-");
 
@@ -31,6 +31,7 @@ public sealed class ConfigYamlLimitsTests : IDisposable
     private ConfigException LoadFails(string job, string asset = Asset)
     {
         _tmp.File("asset.yaml", asset);
+        _tmp.File("data.csv", "id\n");
         var path = _tmp.File("job.yaml", job);
         return Assert.Throws<ConfigException>(() => JobLoader.Load(path, _ => null));
     }
@@ -53,9 +54,9 @@ public sealed class ConfigYamlLimitsTests : IDisposable
         var e = LoadFailsSmall(Job + "  connection:\n" + Bomb("    ", levels));
         var issue = Assert.Single(e.Issues);
         Assert.EndsWith("job.yaml", issue.File);
-        Assert.Equal(12, issue.Line); // l5: the first list whose aliases add up to more than the limit
+        Assert.Equal(13, issue.Line); // l5: the first list whose aliases add up to more than the limit
         Assert.Contains("more than 200000 YAML nodes through alias *l4", issue.Message);
-        Assert.Contains("job.yaml:12:", e.Message);
+        Assert.Contains("job.yaml:13:", e.Message);
     }
 
     [Theory]
@@ -89,7 +90,7 @@ public sealed class ConfigYamlLimitsTests : IDisposable
     {
         var e = LoadFails(Job + "  connection:\n    loop: &a [x, *a]\n");
         var issue = Assert.Single(e.Issues);
-        Assert.Equal((7, 18), (issue.Line, issue.Column));
+        Assert.Equal((8, 18), (issue.Line, issue.Column));
         Assert.Contains("alias *a is inside the node &a it repeats", issue.Message);
     }
 
@@ -106,7 +107,7 @@ public sealed class ConfigYamlLimitsTests : IDisposable
         const int depth = 200_000;
         var e = LoadFails(Job + "  connection:\n    deep: " + new string('[', depth) + new string(']', depth) + "\n");
         var issue = Assert.Single(e.Issues);
-        Assert.Equal(7, issue.Line);
+        Assert.Equal(8, issue.Line);
         Assert.Contains("nested more than 64 levels deep", issue.Message);
     }
 
@@ -126,9 +127,9 @@ public sealed class ConfigYamlLimitsTests : IDisposable
     {
         var e = LoadFails(Job + "---\ntenant_id: other\n");
         var issue = Assert.Single(e.Issues);
-        Assert.Equal((6, 1), (issue.Line, issue.Column));
+        Assert.Equal((7, 1), (issue.Line, issue.Column));
         Assert.Contains("a second YAML document starts here", issue.Message);
-        Assert.Contains("job.yaml:6:1", e.Message);
+        Assert.Contains("job.yaml:7:1", e.Message);
     }
 
     [Fact]

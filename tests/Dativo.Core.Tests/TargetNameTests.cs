@@ -8,7 +8,7 @@ namespace Dativo.Core.Tests;
 public sealed class TargetNameTests : IDisposable
 {
     private const string Asset = "name: orders\nversion: \"1.0\"\ndomain: sales\nschema:\n  - {name: id, type: long, required: true}\nteam: {owner: team@acme.com}\n";
-    private const string Job = "tenant_id: acme\nsource_connector: csv\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n";
+    private const string Job = "tenant_id: acme\nsource_connector: csv\nasset: orders\nasset_path: asset.yaml\nsource:\n  files: [{path: data.csv}]\n";
 
     private readonly TempDir _tmp = new("dativo-names-");
 
@@ -17,6 +17,7 @@ public sealed class TargetNameTests : IDisposable
     private string Write(string job, string asset = Asset)
     {
         _tmp.File("asset.yaml", asset);
+        _tmp.File("data.csv", "id\n");
         return _tmp.File("job.yaml", job);
     }
 
@@ -31,7 +32,7 @@ public sealed class TargetNameTests : IDisposable
     {
         var e = Assert.Throws<ConfigException>(() => JobLoader.Load(Write(Job + "target:\n  namespace: sales\n  table: " + yamlValue + "\n"), _ => null));
         var issue = Assert.Single(e.Issues);
-        Assert.Equal(("target.table", 8, 10), (issue.KeyPath, issue.Line, issue.Column));
+        Assert.Equal(("target.table", 9, 10), (issue.KeyPath, issue.Line, issue.Column));
         Assert.Contains("is not a valid table name", issue.Message);
         Assert.Contains(CatalogNames.Rule, issue.Message);
     }
@@ -42,7 +43,7 @@ public sealed class TargetNameTests : IDisposable
     {
         var e = Assert.Throws<ConfigException>(() => JobLoader.Load(Write(Job + "target:\n  namespace: " + yamlValue + "\n"), _ => null));
         var issue = Assert.Single(e.Issues);
-        Assert.Equal(("target.namespace", 7, 14), (issue.KeyPath, issue.Line, issue.Column));
+        Assert.Equal(("target.namespace", 8, 14), (issue.KeyPath, issue.Line, issue.Column));
         Assert.Contains("is not a valid namespace name", issue.Message);
         Assert.Contains(CatalogNames.Rule, issue.Message);
     }

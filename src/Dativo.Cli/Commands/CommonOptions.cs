@@ -11,6 +11,16 @@ internal static class CommonOptions
         Required = required,
     };
 
+    public static Option<DirectoryInfo?> JobDir() => new("--job-dir")
+    {
+        Description = "every job (*.yaml/*.yml) under this folder; contracts, recipes and pipelines beside them are skipped",
+    };
+
+    public static Option<bool> Strict() => new("--strict")
+    {
+        Description = "warnings are errors (exit 2): e.g. a file glob that matches nothing, an undeclared Terraform variable",
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "machine-readable JSON output" };
 
     public static Option<string> Mode() => new Option<string>("--mode")

@@ -15,7 +15,9 @@ internal static class InfraCommands
         var tfvars = new Command("tfvars", "Write Terraform variables (tags, compute, network) for the job's infrastructure") { config, output };
         tfvars.SetAction(async (pr, ct) =>
         {
-            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env);
+            // variables come from the contract, governance and infrastructure: connectors need not be runnable here
+            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env, use: JobUse.Tags);
+            foreach (var w in job.Warnings) await ctx.Err.WriteLineAsync(w.ToString()).ConfigureAwait(false);
             var path = await WriteTfvarsAsync(job, pr.GetValue(output)?.FullName, ctx, ct).ConfigureAwait(false);
             await ctx.Out.WriteLineAsync($"wrote {path}").ConfigureAwait(false);
             return 0;

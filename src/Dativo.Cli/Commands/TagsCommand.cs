@@ -5,7 +5,7 @@ using Dativo.Core.Tags;
 
 namespace Dativo.Cli.Commands;
 
-/// <summary><c>dativo tags</c>: the table properties and infrastructure tags a job produces.</summary>
+/// <summary><c>dativo tags</c>: the table properties and infrastructure tags a job produces (no data, no connector needed).</summary>
 internal static class TagsCommand
 {
     public static Command Create(CliContext ctx)
@@ -15,7 +15,9 @@ internal static class TagsCommand
         var cmd = new Command("tags", "Show the Iceberg table properties and AWS tags derived from a job and its contract") { config, json };
         cmd.SetAction(async (pr, ct) =>
         {
-            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env);
+            // tags come from the contract, governance and infrastructure: connectors need not be runnable here
+            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env, use: JobUse.Tags);
+            foreach (var w in job.Warnings) await ctx.Err.WriteLineAsync(w.ToString()).ConfigureAwait(false);
             var props = TableProperties.Derive(job);
             var tags = InfrastructureTags.Derive(job);
             if (pr.GetValue(json))

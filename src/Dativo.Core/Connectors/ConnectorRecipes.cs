@@ -11,6 +11,9 @@ public static class ConnectorRecipes
 {
     public static readonly string[] BuiltInNames = ["csv", "jsonl", "parquet", "postgres", "s3", "iceberg"];
 
+    /// <summary>Source connector types this build has a reader for (anything else is refused by <c>check</c> and <c>run</c>).</summary>
+    public static readonly string[] Readable = ["csv", "jsonl", "ndjson", "parquet", "s3", "file", "postgres", "postgresql"];
+
     /// <summary>Aliases of built-in names accepted in jobs.</summary>
     private static readonly Dictionary<string, string> Aliases = new() { ["ndjson"] = "jsonl", ["json"] = "jsonl", ["postgresql"] = "postgres" };
 

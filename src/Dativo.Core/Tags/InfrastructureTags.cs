@@ -29,6 +29,7 @@ public static class InfrastructureTags
         tags.Set("Domain", gov.Domain);
         tags.Set("DataProduct", gov.DataProduct);
         tags.Set("Owner", gov.Owner);
+        if (gov.ApprovalRequired is { } approval) tags.Set("ApprovalRequired", approval ? "true" : "false");
 
         var classes = k.Compliance.Classification.ToList();
         var tableOverride = c.ClassificationOverrides.GetValueOrDefault("default");

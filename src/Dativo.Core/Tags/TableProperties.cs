@@ -40,6 +40,7 @@ public static class TableProperties
         if (gov.Regulations.Count > 0) props["governance.regulations"] = string.Join(",", gov.Regulations);
         Put(props, "governance.domain", gov.Domain);
         Put(props, "governance.data_product", gov.DataProduct);
+        if (gov.ApprovalRequired is { } approval) props["governance.approval_required"] = approval ? "true" : "false";
 
         Put(props, "finops.cost_center", finops.CostCenter);
         Put(props, "finops.project", finops.Project);
@@ -69,6 +70,9 @@ public static class TableProperties
 /// <summary>Contract governance with the job's governance_overrides applied (used by every tag sink).</summary>
 public sealed record Governance(string? Owner, int? RetentionDays, IReadOnlyList<string> Regulations, string? Domain, string? DataProduct)
 {
+    /// <summary><c>governance_overrides.approval_required</c>: changes to the table need approval (unset: no tag).</summary>
+    public bool? ApprovalRequired { get; init; }
+
     public static Governance Of(LoadedJob job) => Of(job.Contract, job.Config.GovernanceOverrides);
 
     public static Governance Of(DataContract k, GovernanceOverrides? o)
@@ -76,6 +80,7 @@ public sealed record Governance(string? Owner, int? RetentionDays, IReadOnlyList
         // An explicit empty owner override removes the owner tag.
         var owner = o?.Owner is not null ? (o.Owner.Length == 0 ? null : o.Owner) : k.Owner;
         return new Governance(owner, o?.RetentionDays ?? k.Compliance.RetentionDays,
-            o?.Regulations ?? k.Compliance.Regulations, o?.Domain ?? k.Domain, o?.DataProduct ?? k.DataProduct);
+            o?.Regulations ?? k.Compliance.Regulations, o?.Domain ?? k.Domain, o?.DataProduct ?? k.DataProduct)
+        { ApprovalRequired = o?.ApprovalRequired };
     }
 }

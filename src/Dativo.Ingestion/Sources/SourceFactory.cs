@@ -11,6 +11,7 @@ internal static class SourceFactory
     {
         "csv" or "jsonl" or "ndjson" or "parquet" or "s3" or "file" => new FileSource(job, job.SourceRecipe.Type.ToLowerInvariant(), o.BatchRows),
         "postgres" or "postgresql" => new Postgres.PostgresSource(job, o),
-        var t => throw new DativoException($"{job.File}: source connector '{t}' cannot be read by this build (csv, jsonl, parquet, postgres)"),
+        var t => throw new DativoException($"{job.File}: connector '{t}' ({job.SourceRecipe.Origin}) has no reader in this build: sources that run are " +
+            $"{string.Join(", ", Dativo.Core.Connectors.ConnectorRecipes.Readable)}"),
     };
 }

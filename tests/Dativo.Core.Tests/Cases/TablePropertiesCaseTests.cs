@@ -20,7 +20,7 @@ public class TablePropertiesCaseTests
     public void Properties_match_the_documented_case(string caseName)
     {
         using var tmp = new TempDir();
-        var job = JobLoader.Load(CaseFiles.Prepare(tmp, caseName), CaseEnv.GetValueOrDefault);
+        var job = JobLoader.Load(CaseFiles.Prepare(tmp, caseName), CaseEnv.GetValueOrDefault, use: JobUse.Tags);
 
         var actual = TableProperties.Derive(job);
 
@@ -31,7 +31,7 @@ public class TablePropertiesCaseTests
     public void Case01_legacy_asset_is_migrated_and_job_overrides_win()
     {
         using var tmp = new TempDir();
-        var job = JobLoader.Load(CaseFiles.Prepare(tmp, "case01_iceberg_props_job_overrides"), CaseEnv.GetValueOrDefault);
+        var job = JobLoader.Load(CaseFiles.Prepare(tmp, "case01_iceberg_props_job_overrides"), CaseEnv.GetValueOrDefault, use: JobUse.Tags);
 
         Assert.Equal("data-team@company.com", job.Contract.Owner);
         Assert.Equal(["employee", "hr", "test-data"], job.Contract.Tags);
@@ -45,7 +45,7 @@ public class TablePropertiesCaseTests
     public void Source_classification_is_the_lowest_precedence()
     {
         using var tmp = new TempDir();
-        var job = JobLoader.Load(CaseFiles.Prepare(tmp, "case01_iceberg_props_job_overrides"), CaseEnv.GetValueOrDefault);
+        var job = JobLoader.Load(CaseFiles.Prepare(tmp, "case01_iceberg_props_job_overrides"), CaseEnv.GetValueOrDefault, use: JobUse.Tags);
         var source = new Dictionary<string, string> { ["job_id"] = "Internal", ["email"] = "public", ["first_name"] = "public" };
 
         var props = TableProperties.Derive(job, source);
@@ -59,7 +59,7 @@ public class TablePropertiesCaseTests
     public void Governance_overrides_reach_infrastructure_tags_too()
     {
         using var tmp = new TempDir();
-        var job = JobLoader.Load(CaseFiles.Prepare(tmp, "case01_iceberg_props_job_overrides"), CaseEnv.GetValueOrDefault);
+        var job = JobLoader.Load(CaseFiles.Prepare(tmp, "case01_iceberg_props_job_overrides"), CaseEnv.GetValueOrDefault, use: JobUse.Tags);
 
         var tags = InfrastructureTags.Derive(job);
 
@@ -77,7 +77,7 @@ public class TablePropertiesCaseTests
         using var tmp = new TempDir();
         var path = CaseFiles.Prepare(tmp, "case01_iceberg_props_job_overrides");
         File.WriteAllText(path, File.ReadAllText(path).Replace("owner: hr-data-team@acme.com", "owner: \"\""));
-        var job = JobLoader.Load(path, CaseEnv.GetValueOrDefault);
+        var job = JobLoader.Load(path, CaseEnv.GetValueOrDefault, use: JobUse.Tags);
 
         Assert.False(TableProperties.Derive(job).ContainsKey("governance.owner"));
         Assert.Null(InfrastructureTags.Derive(job)["Owner"]);

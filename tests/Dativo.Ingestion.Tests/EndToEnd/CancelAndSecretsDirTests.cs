@@ -103,6 +103,7 @@ public sealed class CancelAndSecretsDirTests(PostgresDatabaseFixture db) : IClas
             tenant_id: acme
             source_connector: postgres
             target_connector: iceberg
+            asset: events
             asset_path: contract.yaml
             source:
               dsn: secret:warehouse_db

@@ -41,6 +41,7 @@ public sealed class DiscoverTests(PostgresDatabaseFixture db) : IClassFixture<Po
             tenant_id: acme
             source_connector: postgres
             target_connector: iceberg
+            asset: disc_orders
             asset_path: contract.yaml
             source:
               dsn: "{db.ConnectionString}"

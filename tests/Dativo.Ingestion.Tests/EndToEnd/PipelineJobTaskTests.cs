@@ -19,6 +19,7 @@ public sealed class PipelineJobTaskTests
                 tenant_id: acme
                 source_connector: csv
                 target_connector: iceberg
+                asset: orders
                 asset_path: ../contract.yaml
                 schema_validation_mode: warn
                 target:
@@ -77,6 +78,7 @@ public sealed class PipelineJobTaskTests
             tenant_id: acme
             source_connector: csv
             target_connector: iceberg
+            asset: orders
             asset_path: ../contract.yaml
             source:
               files:
@@ -105,6 +107,7 @@ public sealed class PipelineJobTaskTests
             tenant_id: acme
             source_connector: csv
             target_connector: iceberg
+            asset: orders
             asset_path: ../contract.yaml
             target:
               table: evil

@@ -34,6 +34,7 @@ public sealed class PostgresIngestionTests(PostgresDatabaseFixture db) : IClassF
             tenant_id: acme
             source_connector: postgres
             target_connector: iceberg
+            asset: pg_orders
             asset_path: contract.yaml
             source:
               dsn: "{db.ConnectionString}"
@@ -152,6 +153,7 @@ public sealed class PostgresIngestionTests(PostgresDatabaseFixture db) : IClassF
             tenant_id: acme
             source_connector: postgres
             target_connector: iceberg
+            asset: pg_typed
             asset_path: contract.yaml
             source:
               dsn: "{db.ConnectionString}"
@@ -180,6 +182,7 @@ public sealed class PostgresIngestionTests(PostgresDatabaseFixture db) : IClassF
             tenant_id: acme
             source_connector: postgres
             target_connector: iceberg
+            asset: pg_orders
             asset_path: contract.yaml
             source:
               dsn: "secret:pg_dsn"

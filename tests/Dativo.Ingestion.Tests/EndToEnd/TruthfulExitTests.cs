@@ -44,7 +44,7 @@ public sealed class TruthfulExitTests
         f.Write("data/a.csv", Csv);
         f.Job("unused.yaml", "csv", "data/*.csv"); // writes the contract
         foreach (var name in new[] { "first", "second" })
-            f.Write($"jobs/{name}.yaml", $"tenant_id: acme\nname: {name}\nsource_connector: csv\ntarget_connector: iceberg\nasset_path: ../contract.yaml\nsource:\n  files:\n    - path: ../data/*.csv\n");
+            f.Write($"jobs/{name}.yaml", $"tenant_id: acme\nname: {name}\nsource_connector: csv\ntarget_connector: iceberg\nasset: orders\nasset_path: ../contract.yaml\nsource:\n  files:\n    - path: ../data/*.csv\n");
         var r = await CliRunner.RunAsync(f.Path, ["run", "--job-dir", "jobs"], [new("DATIVO_FAULTS", "ingest.after-commit=sigterm")]);
         Assert.True(r.ExitCode == 130, r.All);
         Assert.Contains("first", r.Stdout, StringComparison.Ordinal);

@@ -142,6 +142,7 @@ public sealed class PgBinaryCopyTests(PostgresDatabaseFixture db) : IClassFixtur
             tenant_id: acme
             source_connector: postgres
             target_connector: iceberg
+            asset: pg_copy
             asset_path: contract.yaml
             source:
               dsn: "{db.ConnectionString}"

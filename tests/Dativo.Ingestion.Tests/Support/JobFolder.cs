@@ -46,6 +46,7 @@ internal sealed class JobFolder : IDisposable
             tenant_id: acme
             source_connector: {source}
             target_connector: {target}
+            asset: orders
             asset_path: contract.yaml
             {extra}
             source:

@@ -137,6 +137,7 @@ public sealed record GovernanceOverrides
     public List<string>? Regulations { get; init; }
     public string? Domain { get; init; }
     public string? DataProduct { get; init; }
+    public bool? ApprovalRequired { get; init; }
 }
 
 public sealed record RetryConfig

@@ -7,7 +7,7 @@ namespace Dativo.Core.Config.Jobs;
 public static class JobSchema
 {
     public static readonly string[] IncrementalStrategies =
-        ["full_refresh", "incremental", "cursor", "updated_at", "created", "updated_after", "file_modified_time"];
+        ["none", "full_refresh", "incremental", "cursor", "updated_at", "created", "updated_after", "file_modified_time"];
 
     private const string NameRule = "read in lower case with '-' and spaces as '_', it must then match " + CatalogNames.Pattern + ", at most 128 characters";
 
@@ -45,7 +45,7 @@ public static class JobSchema
             P("compression", Enum("input compression", "auto", "none", "gzip")))),
         P("engine", Obj("Engine settings (reference-compatible)",
             P("type", Str()),
-            P("options", Any("engine options, e.g. encoding")))),
+            P("options", Map(Any(), "engine options of the reference project: encoding is honoured (as source.options.encoding), other keys are ignored with a warning")))),
         P("connection", Map(Any(), "connection settings (host, port, database, user, password_secret, dsn, ...)")),
         P("dsn", Str("database connection string; prefer a secret reference")),
         P("credentials", Map(Any(), "credential references")),
@@ -55,7 +55,15 @@ public static class JobSchema
         P("type", Str("connector type; defaults to the recipe's")),
         P("description", Str()),
         P("warehouse", Str("lake root: a folder or s3://bucket/prefix")),
-        P("catalog", Str("catalog: 'sqlite' (default, <warehouse>/catalog.db), a postgres:// URI, or 'none'")),
+        P("catalog", OneOf(
+            Str("Iceberg catalog: 'sqlite' (default, <warehouse>/catalog.db), a postgresql:// or sqlite:/// URI, or glue://[account id][?region=]"),
+            Obj("Iceberg catalog as a mapping (reference-compatible)",
+                P("type", Str("catalog type; supported: sql (default), glue")),
+                P("uri", Str("sql: postgresql:// or sqlite:/// URI (default: <warehouse>/catalog.db); glue: glue://[account id][?region=]")),
+                P("name", Str()),
+                P("catalog_id", Str("glue: the 12-digit account id of another account's catalog")),
+                P("region", Str("glue: AWS region (default AWS_REGION)")),
+                P("properties", Map(Any(), "catalog properties; uri, catalog_id (glue.id) and region (glue.region) are read from here too"))))),
         P("namespace", Str("table namespace (default: the contract's domain, else 'default'); " + NameRule)),
         P("table", Str("table name (default: the contract's name); " + NameRule)),
         P("branch", Str("legacy Nessie branch; accepted and ignored")),
@@ -116,7 +124,7 @@ public static class JobSchema
         P("source_connector_path", Str("custom recipe file, relative to the job file")),
         P("target_connector", Str("built-in recipe name: iceberg, parquet")),
         P("target_connector_path", Str("custom recipe file, relative to the job file")),
-        P("asset", Str("asset name")),
+        Req("asset", new StringSchema { Description = "asset name (also the default job name and the Asset tag)", MinLength = 1 }),
         Req("asset_path", Str("ODCS data contract file, relative to the job file")),
         P("source", Source),
         P("target", Target),
@@ -131,7 +139,8 @@ public static class JobSchema
             P("retention_days", Int(min: 0)),
             P("regulations", List(Str())),
             P("domain", Str()),
-            P("data_product", Str()))),
+            P("data_product", Str()),
+            P("approval_required", Bool("changes need approval: table property governance.approval_required, AWS tag ApprovalRequired")))),
         P("schema_validation_mode", Enum("what to do with records that break the contract", "strict", "warn")),
         P("retry_config", Obj("retries of the whole job",
             P("max_attempts", Int(min: 1)),

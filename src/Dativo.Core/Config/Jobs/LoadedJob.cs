@@ -30,6 +30,9 @@ public sealed record LoadedJob
     public bool ReplacesData => TargetMode is "overwrite" or "overwrite_partitions";
 
     public string? IncrementalStrategy => Config.Source.Incremental?.Strategy ?? (Config.Source.Incremental is null ? null : SourceRecipe.StrategyDefault);
+    /// <summary>Strategy <c>none</c>, <c>full</c> or <c>full_refresh</c>: every run reads the whole source (no cursor, no file markers).</summary>
+    public bool ReadsEverything => IncrementalStrategy is "none" or "full" or "full_refresh";
+
     public string? CursorField => Config.Source.Incremental?.CursorField ?? SourceRecipe.CursorFieldDefault;
     public int LookbackDays => Config.Source.Incremental?.LookbackDays ?? SourceRecipe.LookbackDaysDefault;
     public IReadOnlyList<string> Partitioning => Config.Target.Partitioning ?? (Contract.TargetPartitioning.Count > 0 ? Contract.TargetPartitioning : TargetRecipe.PartitioningDefault);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Dativo.Core.Config.Jobs;
 using Dativo.Core.Errors;
+using Dativo.Core.Text;
 using Dativo.Lake.Storage;
 
 namespace Dativo.Ingestion.Sources.Files;
@@ -77,23 +78,6 @@ internal static class FileListing
         return list;
     }
 
-    /// <summary>* matches within a path segment, ** across segments, ? one character.</summary>
-    public static Regex GlobRegex(string glob)
-    {
-        var sb = new System.Text.StringBuilder("^");
-        for (var i = 0; i < glob.Length; i++)
-        {
-            var c = glob[i];
-            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
-            {
-                i++;
-                if (i + 1 < glob.Length && glob[i + 1] == '/') { i++; sb.Append("(?:.*/)?"); }
-                else sb.Append(".*");
-            }
-            else if (c == '*') sb.Append("[^/]*");
-            else if (c == '?') sb.Append("[^/]");
-            else sb.Append(Regex.Escape(c.ToString()));
-        }
-        return new Regex(sb.Append('$').ToString(), RegexOptions.CultureInvariant);
-    }
+    /// <summary>* matches within a path segment, ** across segments, ? one character (see <see cref="Globs"/>).</summary>
+    public static Regex GlobRegex(string glob) => Globs.ToRegex(glob);
 }

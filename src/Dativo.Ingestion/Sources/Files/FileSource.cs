@@ -13,7 +13,7 @@ namespace Dativo.Ingestion.Sources.Files;
 /// </summary>
 internal sealed class FileSource(LoadedJob job, string format, int batchRows = 65_536) : ISource
 {
-    public bool Incremental => job.IncrementalStrategy is not ("none" or "full" or "full_refresh") && !job.ReplacesData;
+    public bool Incremental => !job.ReadsEverything && !job.ReplacesData;
 
     /// <summary>Files listed before reading (for progress and the summary).</summary>
     public int FilesSelected { get; private set; }

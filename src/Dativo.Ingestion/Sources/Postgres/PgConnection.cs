@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dativo.Core.Config.Jobs;
+using Dativo.Core.Connectors;
+using Dativo.Core.Errors;
 using Dativo.Ingestion.Running;
 using Dativo.Ingestion.Secrets;
 using Npgsql;
@@ -35,9 +37,15 @@ internal static partial class PgConnection
         if (o.Env("PGPASSWORD") is { } envPw && b.Password is null) b.Password = envPw;
         if (job.Config.Source.Dsn is { } dsn)
         {
-            var resolved = await o.Secrets.ResolveAsync(tenant, Expand(dsn, o.Env), ct).ConfigureAwait(false)!;
-            var fromDsn = resolved!.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? FromUri(resolved) : new NpgsqlConnectionStringBuilder(resolved);
-            foreach (var key in fromDsn.Keys) b[key] = fromDsn[key];
+            var resolved = await o.Secrets.ResolveAsync(tenant, Expand(dsn, o.Env), ct).ConfigureAwait(false) ?? "";
+            IReadOnlyList<KeyValuePair<string, string>> settings;
+            try { settings = PostgresDsn.Parse(resolved); }
+            catch (FormatException e)
+            {
+                throw new DativoException($"{job.File}: source.dsn{(PostgresDsn.IsDeferred(dsn) ? " (as its reference resolved)" : "")}: {e.Message}");
+            }
+            foreach (var (key, value) in settings)
+                if (key != "hostaddr" || !settings.Any(kv => kv.Key == "host")) Set(b, key, value);
         }
         b.Timezone = "UTC";
         b.ApplicationName = "dativo";
@@ -60,23 +68,46 @@ internal static partial class PgConnection
                 case "database" or "dbname": b.Database = v; break;
                 case "user" or "username": b.Username = v; break;
                 case "password": b.Password = v; break;
-                case "sslmode": b.SslMode = Enum.Parse<SslMode>(v, true); break;
+                case "sslmode":
+                    if (!PostgresDsn.SslModes.Contains(v.ToLowerInvariant()))
+                        throw new DativoException($"{job.File}: source.connection.sslmode '{v}' is not one of {string.Join(", ", PostgresDsn.SslModes)}");
+                    Set(b, "sslmode", v);
+                    break;
             }
         }
     }
 
-    private static NpgsqlConnectionStringBuilder FromUri(string s)
+    /// <summary>Applies one libpq keyword (as read by <see cref="PostgresDsn"/>) to the Npgsql builder.</summary>
+    private static void Set(NpgsqlConnectionStringBuilder b, string key, string value)
     {
-        var u = new Uri(s);
-        var b = new NpgsqlConnectionStringBuilder { Host = u.Host, Database = u.AbsolutePath.Trim('/') };
-        if (u.Port > 0) b.Port = u.Port;
-        if (u.UserInfo.Length > 0)
+        switch (key)
         {
-            var parts = u.UserInfo.Split(':', 2);
-            b.Username = Uri.UnescapeDataString(parts[0]);
-            if (parts.Length > 1) b.Password = Uri.UnescapeDataString(parts[1]);
+            case "host": b.Host = value; break;
+            case "hostaddr": b.Host = value; break; // used only when no host is given
+            case "port": b.Port = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "dbname": b.Database = value; break;
+            case "user": b.Username = value; break;
+            case "password": b.Password = value; break;
+            case "sslmode": b.SslMode = value.ToLowerInvariant() switch
+            {
+                "disable" => SslMode.Disable, "allow" => SslMode.Allow, "prefer" => SslMode.Prefer, "require" => SslMode.Require,
+                "verify-ca" => SslMode.VerifyCA, _ => SslMode.VerifyFull,
+            }; break;
+            case "sslrootcert": b.RootCertificate = value; break;
+            case "sslcert": b.SslCertificate = value; break;
+            case "sslkey": b.SslKey = value; break;
+            case "connect_timeout": b.Timeout = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "target_session_attrs": b.TargetSessionAttributes = value.ToLowerInvariant(); break;
+            case "options": b.Options = value; break;
+            // application_name: the connection is always named "dativo" (see BuildAsync)
+            case var driver when driver.StartsWith(PostgresDsn.DriverPrefix, StringComparison.Ordinal):
+                try { b[driver[PostgresDsn.DriverPrefix.Length..]] = value; }
+                catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+                {
+                    throw new DativoException($"source.dsn: '{driver[PostgresDsn.DriverPrefix.Length..]}' cannot be '{value}' ({e.Message})");
+                }
+                break;
         }
-        return b;
     }
 
     public static string Expand(string text, Func<string, string?> env) => Var().Replace(text, m =>

@@ -38,7 +38,7 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o, int bufferSize
         var cols = await PgColumn.ListAsync(conn, schema, table, ct).ConfigureAwait(false);
         if (cols.Count == 0) throw new DativoException($"{job.File}: table {t.Name} not found (or it has no columns) in the source database");
         var obj = t.Object ?? table;
-        var cursorName = t.CursorField ?? (job.Config.Source.Incremental is not null ? job.CursorField : null);
+        var cursorName = t.CursorField ?? (job.Config.Source.Incremental is not null && !job.ReadsEverything ? job.CursorField : null);
         var cursorIdx = cursorName is null ? -1 : cols.FindIndex(c => c.Name == cursorName);
         if (cursorName is not null && cursorIdx < 0)
             throw new DativoException($"{job.File}: cursor field '{cursorName}' is not a column of {t.Name} (columns: {string.Join(", ", cols.Select(c => c.Name))})");
