@@ -20,12 +20,16 @@ internal sealed class SourceState
         string.IsNullOrWhiteSpace(json) ? new SourceState() : JsonSerializer.Deserialize<SourceState>(json, Options) ?? new SourceState();
 }
 
-/// <summary>A file seen before: read again only when its size, modification time or etag changed.</summary>
+/// <summary>
+/// A file ingested before, as it was then: looked at again only when its size, modification time or etag changed, and
+/// then read on only when its first <see cref="Size"/> bytes still have <see cref="Hash"/> (SHA-256): rows appended.
+/// </summary>
 internal sealed record FileMarker(
     [property: JsonPropertyName("object")] string Object,
     [property: JsonPropertyName("size")] long Size,
     [property: JsonPropertyName("modified")] DateTimeOffset Modified,
-    [property: JsonPropertyName("etag")] string? ETag);
+    [property: JsonPropertyName("etag")] string? ETag,
+    [property: JsonPropertyName("hash")] string? Hash = null);
 
 /// <summary>
 /// Cursor of a table: the highest value read, and what identifies the rows read in the trailing lookback window
