@@ -22,7 +22,11 @@ public static class JobLoader
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
     };
 
-    public static LoadedJob Load(string path, Func<string, string?>? env = null, RunMode mode = RunMode.SelfHosted)
+    /// <param name="contractMayBeMissing">
+    /// For <c>dativo discover --contract-out</c>, which drafts the contract: a contract file that does not exist yet stands
+    /// for an empty contract named after the job's <c>asset</c> (else the file's name).
+    /// </param>
+    public static LoadedJob Load(string path, Func<string, string?>? env = null, RunMode mode = RunMode.SelfHosted, bool contractMayBeMissing = false)
     {
         env ??= Environment.GetEnvironmentVariable;
         var shown = Path.GetRelativePath(System.IO.Directory.GetCurrentDirectory(), Path.GetFullPath(path));
@@ -36,7 +40,10 @@ public static class JobLoader
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var ctx = new Context(shown, root, errors);
 
-        var contract = LoadContract(ctx, dir, config, env);
+        var assetPath = ResolvePath(dir, config.AssetPath);
+        var contract = contractMayBeMissing && !File.Exists(assetPath)
+            ? new DataContract { Name = config.Asset ?? Path.GetFileNameWithoutExtension(assetPath), Version = "0", Fields = [], Owner = "", File = assetPath }
+            : LoadContract(ctx, dir, config, env);
         var source = LoadRecipe(ctx, dir, "source", config.SourceConnector, config.SourceConnectorPath, config.Source.Type, env);
         var target = LoadRecipe(ctx, dir, "target", config.TargetConnector, config.TargetConnectorPath, config.Target.Type ?? "iceberg", env);
         if (errors.Count > 0 || contract is null || source is null || target is null) throw new ConfigException(errors);
