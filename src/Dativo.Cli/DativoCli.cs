@@ -12,6 +12,7 @@ internal static class DativoCli
         var root = new RootCommand("Dativo: declarative ingestion with data contracts, an Iceberg lake and an orchestrator")
         {
             DemoCommand.Create(ctx),
+            InitCommand.Create(ctx),
             CheckCommand.Create(ctx),
             TagsCommand.Create(ctx),
             InfraCommands.Create(ctx),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Dativo.Core.Config.Jobs;
+using Dativo.Core.Errors;
 using Dativo.Ingestion.Discovery;
 using Dativo.Ingestion.Secrets;
 using Spectre.Console;
@@ -9,8 +10,10 @@ using Spectre.Console;
 namespace Dativo.Cli.Commands;
 
 /// <summary>
-/// <c>dativo discover --config JOB [--json]</c>: what the job's source holds — PostgreSQL tables and views with their
-/// columns (type, nullability, comments), or the files a file source would read (size, modified, header columns).
+/// <c>dativo discover --config JOB [--json] [--contract-out FILE [--force]]</c>: what the job's source holds — PostgreSQL
+/// tables and views with their columns (type, nullability, comments), or the files a file source would read (size,
+/// modified, header columns); with <c>--contract-out</c> also a draft ODCS contract of the job's table or files (the job's
+/// own contract file need not exist yet).
 /// </summary>
 internal static class DiscoverCommand
 {
@@ -27,15 +30,32 @@ internal static class DiscoverCommand
         var json = CommonOptions.Json();
         var mode = CommonOptions.Mode();
         var secretsDir = CommonOptions.SecretsDir();
-        var cmd = new Command("discover", "List the tables and columns (postgres) or files and header columns (file sources) of a job's source")
+        var contractOut = new Option<FileInfo?>("--contract-out")
         {
-            config, json, mode, secretsDir,
+            Description = "also write a draft ODCS contract of the job's table or files (types inferred) to this file; the job's contract need not exist yet",
+        };
+        var force = new Option<bool>("--force") { Description = "with --contract-out: replace the file if it exists" };
+        var cmd = new Command("discover", "List the tables and columns (postgres) or files and header columns (file sources) of a job's source; draft a contract")
+        {
+            config, json, mode, secretsDir, contractOut, force,
         };
         cmd.SetAction(async (pr, ct) =>
         {
-            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env, CommonOptions.ParseMode(pr.GetValue(mode)));
+            var draftTo = pr.GetValue(contractOut);
+            if (draftTo is not null && draftTo.Exists && !pr.GetValue(force))
+                throw new DativoException($"{draftTo.FullName} exists: dativo discover does not overwrite a contract; name another file, or add --force to replace it");
+            var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env, CommonOptions.ParseMode(pr.GetValue(mode)), contractMayBeMissing: draftTo is not null);
             var secrets = new SecretResolver(ctx.Env, CommonOptions.ResolveSecretsDir(pr.GetValue(secretsDir), ctx));
             var result = await SourceDiscovery.DiscoverAsync(job, secrets, ctx.Env, ct).ConfigureAwait(false);
+            if (draftTo is not null)
+            {
+                var yaml = ContractDraft.Yaml(result, job, ctx.Time.GetUtcNow());
+                Directory.CreateDirectory(draftTo.DirectoryName!);
+                await File.WriteAllTextAsync(draftTo.FullName, yaml, ct).ConfigureAwait(false);
+                var uses = string.Equals(job.Resolve(job.Config.AssetPath), draftTo.FullName, StringComparison.Ordinal);
+                await ctx.Err.WriteLineAsync($"wrote a draft contract to {draftTo.FullName}: review its types, required columns, classifications and owner" +
+                    (uses ? $", then: dativo check --config {pr.GetValue(config)!.FullName}" : $"; point the job's asset_path at it to use it")).ConfigureAwait(false);
+            }
             if (pr.GetValue(json)) await ctx.Out.WriteLineAsync(JsonSerializer.Serialize(result, JsonOptions)).ConfigureAwait(false);
             else Print(result, ctx);
             await ctx.Out.FlushAsync(ct).ConfigureAwait(false);

@@ -27,7 +27,8 @@ internal static class BulkStage
         var parquetApplies = ParquetBulkLoader.Applies(target);
         if (!csvApplies && !parquetApplies) return BulkSummary.None;
         var pending = (await files.PendingAsync(state, ct).ConfigureAwait(false))
-            .Where(f => f.Size > 0 && File.Exists(f.Path) // size 0: empty, or a pipe to read once
+            // size 0: empty, or a pipe to read once; an offset: rows appended to a file read before, for the row path
+            .Where(f => f.Size > 0 && f.Offset == 0 && File.Exists(f.Path)
                         && files.FormatOf(f) switch { "csv" => csvApplies, "parquet" => parquetApplies, _ => false })
             .ToList();
         if (pending.Count == 0) return BulkSummary.None;
@@ -53,7 +54,7 @@ internal static class BulkStage
             loadedFiles++;
             iceberg.AddFiles(loaded.DataFiles);
             files.Skip.Add(f.Path);
-            state.Files[f.Path] = new FileMarker(f.Object, f.Size, f.Modified, f.ETag);
+            state.Files[f.Path] = await FileSource.MarkerAsync(f, null, ct).ConfigureAwait(false);
             rows += loaded.Rows;
             bytes += f.Size;
             o.Progress?.Report(job.Name, rows, rows, bytes, files.BytesSelected);

@@ -11,7 +11,7 @@ namespace Dativo.Ingestion.Discovery;
 /// the CSV header with a type inferred from the first <see cref="SampleRows"/> records, the keys of the first JSON
 /// lines, or the Parquet schema.
 /// </summary>
-internal static class FileDiscovery
+internal static partial class FileDiscovery
 {
     public const int SampleRows = 1000;
 
@@ -105,19 +105,34 @@ internal static class FileDiscovery
     {
         using var conn = new DuckDBConnection("DataSource=:memory:");
         await conn.OpenAsync(ct).ConfigureAwait(false);
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"DESCRIBE SELECT * FROM read_parquet('{path.Replace("'", "''", StringComparison.Ordinal)}')";
-        using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        var cols = new List<DiscoveredColumn>();
-        while (await r.ReadAsync(ct).ConfigureAwait(false))
-            cols.Add(new DiscoveredColumn(r.GetString(0), r.GetString(1).ToLowerInvariant(), r.GetString(2) == "YES"));
-        return cols;
+        var source = $"read_parquet('{path.Replace("'", "''", StringComparison.Ordinal)}')";
+        var cols = new List<(string Name, string Type)>();
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = $"DESCRIBE SELECT * FROM {source}";
+            using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false)) cols.Add((r.GetString(0), r.GetString(1).ToLowerInvariant()));
+        }
+        if (cols.Count == 0) return [];
+        // nullable when the sample holds a null (the Parquet schema marks nearly every column optional)
+        using var count = conn.CreateCommand();
+        count.CommandText = $"SELECT count(*), {string.Join(", ", cols.Select(c => $"count(\"{c.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\")"))} " +
+            $"FROM (SELECT * FROM {source} LIMIT {SampleRows})";
+        using var n = await count.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await n.ReadAsync(ct).ConfigureAwait(false);
+        var rows = n.GetInt64(0);
+        return [.. cols.Select((c, i) => new DiscoveredColumn(c.Name, c.Type, rows == 0 || n.GetInt64(i + 1) < rows))];
     }
 
-    /// <summary>The narrowest contract type all sampled values parse as: bigint, double, boolean, date, timestamp, else string.</summary>
-    private sealed class TypeInference
+    /// <summary>
+    /// The narrowest contract type all sampled values parse as: bigint; decimal(p, s) for plain decimal numbers (scale the
+    /// most fractional digits seen, precision at least 18); double; boolean; date; timestamptz when every value carries an
+    /// offset or Z, else timestamp; else string.
+    /// </summary>
+    private sealed partial class TypeInference
     {
-        private bool _long = true, _double = true, _bool = true, _date = true, _timestamp = true;
+        private bool _long = true, _decimal = true, _double = true, _bool = true, _date = true, _timestamp = true, _zoned = true;
+        private int _integerDigits, _scale;
 
         public bool SawNull { get; private set; }
         public bool SawValue { get; private set; }
@@ -127,13 +142,40 @@ internal static class FileDiscovery
         public void Add(string v)
         {
             SawValue = true;
-            _long &= ValueParser.TryLong(v, out _) && !v.Contains('.', StringComparison.Ordinal) && !v.Contains('e', StringComparison.OrdinalIgnoreCase);
-            _double &= ValueParser.TryDouble(v, out _);
-            _bool &= v.Trim().ToLowerInvariant() is "true" or "false" or "yes" or "no" or "t" or "f";
-            _date &= v.Trim().Length == 10 && ValueParser.TryDate(v, out _);
-            _timestamp &= ValueParser.TryTimestamp(v, out _);
+            var t = v.Trim();
+            _long &= ValueParser.TryLong(t, out _) && !t.Contains('.', StringComparison.Ordinal) && !t.Contains('e', StringComparison.OrdinalIgnoreCase);
+            _decimal &= PlainDecimal(t);
+            _double &= ValueParser.TryDouble(t, out _);
+            _bool &= t.ToLowerInvariant() is "true" or "false" or "yes" or "no" or "t" or "f";
+            _date &= t.Length == 10 && ValueParser.TryDate(t, out _);
+            _timestamp &= ValueParser.TryTimestamp(t, out _);
+            _zoned &= t.Length > 10 && Zone().IsMatch(t[10..]);
         }
 
-        public string Type => !SawValue ? "string" : _long ? "bigint" : _double ? "double" : _bool ? "boolean" : _date ? "date" : _timestamp ? "timestamp" : "string";
+        private bool PlainDecimal(string t)
+        {
+            if (!_decimal || !Plain().IsMatch(t)) return false;
+            var digits = t.TrimStart('+', '-');
+            var dot = digits.IndexOf('.', StringComparison.Ordinal);
+            var integer = (dot < 0 ? digits : digits[..dot]).TrimStart('0').Length;
+            _integerDigits = Math.Max(_integerDigits, integer);
+            _scale = Math.Max(_scale, dot < 0 ? 0 : digits.Length - dot - 1);
+            return _integerDigits + _scale <= 38;
+        }
+
+        public string Type => !SawValue ? "string"
+            : _long ? "bigint"
+            : _decimal ? $"decimal({Math.Min(38, Math.Max(18, _integerDigits + _scale))},{_scale})"
+            : _double ? "double"
+            : _bool ? "boolean"
+            : _date ? "date"
+            : _timestamp ? (_zoned ? "timestamptz" : "timestamp")
+            : "string";
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"^[+-]?[0-9]+(\.[0-9]+)?$")]
+        private static partial System.Text.RegularExpressions.Regex Plain();
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$")]
+        private static partial System.Text.RegularExpressions.Regex Zone();
     }
 }

@@ -97,7 +97,7 @@ public sealed class DiscoverTests(PostgresDatabaseFixture db) : IClassFixture<Po
         var cols = a["columns"]!.AsArray().ToDictionary(c => (string)c!["name"]!, c => ((string)c!["type"]!, (bool)c!["nullable"]!));
         Assert.Equal(("bigint", false), cols["id"]);
         Assert.Equal(("string", true), cols["email"]);
-        Assert.Equal(("double", false), cols["amount"]);
+        Assert.Equal(("decimal(18,2)", false), cols["amount"]);
         Assert.Equal(("boolean", false), cols["paid"]);
         Assert.Equal(("timestamp", false), cols["created"]);
 

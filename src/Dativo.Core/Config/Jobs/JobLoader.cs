@@ -30,7 +30,11 @@ public static class JobLoader
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
     };
 
-    public static LoadedJob Load(string path, Func<string, string?>? env = null, RunMode mode = RunMode.SelfHosted, JobUse use = JobUse.Run)
+    /// <param name="contractMayBeMissing">
+    /// For <c>dativo discover --contract-out</c>, which drafts the contract: a contract file that does not exist yet stands
+    /// for an empty contract named after the job's <c>asset</c> (else the file's name).
+    /// </param>
+    public static LoadedJob Load(string path, Func<string, string?>? env = null, RunMode mode = RunMode.SelfHosted, JobUse use = JobUse.Run, bool contractMayBeMissing = false)
     {
         env ??= Environment.GetEnvironmentVariable;
         var shown = DisplayPath(Path.GetFullPath(path));
@@ -51,7 +55,11 @@ public static class JobLoader
         catch (JsonException) { throw new ConfigException(Sorted(errors, shown)); }
 
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var contract = config.AssetPath.Length == 0 ? null : LoadContract(ctx, dir, config, env);
+        var draftPath = config.AssetPath.Length == 0 ? null : ResolvePath(dir, config.AssetPath);
+        var contract = draftPath is null ? null
+            : contractMayBeMissing && !File.Exists(draftPath)
+                ? new DataContract { Name = config.Asset ?? Path.GetFileNameWithoutExtension(draftPath), Version = "0", Fields = [], Owner = "", File = draftPath }
+                : LoadContract(ctx, dir, config, env);
         var source = LoadRecipe(ctx, dir, "source", config.SourceConnector, config.SourceConnectorPath, config.Source.Type, env, use);
         var target = LoadRecipe(ctx, dir, "target", config.TargetConnector, config.TargetConnectorPath, config.Target.Type ?? "iceberg", env, use);
 

@@ -11,7 +11,7 @@ internal readonly record struct CsvField(int Start, int Length, bool Quoted);
 /// delimiters and newlines, LF or CRLF. Scans spans of a large char buffer and copies field characters into the
 /// caller's <see cref="CharBuffer"/>: no string per field.
 /// </summary>
-internal sealed class CsvParser(TextReader reader, char delimiter, char quote, int bufferSize = 1 << 20)
+internal sealed class CsvParser(TextReader reader, char delimiter, char quote, int bufferSize = 1 << 20, long firstLine = 1)
 {
     private readonly char[] _buf = new char[bufferSize];
     private readonly CharBuffer _scratch = new(1024);
@@ -23,7 +23,7 @@ internal sealed class CsvParser(TextReader reader, char delimiter, char quote, i
     /// <summary>Line number (1-based) where the last record returned by <see cref="ReadRecord(CharBuffer, List{CsvField})"/> started.</summary>
     public long RecordLine { get; private set; }
 
-    public long Line { get; private set; } = 1;
+    public long Line { get; private set; } = firstLine;
 
     /// <summary>Characters consumed so far (progress).</summary>
     public long CharsRead { get; private set; }

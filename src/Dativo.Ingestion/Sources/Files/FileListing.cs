@@ -6,8 +6,16 @@ using Dativo.Lake.Storage;
 
 namespace Dativo.Ingestion.Sources.Files;
 
-/// <summary>A file to read: its object store, key, display path and change markers.</summary>
-internal sealed record SourceFileRef(IObjectStore Store, string Key, string Path, string Object, long Size, DateTimeOffset Modified, string? ETag, string? Format);
+/// <summary>
+/// A file to read: its object store, key, display path and change markers; for a file read before that has grown since,
+/// where the new bytes start (<see cref="Offset"/>, on line <see cref="FirstLine"/>) and the hash of the bytes before them.
+/// </summary>
+internal sealed record SourceFileRef(IObjectStore Store, string Key, string Path, string Object, long Size, DateTimeOffset Modified, string? ETag, string? Format)
+{
+    public long Offset { get; init; }
+    public long FirstLine { get; init; } = 1;
+    public ContentHash? Hash { get; init; }
+}
 
 /// <summary>Expands a job's <c>source.files</c> (paths, globs with * ? **, folders, s3:// prefixes) into files, in path order.</summary>
 internal static class FileListing

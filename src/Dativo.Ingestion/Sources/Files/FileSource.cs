@@ -9,7 +9,8 @@ namespace Dativo.Ingestion.Sources.Files;
 
 /// <summary>
 /// CSV, JSON lines and Parquet files. Incremental by file: a file whose size, modification time and etag
-/// match the committed marker is skipped; a new or changed file is read whole (see docs/ingestion.md).
+/// match the committed marker is skipped, a new file is read whole, and of a file that changed only the rows appended
+/// since are read (any other change fails the run: <see cref="FileChanges"/>, docs/ingestion.md).
 /// </summary>
 internal sealed class FileSource(LoadedJob job, string format, int batchRows = 65_536) : ISource
 {
@@ -29,7 +30,7 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
     {
         if (_pending is not null) return _pending;
         var files = await FileListing.ListAsync(job, ct).ConfigureAwait(false);
-        var todo = files.Where(f => !Incremental || !Unchanged(state, f)).ToList();
+        var todo = Incremental ? await FileChanges.PendingAsync(job, files, state, FormatOf, Gzipped, ct).ConfigureAwait(false) : files;
         FilesSelected = todo.Count;
         BytesSelected = todo.Sum(f => f.Size);
         return _pending = todo;
@@ -41,17 +42,35 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
         foreach (var f in todo.Where(f => !Skip.Contains(f.Path)))
         {
             var fmt = FormatOf(f);
+            var hash = f.Hash ?? new ContentHash();
             IAsyncEnumerable<RawBatch> batches = fmt switch
             {
-                "csv" => ReadCsvAsync(f, ct),
+                "csv" => ReadCsvAsync(f, hash, ct),
                 // a JSON lines file's columns are known at its end: the key of a column may first appear in its last line
-                "jsonl" => CheckedAtEndAsync(JsonLinesReader.ReadAsync(await OpenAsync(f, ct).ConfigureAwait(false), f.Path, batchRows, ct), f.Path),
+                "jsonl" => CheckedAtEndAsync(JsonLinesReader.ReadAsync(await OpenAsync(f, ct, hash).ConfigureAwait(false), f.Path, batchRows, ct, f.FirstLine), f.Path),
                 "parquet" => CheckedAtStartAsync(ParquetFileReader.ReadAsync(f, batchRows, ct), f.Path),
                 _ => throw new DativoException($"{f.Path}: unknown file format '{fmt}' (csv, jsonl or parquet)"),
             };
             await foreach (var b in batches.ConfigureAwait(false)) yield return b;
-            state.Files[f.Path] = new FileMarker(f.Object, f.Size, f.Modified, f.ETag);
+            state.Files[f.Path] = await MarkerAsync(f, hash, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The marker of a file read up to its listed size, with the hash of those bytes: taken while they were read, or read
+    /// again (a Parquet file, the bulk path, a reader that stopped before the end).
+    /// </summary>
+    public static async Task<FileMarker> MarkerAsync(SourceFileRef f, ContentHash? read, CancellationToken ct)
+    {
+        string hash;
+        if (f.Size == 0) hash = ContentHash.Empty; // empty, or a pipe: nothing to read again
+        else if (read is not null && read.Bytes == f.Size) hash = read.Text;
+        else
+        {
+            await using var s = await f.Store.OpenReadAsync(f.Key, ct).ConfigureAwait(false);
+            hash = (await ContentHash.OfAsync(s, f.Size, ct).ConfigureAwait(false)).Text;
+        }
+        return new FileMarker(f.Object, f.Size, f.Modified, f.ETag, hash);
     }
 
     private SourceColumns Columns => _columns ??= new SourceColumns(job);
@@ -94,9 +113,6 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
         yield return held;
     }
 
-    private static bool Unchanged(SourceState state, SourceFileRef f) =>
-        state.Files.TryGetValue(f.Path, out var m) && m.Size == f.Size && m.Modified == f.Modified && m.ETag == f.ETag;
-
     public string FormatOf(SourceFileRef f)
     {
         var fmt = f.Format ?? job.Config.Source.Type ?? format;
@@ -110,30 +126,39 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
 
     public bool Gzipped(SourceFileRef f) => f.Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || job.Config.Source.Options?.Compression is "gzip";
 
-    public async Task<Stream> OpenAsync(SourceFileRef f, CancellationToken ct)
+    /// <summary>
+    /// The file's bytes from <see cref="SourceFileRef.Offset"/> to its listed size (bytes appended while it is read are left
+    /// to the next run), fed to <paramref name="hash"/>; decompressed when gzipped.
+    /// </summary>
+    public async Task<Stream> OpenAsync(SourceFileRef f, CancellationToken ct, ContentHash? hash = null)
     {
         var s = await f.Store.OpenReadAsync(f.Key, ct).ConfigureAwait(false);
-        return Gzipped(f) ? new GZipStream(s, CompressionMode.Decompress) : s;
+        // size 0: empty, or a pipe (listed with size 0) to read whole
+        Stream raw = f.Size == 0 ? s : await FileRangeStream.OpenAsync(s, f.Offset, f.Size, hash, ct).ConfigureAwait(false);
+        return Gzipped(f) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
     }
 
-    private async IAsyncEnumerable<RawBatch> ReadCsvAsync(SourceFileRef f, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<RawBatch> ReadCsvAsync(SourceFileRef f, ContentHash hash, [EnumeratorCancellation] CancellationToken ct)
     {
         var o = CsvOptions.For(job);
-        using var invalid = new InvalidBytes(await OpenAsync(f, ct).ConfigureAwait(false), o.Encoding);
+        using var invalid = new InvalidBytes(await OpenAsync(f, ct, hash).ConfigureAwait(false), o.Encoding);
         using var reader = new StreamReader(invalid.Stream, invalid.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        var parser = new CsvParser(reader, o.Delimiter, o.Quote);
-        var fields = new List<string>();
-        var quoted = new List<bool>();
+        var parser = new CsvParser(reader, o.Delimiter, o.Quote, firstLine: f.FirstLine);
         IReadOnlyList<string> names;
-        if (o.Header)
+        if (!o.Header) names = [.. job.Contract.Fields.Select(x => x.Name)];
+        else if (f.Offset == 0)
         {
-            if (!parser.ReadRecord(fields, quoted)) yield break;
-            if (invalid.Pending && fields.Any(x => x.Contains(InvalidBytes.Marker, StringComparison.Ordinal)))
-                throw new DativoException($"{f.Path}: the header has {invalid.Describe(fields.Sum(x => x.Count(c => c == InvalidBytes.Marker)))}: " +
-                    $"save the file as {o.Encoding.WebName} or set source.options.encoding to its encoding");
-            names = [.. fields.Select((n, i) => n.Trim().Length == 0 ? $"column_{i + 1}" : n.Trim())];
+            if (Header(f, o, parser, invalid) is not { } header) yield break;
+            names = header;
         }
-        else names = [.. job.Contract.Fields.Select(x => x.Name)];
+        else
+        {
+            // rows appended to a file read before: the header is at its start
+            using var head = new InvalidBytes(await OpenAsync(f with { Offset = 0, Size = f.Offset }, ct).ConfigureAwait(false), o.Encoding);
+            using var headReader = new StreamReader(head.Stream, head.Encoding, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+            if (Header(f, o, new CsvParser(headReader, o.Delimiter, o.Quote, 1 << 16), head) is not { } header) yield break;
+            names = header;
+        }
         var notes = o.Header ? Columns.Check(names, f.Path, "header", 1) : [];
         var width = names.Count;
         var markers = o.NullValues.Where(v => v.Length > 0).ToArray();
@@ -184,6 +209,17 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
             if (n > 0) notes = [];
             if (n < batchRows) yield break;
         }
+    }
+
+    /// <summary>The column names of a CSV header (null when the file has no record); bytes the encoding cannot decode fail the run.</summary>
+    private static List<string>? Header(SourceFileRef f, CsvOptions o, CsvParser parser, InvalidBytes invalid)
+    {
+        var fields = new List<string>();
+        if (!parser.ReadRecord(fields, [])) return null;
+        if (invalid.Pending && fields.Any(x => x.Contains(InvalidBytes.Marker, StringComparison.Ordinal)))
+            throw new DativoException($"{f.Path}: the header has {invalid.Describe(fields.Sum(x => x.Count(c => c == InvalidBytes.Marker)))}: " +
+                $"save the file as {o.Encoding.WebName} or set source.options.encoding to its encoding");
+        return [.. fields.Select((n, i) => n.Trim().Length == 0 ? $"column_{i + 1}" : n.Trim())];
     }
 
     /// <summary>

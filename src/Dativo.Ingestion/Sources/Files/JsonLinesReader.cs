@@ -18,7 +18,7 @@ internal static class JsonLinesReader
     private static readonly object True = true;
     private static readonly object False = false;
 
-    public static async IAsyncEnumerable<RawBatch> ReadAsync(Stream stream, string path, int batchRows, [EnumeratorCancellation] CancellationToken ct)
+    public static async IAsyncEnumerable<RawBatch> ReadAsync(Stream stream, string path, int batchRows, [EnumeratorCancellation] CancellationToken ct, long firstLine = 1)
     {
         await using var _ = stream;
         var names = new List<string>();
@@ -27,7 +27,7 @@ internal static class JsonLinesReader
         var values = new List<(int Column, object? Value)>();
         var present = new PresentKeys();
         using var block = new Block(stream);
-        long line = 0;
+        var line = firstLine - 1;
         while (true)
         {
             var cols = new List<object?[]>(names.Count);

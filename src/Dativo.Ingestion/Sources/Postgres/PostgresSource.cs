@@ -11,7 +11,8 @@ namespace Dativo.Ingestion.Sources.Postgres;
 /// <summary>
 /// PostgreSQL tables through binary COPY. Incremental tables are read with
 /// <c>cursor &gt;= last − lookback ORDER BY cursor</c>; rows in that window that the previous run already read
-/// (same row hash) are skipped, so boundary and late rows arrive exactly once (docs/ingestion.md).
+/// (told apart by row hash, see <see cref="PreviousWindow"/>) are skipped, so boundary and late rows arrive exactly once
+/// (docs/ingestion.md).
 /// </summary>
 internal sealed class PostgresSource(LoadedJob job, RunOptions o, int bufferSize = 1 << 20) : ISource
 {
@@ -47,18 +48,28 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o, int bufferSize
         var from = SqlFrom(schema, table);
         var where = "";
         var lookback = job.LookbackDays;
-        if (cursorIdx >= 0 && marker?.Value is { } last)
+        string? last = null;
+        if (cursorIdx >= 0 && marker?.Value is { } value)
         {
             var c = cols[cursorIdx];
-            var bound = $"{PgSql.Literal(last)}::{c.Type}";
+            last = $"{PgSql.Literal(value)}::{c.Type}";
+            var bound = last;
             if (lookback > 0 && c.Type.StartsWith("timestamp", StringComparison.Ordinal) || c.Type == "date")
                 bound = lookback > 0 ? $"({bound} - interval '{lookback} days')" : bound;
             where = $" WHERE {PgSql.Ident(c.Name)} >= {bound}";
         }
         var order = cursorIdx >= 0 ? $" ORDER BY {PgSql.Ident(cols[cursorIdx].Name)}" : "";
-        var sql = $"COPY (SELECT {string.Join(", ", cols.Select(c => c.Select))} FROM {from}{where}{order}) TO STDOUT (FORMAT BINARY)";
+        var select = $"SELECT {string.Join(", ", cols.Select(c => c.Select))} FROM {from}{where}";
+        var sql = $"COPY ({select}{order}) TO STDOUT (FORMAT BINARY)";
 
-        var window = cursorIdx >= 0 ? new CursorWindow(marker, cursorName!, lookback) : null;
+        // the previous window's range is read twice (first to tell its new rows from those already loaded, then with the rest):
+        // one snapshot for both, or a row arriving in between would count as read without being taken (read only: it ends
+        // with a rollback when disposed, after the COPY stream)
+        await using var snapshot = last is not null
+            ? await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct).ConfigureAwait(false) : null;
+        var window = cursorIdx < 0 ? null : last is null ? new CursorWindow(marker, cursorName!, lookback)
+            : await ReadPreviousWindowAsync(conn, t.Name, cols, $"COPY ({select} AND {PgSql.Ident(cursorName!)} <= {last}) TO STDOUT (FORMAT BINARY)",
+                marker!, cursorName!, lookback, ct).ConfigureAwait(false);
         var names = cols.Select(c => c.Name).ToList();
         var batchRows = o.BatchRows;
         // typed arrays, reused batch after batch: the runner coerces a batch before it asks for the next one
@@ -93,6 +104,41 @@ internal sealed class PostgresSource(LoadedJob job, RunOptions o, int bufferSize
             if (!copy.Done) await CancelQuietlyAsync(stream).ConfigureAwait(false);
         }
         if (window is not null && window.Marker is { } m) state.Cursors[obj] = m;
+    }
+
+    /// <summary>Hashes the rows of the previous run's window range as they are now, and sets up the window for the main read.</summary>
+    private async Task<CursorWindow> ReadPreviousWindowAsync(NpgsqlConnection conn, string name, List<PgColumn> cols, string sql,
+        CursorMarker marker, string cursorField, int lookback, CancellationToken ct)
+    {
+        var previous = new PreviousWindow(marker, name);
+        const int rows = 4096;
+        var readers = cols.Select(c => c.Reader(rows)).ToArray();
+        var data = readers.Select(r => r.Data).ToArray();
+        var names = cols.Select(c => c.Name).ToList();
+        await using var stream = await conn.BeginRawBinaryCopyAsync(sql, ct).ConfigureAwait(false);
+        using var copy = new PgBinaryCopyReader(stream, name, readers, bufferSize);
+        try
+        {
+            await copy.ReadHeaderAsync(ct).ConfigureAwait(false);
+            while (!copy.Done)
+            {
+                var n = 0;
+                while (n < rows)
+                {
+                    var r = copy.ReadRow(n);
+                    if (r == PgCopyRow.Partial) { await copy.FillAsync(ct).ConfigureAwait(false); continue; }
+                    if (r == PgCopyRow.End) break;
+                    n++;
+                }
+                for (var i = 0; i < n; i++) previous.Add(RowHash.Of(names, data, i));
+            }
+            await copy.FinishAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!copy.Done) await CancelQuietlyAsync(stream).ConfigureAwait(false);
+        }
+        return new CursorWindow(marker, cursorField, lookback, previous.Rows, previous.Added(cursorField, lookback));
     }
 
     private static async Task CancelQuietlyAsync(NpgsqlRawCopyStream stream)
