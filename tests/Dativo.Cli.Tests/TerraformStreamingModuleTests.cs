@@ -168,7 +168,7 @@ public sealed partial class TerraformStreamingModuleTests(ITestOutputHelper outp
     [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_-]*)\s*=", RegexOptions.Multiline)]
     private static partial Regex TfvarsKeyRegex();
 
-    [GeneratedRegex(@"^\|\s*`([a-z_]+)`\s*\|", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\|\s*`([a-z0-9_]+)`\s*\|", RegexOptions.Multiline)]
     private static partial Regex TableRowRegex();
 
     [GeneratedRegex(@"(\d+) passed, (\d+) failed")]
