@@ -7,6 +7,9 @@ namespace Dativo.Streaming.Config;
 internal sealed record LoadedStreams
 {
     public required string File { get; init; }
+    /// <summary>The file's name as messages show it, and its YAML tree, to locate keys in later checks.</summary>
+    public required string ShownFile { get; init; }
+    public required YamlDotNet.RepresentationModel.YamlNode Yaml { get; init; }
     public required int Port { get; init; }
     public required string Bind { get; init; }
     /// <summary>Folder of the write-ahead log and checkpoints (absolute).</summary>
@@ -16,6 +19,13 @@ internal sealed record LoadedStreams
     public IReadOnlyList<ConfigIssue> Warnings { get; init; } = [];
 
     public LoadedStream? Find(string name) => Streams.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>An issue at a key path of this file (a key not written is located at its closest written parent).</summary>
+    public ConfigIssue IssueAt(IssueSeverity severity, string keyPath, string message)
+    {
+        var (line, column) = Dativo.Core.Config.Yaml.YamlLocator.Find(Yaml, keyPath);
+        return new ConfigIssue(severity, ShownFile, line, column, keyPath, message);
+    }
 }
 
 internal enum CompressionFormat { Gzip, Zstd, Uncompressed }

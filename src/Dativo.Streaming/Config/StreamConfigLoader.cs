@@ -80,6 +80,8 @@ internal static class StreamConfigLoader
         return new LoadedStreams
         {
             File = ctx.File,
+            ShownFile = ctx.File,
+            Yaml = ctx.Root,
             Port = file.Port ?? StreamSchema.DefaultPort,
             Bind = bind,
             DataDir = ctx.Resolve(dataDir),
