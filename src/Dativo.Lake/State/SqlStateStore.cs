@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Dativo.Lake.Catalog.Sql;
 
 namespace Dativo.Lake.State;
@@ -83,8 +82,7 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
 
     public async IAsyncEnumerable<StateEntry> ListAsync(string ns, string prefix = "", [EnumeratorCancellation] CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(ns);
-        ArgumentNullException.ThrowIfNull(prefix);
+        StateKeys.ValidatePrefix(ns, prefix);
         await _guard.EnsureSchemaAsync(ct);
         await using var c = await DescribedAsync(() => db.OpenAsync(ct));
         await using var cmd = c.Command(
@@ -93,7 +91,7 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
             WHERE namespace = @ns AND substr(state_key, 1, @len) = @prefix AND {Live}
             ORDER BY state_key {db.BinaryCollation}
             """,
-            ("@ns", ns), ("@len", prefix.Length), ("@prefix", prefix), ("@now", NowMs()));
+            ("@ns", ns), ("@len", StateKeys.CodePoints(prefix)), ("@prefix", prefix), ("@now", NowMs()));
         await using var reader = await DescribedAsync(() => cmd.ExecuteReaderAsync(ct));
         while (await DescribedAsync(() => reader.ReadAsync(ct))) yield return Read(reader);
     }
@@ -133,26 +131,9 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
         DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
         r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)));
 
-    private static void Validate(string ns, string key)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(ns);
-        ArgumentException.ThrowIfNullOrEmpty(key);
-        if (ns.Length > 255) throw new ArgumentException("state namespace longer than 255 characters", nameof(ns));
-        if (key.Length > 1024) throw new ArgumentException("state key longer than 1024 characters", nameof(key));
-    }
+    private static void Validate(string ns, string key) => StateKeys.Validate(ns, key);
 
-    private static void ValidateJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            using var _ = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"state value is not valid JSON: {e.Message}", nameof(json), e);
-        }
-    }
+    private static void ValidateJson(string json) => StateKeys.ValidateJson(json);
 
     private Task<T> RunAsync<T>(Func<DbConnection, CancellationToken, Task<T>> action, CancellationToken ct) => _guard.RunAsync(action, ct);
 
