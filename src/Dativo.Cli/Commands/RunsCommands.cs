@@ -117,7 +117,9 @@ internal static class RunsCommands
             if (p.Definition.Schedule is not null)
                 loops.Add(new CronScheduler(store.State, ctx.Time).RunAsync(p, (req, c) => engine.RunAsync(p, req, c), ct));
             foreach (var t in p.Definition.Triggers)
-                if (t.ObjectArrival is { } a)
+                if (t.ObjectArrival is { Queue: { } queue } q)
+                    loops.Add(new SqsArrivalTrigger(SqsClients.ForQueue(queue, ctx.Env), store, ctx.Time, p, q, m => ctx.Err.WriteLine(m)).RunAsync((req, c) => engine.RunAsync(p, req, c), ct));
+                else if (t.ObjectArrival is { } a)
                     loops.Add(new ArrivalWatcher(store.State, ctx.Time, p, a).RunAsync((req, c) => engine.RunAsync(p, req, c), ct));
             if (loops.Count == 0) throw new DativoException($"pipeline '{p.Name}' has no schedule and no triggers");
             await ctx.Err.WriteLineAsync($"scheduling '{p.Name}' ({loops.Count} trigger(s)); Ctrl-C stops");

@@ -96,6 +96,9 @@ public sealed record ObjectArrivalDefinition
     public string Prefix { get; init; } = "";
     public string? Settle { get; init; }
     public string? PollInterval { get; init; }
+
+    /// <summary>SQS queue URL receiving the bucket's S3 event notifications: runs start on events instead of polling.</summary>
+    public string? Queue { get; init; }
 }
 
 public sealed record AlertDefinition

@@ -245,6 +245,10 @@ internal static partial class PipelineRules
                 issues.Error($"triggers[{i}].object_arrival.prefix", "the prefix needs a {date:FORMAT} placeholder, e.g. cyi/{date:yyyy-MM-dd}/");
             if (a.Location.Contains("://", StringComparison.Ordinal) && !a.Location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) && !a.Location.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
                 issues.Error($"triggers[{i}].object_arrival.location", $"'{a.Location}' is neither a folder nor an s3://bucket/prefix location");
+            if (a.Queue is not null && !a.Location.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+                issues.Error($"triggers[{i}].object_arrival.queue", $"a queue carries S3 event notifications: the location must be s3://bucket/prefix, not '{a.Location}'");
+            if (a.Queue is not null && (!Uri.TryCreate(a.Queue, UriKind.Absolute, out var q) || q.Scheme is not ("http" or "https")))
+                issues.Error($"triggers[{i}].object_arrival.queue", $"'{a.Queue}' is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)");
         }
         for (var i = 0; i < def.Alerts.Count; i++)
         {

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Dativo.Lake.State;
 using Dativo.Lake.Storage;
 using Dativo.Orchestration.Pipelines;
@@ -23,9 +22,7 @@ public sealed class ArrivalWatcher
     private readonly TimeProvider _time;
     private readonly LoadedPipeline _pipeline;
     private readonly ObjectArrivalDefinition _def;
-    private readonly Regex _pattern;
-    private readonly string _format;
-    private readonly string _listPrefix;
+    private readonly ArrivalPrefix _prefix;
     private readonly Func<string, IObjectStore> _openStore;
 
     /// <param name="openStore">Opens the watched location (default <see cref="ObjectStores.Open"/>: a folder, or s3://bucket/prefix with the standard AWS settings).</param>
@@ -36,10 +33,7 @@ public sealed class ArrivalWatcher
         _pipeline = pipeline;
         _def = def;
         _openStore = openStore ?? (location => ObjectStores.Open(location));
-        var m = Regex.Match(def.Prefix, @"\{date:([^}]+)\}");
-        _format = m.Groups[1].Value;
-        _listPrefix = def.Prefix[..m.Index];
-        _pattern = new Regex("^" + Regex.Escape(def.Prefix[..m.Index]) + "(?<date>[^/]+)" + Regex.Escape(def.Prefix[(m.Index + m.Length)..]), RegexOptions.CultureInvariant);
+        _prefix = new ArrivalPrefix(def.Prefix);
     }
 
     public TimeSpan Settle => Durations.ParseOrNull(_def.Settle) ?? TimeSpan.FromSeconds(60);
@@ -59,11 +53,9 @@ public sealed class ArrivalWatcher
     {
         var location = _def.Location.Contains("://", StringComparison.Ordinal) ? _def.Location : _pipeline.Resolve(_def.Location);
         var byDate = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        await foreach (var o in _openStore(location).ListAsync(_listPrefix, ct))
+        await foreach (var o in _openStore(location).ListAsync(_prefix.ListPrefix, ct))
         {
-            var m = _pattern.Match(o.Key);
-            if (!m.Success || !DateOnly.TryParseExact(m.Groups["date"].Value, _format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) continue;
-            var key = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (_prefix.DateOf(o.Key) is not { } key) continue;
             if (!byDate.TryGetValue(key, out var list)) byDate[key] = list = [];
             list.Add($"{o.Key}:{o.Size}:{o.ETag ?? o.LastModified.UtcTicks.ToString(CultureInfo.InvariantCulture)}");
         }
