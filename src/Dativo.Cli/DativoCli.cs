@@ -22,6 +22,7 @@ internal static class DativoCli
             GenerateCommands.Create(),
             ShipmentsCommands.Create(),
             PipelineCommands.Create(ctx),
+            WorkerCommands.Worker(ctx),
             RunsCommands.Create(ctx),
             DatasetsCommands.Create(ctx),
             TableCommands.Create(ctx),

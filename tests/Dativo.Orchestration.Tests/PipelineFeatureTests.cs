@@ -136,6 +136,9 @@ public sealed class PipelineFeatureTests
         public Task<IReadOnlyDictionary<int, ItemRecord>> GetItemsAsync(string runId, string task, CancellationToken ct) => inner.GetItemsAsync(runId, task, ct);
         public Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct) =>
             inner.PutItemChunkAsync(runId, task, chunk, itemJson, ttl, ct);
+
+        public Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, long fence, CancellationToken ct) =>
+            inner.PutItemChunkAsync(runId, task, chunk, itemJson, ttl, fence, ct);
         public Task<(string? RunId, long Version)> GetSlotAsync(string pipeline, int slot, CancellationToken ct) => inner.GetSlotAsync(pipeline, slot, ct);
         public Task<long?> TrySetSlotAsync(string pipeline, int slot, string? runId, long version, CancellationToken ct) =>
             inner.TrySetSlotAsync(pipeline, slot, runId, version, ct);

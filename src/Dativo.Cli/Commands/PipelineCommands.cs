@@ -12,7 +12,7 @@ internal static class PipelineCommands
     public static Command Create(CliContext ctx)
     {
         Orchestration.Pipelines.PipelineSchema.Register(); // publishes schemas/pipeline.schema.json for 'dativo schema export'
-        return new Command("pipeline", "Validate and run pipelines (fan-out, durable runs, backfills)") { Validate(ctx), Run(ctx), RunsCommands.Schedule(ctx) };
+        return new Command("pipeline", "Validate and run pipelines (fan-out, durable runs, backfills)") { Validate(ctx), Run(ctx), RunsCommands.Schedule(ctx), WorkerCommands.Submit(ctx) };
     }
 
     private static Command Validate(CliContext ctx)

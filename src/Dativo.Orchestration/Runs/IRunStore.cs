@@ -12,8 +12,14 @@ public interface IRunStore
 
     Task<IReadOnlyDictionary<int, ItemRecord>> GetItemsAsync(string runId, string task, CancellationToken ct);
 
-    /// <summary>Writes a chunk of items of one task (chunks are numbered index / <see cref="ChunkSize"/>).</summary>
+    /// <summary>Writes a chunk of items of one task (chunks are numbered index / <see cref="ChunkSize"/>), for single-writer records (job runs).</summary>
     Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct);
+
+    /// <summary>
+    /// Writes a chunk of items as the owner holding <paramref name="fence"/>: refused with <see cref="RunFencedException"/>
+    /// when the chunk or the run record carries a higher fence (another worker took the run over).
+    /// </summary>
+    Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, long fence, CancellationToken ct);
 
     /// <summary>
     /// Who holds admission slot <paramref name="slot"/> of a pipeline with a concurrency limit (null: free) and the

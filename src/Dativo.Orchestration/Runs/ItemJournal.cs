@@ -11,6 +11,7 @@ internal sealed class ItemJournal : IAsyncDisposable
     private readonly IRunStore _store;
     private readonly string _runId;
     private readonly TimeSpan _ttl;
+    private readonly long _fence;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Task, int Chunk), SortedDictionary<int, string>> _chunks = [];
     private readonly HashSet<(string Task, int Chunk)> _dirty = [];
@@ -20,11 +21,13 @@ internal sealed class ItemJournal : IAsyncDisposable
     private readonly Task _loop;
     private Exception? _failure;
 
-    public ItemJournal(IRunStore store, string runId, TimeSpan ttl)
+    /// <param name="fence">The run owner's fence: every write is refused once another owner took the run.</param>
+    public ItemJournal(IRunStore store, string runId, TimeSpan ttl, long fence)
     {
         _store = store;
         _runId = runId;
         _ttl = ttl;
+        _fence = fence;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -89,7 +92,7 @@ internal sealed class ItemJournal : IAsyncDisposable
         try
         {
             foreach (var (task, chunk, items) in batch)
-                await _store.PutItemChunkAsync(_runId, task, chunk, items, _ttl, CancellationToken.None);
+                await _store.PutItemChunkAsync(_runId, task, chunk, items, _ttl, _fence, CancellationToken.None);
             done.SetResult();
         }
         catch (Exception e)

@@ -62,7 +62,7 @@ public sealed partial class RunEngine(RunOptions options)
         run.CancelRequested = false;
         run.Error = null;
         run.EndedAt = null;
-        run.Owner = RunOwnership.Me(time);
+        run.Owner = RunOwnership.Me(time, run.Owner, options.Lease);
         foreach (var t in pipeline.Tasks)
         {
             var tr = run.Tasks.GetValueOrDefault(t.Name) ?? new TaskRecord();

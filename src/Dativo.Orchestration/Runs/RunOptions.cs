@@ -20,6 +20,12 @@ public sealed class RunOptions
     /// <summary>How often a running run refreshes its owner heartbeat and looks for a cancel request.</summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long an owner's heartbeat holds a run against other hosts (renewed with every heartbeat). An owner that could not
+    /// renew it in time stops the run's work itself, since another worker may take the run over.
+    /// </summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often a queued run checks the pipeline's concurrency limit again.</summary>
     public TimeSpan QueuePoll { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -40,9 +40,11 @@ public sealed class RunRecord
 
 /// <summary>
 /// The process that runs (or ran) a run; a live owner blocks a second copy. On Linux its start time (clock ticks after
-/// boot) and boot id tell the owner from a later process that got the same pid.
+/// boot) and boot id tell the owner from a later process that got the same pid. <see cref="Fence"/> grows with every
+/// owner that takes the run; a write of a run or item record by an older fence is refused (a worker that lost its lease
+/// can no longer change the run). <see cref="LeaseUntil"/>: until when the owner's heartbeat holds the run.
 /// </summary>
-public sealed record RunOwner(string Host, int Pid, DateTimeOffset HeartbeatAt, ulong? StartTicks = null, string? Boot = null);
+public sealed record RunOwner(string Host, int Pid, DateTimeOffset HeartbeatAt, ulong? StartTicks = null, string? Boot = null, long Fence = 0, DateTimeOffset? LeaseUntil = null);
 
 public sealed class TaskRecord
 {

@@ -18,6 +18,7 @@ internal sealed partial class RunSession : IAsyncDisposable
     private readonly Lock _outputsGate = new();
     private CancellationTokenSource? _timeout;
     private (int Index, long Version)? _slot;
+    private volatile RunFencedException? _fenced;
 
     public RunSession(RunEngine engine, LoadedPipeline pipeline, RunRecord run, CancellationToken ct)
     {
@@ -27,7 +28,7 @@ internal sealed partial class RunSession : IAsyncDisposable
         _run = run;
         _callerCt = ct;
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        _journal = new ItemJournal(_o.Store, run.RunId, pipeline.RunTtl);
+        _journal = new ItemJournal(_o.Store, run.RunId, pipeline.RunTtl, run.Owner!.Fence);
     }
 
     private TimeProvider Time => _o.Time;
@@ -72,6 +73,7 @@ internal sealed partial class RunSession : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException || !_callerCt.IsCancellationRequested)
         {
+            if (e is RunFencedException f) Fence(f);
             _run.Status = RunStatus.Failed;
             _run.Error = e is DativoException ? e.Message : $"{e.GetType().Name}: {e.Message}";
         }
@@ -80,7 +82,13 @@ internal sealed partial class RunSession : IAsyncDisposable
             await heartbeat.CancelAsync();
             if (watch is not null) await watch;
             _run.EndedAt = Time.GetUtcNow();
-            if (RunStatus.IsTerminal(_run.Status) || _callerCt.IsCancellationRequested)
+            if (_fenced is not null)
+            {
+                // another worker holds the run now: write nothing more, say why this copy stopped
+                _run.Status = RunStatus.Cancelled;
+                _run.Error = _fenced.Message;
+            }
+            else if (RunStatus.IsTerminal(_run.Status) || _callerCt.IsCancellationRequested)
             {
                 if (!RunStatus.IsTerminal(_run.Status)) _run.Status = RunStatus.Cancelled;
                 await SaveRunAsync(final: true);
@@ -148,7 +156,10 @@ internal sealed partial class RunSession : IAsyncDisposable
         catch (Exception e) when (e is not OutOfMemoryException) { Emit(null, null, _run.Status, 0, "could not free the admission slot: " + e.Message); }
     }
 
-    /// <summary>Refreshes the heartbeat and turns a stored cancel request into cancellation.</summary>
+    /// <summary>
+    /// Refreshes the heartbeat (and the lease), and turns a stored cancel request into cancellation. An owner that was
+    /// fenced off, or could not renew its lease before it ran out, stops the run's work: another worker may hold it now.
+    /// </summary>
     private async Task WatchAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
@@ -162,11 +173,28 @@ internal sealed partial class RunSession : IAsyncDisposable
             {
                 return;
             }
+            catch (RunFencedException)
+            {
+                return;
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Emit(null, null, RunStatus.Running, 0, "heartbeat failed: " + e.Message);
+                if (_run.Owner?.LeaseUntil is { } until && Time.GetUtcNow() >= until)
+                {
+                    Fence(new RunFencedException(_run.RunId, _run.Owner.Fence, _run.Owner.Fence));
+                    Emit(null, null, RunStatus.Running, 0, "the lease ran out before it could be renewed; this worker stops the run's work");
+                    return;
+                }
             }
         }
+    }
+
+    private void Fence(RunFencedException e)
+    {
+        if (_fenced is not null) return;
+        _fenced = e;
+        try { _cancel.Cancel(); } catch (ObjectDisposedException) { }
     }
 
     /// <summary>Writes the run record; a concurrent writer can only have set the cancel flag, which is merged.</summary>
@@ -177,10 +205,21 @@ internal sealed partial class RunSession : IAsyncDisposable
         {
             for (var i = 0; i < 20; i++)
             {
-                _run.Owner = _run.Owner! with { HeartbeatAt = Time.GetUtcNow() };
+                if (_fenced is { } fenced) throw fenced;
+                var now = Time.GetUtcNow();
+                var renewed = _run.Owner! with { HeartbeatAt = now, LeaseUntil = now + _o.Lease };
+                var previous = _run.Owner;
+                _run.Owner = renewed;
                 if (await _o.Store.TryPutRunAsync(_run, _pipeline.RunTtl, CancellationToken.None)) return;
+                _run.Owner = previous; // not written: the lease held is still the last one stored
                 var stored = await _o.Store.GetRunAsync(_run.RunId, CancellationToken.None)
                     ?? throw new DativoException($"run {_run.RunId} was cleared while running");
+                if (stored.Owner?.Fence is { } current && current != previous.Fence)
+                {
+                    var e = new RunFencedException(_run.RunId, previous.Fence, current);
+                    Fence(e);
+                    throw e;
+                }
                 _run.Version = stored.Version;
                 if (stored.CancelRequested && !final)
                 {

@@ -60,9 +60,28 @@ public sealed class StateStoreRunStore(IStateStore state) : IRunStore
         return result;
     }
 
-    public Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct)
+    public Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, CancellationToken ct) =>
+        state.PutAsync(ItemsNamespace, $"{ChunkPrefix(runId, task)}{chunk:D6}", ChunkJson(itemJson, null), null, ttl, ct);
+
+    public async Task PutItemChunkAsync(string runId, string task, int chunk, IReadOnlyCollection<string> itemJson, TimeSpan ttl, long fence, CancellationToken ct)
     {
-        var sb = new StringBuilder("{\"items\":[");
+        var key = $"{ChunkPrefix(runId, task)}{chunk:D6}";
+        var json = ChunkJson(itemJson, fence);
+        for (var i = 0; i < 100; i++)
+        {
+            // compare-and-set on the chunk, after checking the fences of the chunk and of the run: a stale owner's write is refused
+            var current = await state.GetAsync(ItemsNamespace, key, ct);
+            if ((current is null ? 0 : JsonNode.Parse(current.Json)?["fence"]?.GetValue<long>() ?? 0) is var f && f > fence) throw new RunFencedException(runId, fence, f);
+            if (await GetRunAsync(runId, ct) is { Owner.Fence: var owner } && owner > fence) throw new RunFencedException(runId, fence, owner);
+            if ((await state.PutAsync(ItemsNamespace, key, json, current?.Version ?? 0, ttl, ct)).Succeeded) return;
+        }
+        throw new Core.Errors.DativoException($"run {runId}: too many concurrent writers of items {key}");
+    }
+
+    private static string ChunkJson(IReadOnlyCollection<string> itemJson, long? fence)
+    {
+        var sb = new StringBuilder(fence is null ? "{" : $"{{\"fence\":{fence},");
+        sb.Append("\"items\":[");
         var first = true;
         foreach (var j in itemJson)
         {
@@ -71,7 +90,7 @@ public sealed class StateStoreRunStore(IStateStore state) : IRunStore
             first = false;
         }
         sb.Append("]}");
-        return state.PutAsync(ItemsNamespace, $"{ChunkPrefix(runId, task)}{chunk:D6}", sb.ToString(), null, ttl, ct);
+        return sb.ToString();
     }
 
     public async Task<(string? RunId, long Version)> GetSlotAsync(string pipeline, int slot, CancellationToken ct)
