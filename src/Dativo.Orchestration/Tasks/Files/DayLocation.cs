@@ -45,7 +45,14 @@ internal static partial class DayLocation
     private static string Absolute(string location) =>
         location.Contains("://", StringComparison.Ordinal) ? location.TrimEnd('/') : Path.GetFullPath(location);
 
-    public static IObjectStore Open(string location) => ObjectStores.Open(location);
+    /// <summary>The store of a location, with the run's environment (AWS endpoint, region and keys for s3:// locations; else the SDK's chain).</summary>
+    public static IObjectStore Open(TaskInvocation inv, string location) => ObjectStores.Open(location, new ObjectStoreOptions
+    {
+        Environment = inv.Env,
+        AccessKeyId = inv.Env("AWS_ACCESS_KEY_ID"),
+        SecretAccessKey = inv.Env("AWS_SECRET_ACCESS_KEY"),
+        SessionToken = inv.Env("AWS_SESSION_TOKEN"),
+    });
 
     [GeneratedRegex(@"\{date(?::([^}]+))?\}")]
     private static partial Regex DatePlaceholder();

@@ -95,7 +95,7 @@ internal sealed class FilesTaskExecutor : ITaskExecutor
     private static async Task<TaskOutcome> ClearAsync(TaskInvocation inv, DateOnly day, StreamWriter log, CancellationToken ct)
     {
         var staging = DayLocation.Required(inv, "staging", day);
-        var store = DayLocation.Open(staging);
+        var store = DayLocation.Open(inv, staging);
         var keys = new List<string>();
         await foreach (var o in store.ListAsync("", ct).ConfigureAwait(false)) keys.Add(o.Key);
         foreach (var k in keys) await store.DeleteAsync(k, ct).ConfigureAwait(false);
@@ -107,7 +107,7 @@ internal sealed class FilesTaskExecutor : ITaskExecutor
     {
         var source = DayLocation.Required(inv, "source", day);
         var prefix = DayLocation.Fill(TaskSettings.Get(inv, "prefix") ?? "", day).TrimStart('/');
-        var store = DayLocation.Open(source);
+        var store = DayLocation.Open(inv, source);
         var files = new List<ObjectInfo>();
         await foreach (var o in store.ListAsync(prefix, ct).ConfigureAwait(false))
             if (o.Key.StartsWith(prefix, StringComparison.Ordinal)) files.Add(o);
@@ -130,8 +130,8 @@ internal sealed class FilesTaskExecutor : ITaskExecutor
         var (source, prefix, files) = await DayFilesAsync(inv, day, ct).ConfigureAwait(false);
         var staging = DayLocation.Required(inv, "staging", day);
         var quarantine = DayLocation.Location(inv, "quarantine", day);
-        var sourceStore = DayLocation.Open(source);
-        var results = await GzipNormalizer.NormalizeAsync(sourceStore, [.. files.Select(f => f.Key)], DayLocation.Open(staging), "", ct).ConfigureAwait(false);
+        var sourceStore = DayLocation.Open(inv, source);
+        var results = await GzipNormalizer.NormalizeAsync(sourceStore, [.. files.Select(f => f.Key)], DayLocation.Open(inv, staging), "", ct).ConfigureAwait(false);
         var quarantined = 0;
         foreach (var r in results)
         {
@@ -144,7 +144,7 @@ internal sealed class FilesTaskExecutor : ITaskExecutor
                 continue;
             }
             quarantined++;
-            var kept = quarantine is null ? "not kept (no with.quarantine)" : "copied to " + await QuarantineAsync(sourceStore, r, quarantine, ct).ConfigureAwait(false);
+            var kept = quarantine is null ? "not kept (no with.quarantine)" : "copied to " + await QuarantineAsync(inv, sourceStore, r, quarantine, ct).ConfigureAwait(false);
             await inv.WarnAsync($"quarantined {shown}: {r.Unsupported}; {kept}; the day's other files load", ct).ConfigureAwait(false);
         }
         var written = results.Sum(r => r.Outputs.Count);
@@ -154,9 +154,9 @@ internal sealed class FilesTaskExecutor : ITaskExecutor
         return TaskOutcome.Ok(Outputs(day, ("staging", staging), ("files", N(written)), ("quarantined", N(quarantined))));
     }
 
-    private static async Task<string> QuarantineAsync(IObjectStore source, NormalizedFile r, string quarantine, CancellationToken ct)
+    private static async Task<string> QuarantineAsync(TaskInvocation inv, IObjectStore source, NormalizedFile r, string quarantine, CancellationToken ct)
     {
-        var store = DayLocation.Open(quarantine);
+        var store = DayLocation.Open(inv, quarantine);
         var name = GzipNormalizer.SafeName(r.SourceKey.Replace('/', '_'));
         await using (var input = await source.OpenReadAsync(r.SourceKey, ct).ConfigureAwait(false))
             await store.PutAsync(name, input, ct).ConfigureAwait(false);
@@ -186,7 +186,7 @@ internal sealed class FilesTaskExecutor : ITaskExecutor
         record["quarantined"] = Output(inv, steps.Normalize, "quarantined");
         record["rows_written"] = rows;
         record["snapshot_id"] = Output(inv, steps.Load, "snapshot_id");
-        var store = DayLocation.Open(outcomes);
+        var store = DayLocation.Open(inv, outcomes);
         var name = DayLocation.Text(day) + ".json";
         using (var body = new MemoryStream(Encoding.UTF8.GetBytes(record.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n")))
             await store.PutAsync(name, body, ct).ConfigureAwait(false);
