@@ -154,13 +154,13 @@ public sealed class RunStateTests
         Assert.Empty(await w.PollAsync(default));
         clock.Advance(TimeSpan.FromMinutes(1));
         var due = await w.PollAsync(default);
-        Assert.Equal([new RunRequest("arrival-2021-04-01", "2021-04-01")], due);
+        Assert.Equal([new RunRequest("arrival-2021-04-01", "2021-04-01", "2021-04-01")], due);
         clock.Advance(TimeSpan.FromMinutes(5));
         Assert.Empty(await w.PollAsync(default));           // one run per date, not per file
         h.Dir.File("in/cyi/2021-04-01/late.json.gz", "4");
         Assert.Empty(await w.PollAsync(default));
         clock.Advance(TimeSpan.FromMinutes(3));
-        Assert.Equal([new RunRequest("arrival-2021-04-01-r2", "2021-04-01")], await w.PollAsync(default));
+        Assert.Equal([new RunRequest("arrival-2021-04-01-r2", "2021-04-01", "2021-04-01")], await w.PollAsync(default));
     }
 
     [Fact]

@@ -32,13 +32,13 @@ public sealed class S3ArrivalTests(S3BucketFixture s3) : IClassFixture<S3BucketF
         await store.PutBytesAsync("other/2021-04-01/x.json", new byte[] { 5 });
         Assert.Empty(await w.PollAsync(default));
         clock.Advance(TimeSpan.FromMinutes(3));
-        Assert.Equal([new RunRequest("arrival-2021-04-01", "2021-04-01")], await w.PollAsync(default));
+        Assert.Equal([new RunRequest("arrival-2021-04-01", "2021-04-01", "2021-04-01")], await w.PollAsync(default));
         clock.Advance(TimeSpan.FromMinutes(3));
         Assert.Empty(await w.PollAsync(default));
 
         await store.PutBytesAsync("cyi/2021-04-01/late.json.gz", new byte[] { 6 });
         Assert.Empty(await w.PollAsync(default));
         clock.Advance(TimeSpan.FromMinutes(3));
-        Assert.Equal([new RunRequest("arrival-2021-04-01-r2", "2021-04-01")], await w.PollAsync(default));
+        Assert.Equal([new RunRequest("arrival-2021-04-01-r2", "2021-04-01", "2021-04-01")], await w.PollAsync(default));
     }
 }

@@ -14,7 +14,8 @@ namespace Dativo.Application.Pipelines;
 /// <c>type: job</c>: runs a Dativo job file (templated, relative to the pipeline file, e.g. <c>jobs/{{ dataset }}.yaml</c>)
 /// in-process through the ingestion runner, with the same warehouse, state store and secrets as <c>dativo run</c> in the
 /// working directory (<c>working_dir</c> when set). Outputs: <c>rows_read</c>, <c>rows_written</c>, <c>rows_rejected</c>,
-/// <c>snapshot_id</c> (empty when there was no new data), <c>table</c>, <c>files</c>, <c>exit_code</c>. Fails on a job error or
+/// <c>snapshot_id</c> (empty when there was no new data), <c>table</c>, <c>files</c>, <c>exit_code</c>. The task's <c>env:</c> values
+/// (templated) reach the job file's <c>${VAR}</c> substitution. Fails on a job error or
 /// on records rejected in strict mode; cancellation (timeout, Ctrl-C) stops the job before its commit.
 /// </summary>
 internal sealed class JobTaskExecutor : ITaskExecutor
@@ -38,8 +39,11 @@ internal sealed class JobTaskExecutor : ITaskExecutor
         }
         catch (DativoException e) { return Fail(log, e.Message); }
         var secrets = new SecretResolver(inv.Env, inv.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
+        Func<string, string?> env;
+        try { env = JobEnvironment(inv); }
+        catch (DativoException e) { return Fail(log, e.Message); }
         LoadedJob job;
-        try { job = JobLoader.Load(file, inv.Env, RunMode.SelfHosted); }
+        try { job = JobLoader.Load(file, env, RunMode.SelfHosted); }
         catch (ConfigException e) { return Fail(log, $"job file {file} is invalid: {string.Join("; ", e.Issues)}"); }
         catch (DativoException e) { return Fail(log, e.Message); }
 
@@ -48,7 +52,7 @@ internal sealed class JobTaskExecutor : ITaskExecutor
         JobResult r;
         try
         {
-            r = await JobRunner.RunAsync(job, new RunOptions { WorkDir = workDir, Time = inv.Time, State = state, Secrets = secrets, Env = inv.Env }, ct).ConfigureAwait(false);
+            r = await JobRunner.RunAsync(job, new RunOptions { WorkDir = workDir, Time = inv.Time, State = state, Secrets = secrets, Env = env }, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -74,6 +78,19 @@ internal sealed class JobTaskExecutor : ITaskExecutor
         return r.ExitCode == 2
             ? TaskOutcome.Failed(r.Error ?? $"{N(r.Rejected)} record(s) rejected (strict mode); see {r.Quarantine}", outputs)
             : TaskOutcome.Ok(outputs);
+    }
+
+    /// <summary>
+    /// The job's environment: the task's <c>env:</c> (templated, e.g. <c>DAY: "{{ outputs.list.date }}"</c>) over the process's.
+    /// The job reads them as <c>${DAY}</c>, substituted inside one YAML scalar after parsing, so a value never changes
+    /// the job file's structure.
+    /// </summary>
+    private static Func<string, string?> JobEnvironment(TaskInvocation inv)
+    {
+        if (inv.Task.Env is not { Count: > 0 } vars) return inv.Env;
+        var rendered = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in vars) rendered[name] = inv.Render(value);
+        return name => rendered.TryGetValue(name, out var v) ? v : inv.Env(name);
     }
 
     private static TaskOutcome Fail(StreamWriter log, string message)

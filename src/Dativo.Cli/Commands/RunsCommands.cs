@@ -200,7 +200,7 @@ internal static class RunsCommands
         o["summary"] = summaryItems.Count > 0
             ? Merge(summaryItems)
             : RunSummary.Build(run.Tasks.Select((kv, i) => new ItemRecord { Index = i, Dataset = kv.Key, Status = kv.Value.Status, Error = kv.Value.Error }));
-        var exit = run.Status == RunStatus.Succeeded ? 0 : run.Status == RunStatus.Cancelled ? 130 : allItems.Any(i => i.Status == RunStatus.Succeeded) ? 1 : 2;
+        var exit = run.Status is RunStatus.Succeeded or RunStatus.Skipped ? 0 : run.Status == RunStatus.Cancelled ? 130 : allItems.Any(i => i.Status == RunStatus.Succeeded) ? 1 : 2;
         return new Description(o, text.ToString().TrimEnd(), exit);
     }
 

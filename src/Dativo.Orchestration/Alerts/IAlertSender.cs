@@ -7,4 +7,7 @@ namespace Dativo.Orchestration.Alerts;
 public interface IAlertSender
 {
     Task RunFinishedAsync(LoadedPipeline pipeline, RunRecord run, CancellationToken ct);
+
+    /// <summary>A warning a task raised while the run goes on (e.g. a file quarantined); alerts whose <c>on</c> lists <c>warning</c>.</summary>
+    Task TaskWarningAsync(LoadedPipeline pipeline, RunRecord run, string task, string message, CancellationToken ct);
 }

@@ -20,12 +20,13 @@ public sealed class WebhookAlerts(HttpClient http, Action<string>? warn = null) 
             RunStatus.Succeeded => "success",
             RunStatus.TimedOut => "timeout",
             RunStatus.Cancelled => "cancelled",
+            RunStatus.Skipped => "skipped",
             _ => "failure",
         };
         foreach (var alert in pipeline.Definition.Alerts)
         {
             if (!(alert.On ?? [.. DefaultOn]).Contains(outcome)) continue;
-            var icon = outcome == "success" ? ":white_check_mark:" : ":rotating_light:";
+            var icon = outcome == "success" ? ":white_check_mark:" : outcome == "skipped" ? ":warning:" : ":rotating_light:";
             var body = new JsonObject
             {
                 ["text"] = $"{icon} dativo run {run.RunId} #{run.RunCounter} {run.Status}" + (run.Error is null ? "" : $": {run.Error}"),
@@ -41,17 +42,42 @@ public sealed class WebhookAlerts(HttpClient http, Action<string>? warn = null) 
                     ["error"] = run.Error,
                 },
             };
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(10));
-                using var response = await http.PostAsJsonAsync(alert.Webhook, body, timeout.Token);
-                if (!response.IsSuccessStatusCode) warn?.Invoke($"alert webhook {alert.Webhook} answered {(int)response.StatusCode}");
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
-            {
-                warn?.Invoke($"alert webhook {alert.Webhook} failed: {e.Message}");
-            }
+            await PostAsync(alert.Webhook, body, ct);
         }
+    }
+
+    private async Task PostAsync(string webhook, JsonObject body, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            using var response = await http.PostAsJsonAsync(webhook, body, timeout.Token);
+            if (!response.IsSuccessStatusCode) warn?.Invoke($"alert webhook {webhook} answered {(int)response.StatusCode}");
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            warn?.Invoke($"alert webhook {webhook} failed: {e.Message}");
+        }
+    }
+
+    /// <summary>A task's warning during a run (a quarantined file, ...) to the webhooks whose <c>on</c> has <c>warning</c>.</summary>
+    public async Task TaskWarningAsync(LoadedPipeline pipeline, RunRecord run, string task, string message, CancellationToken ct)
+    {
+        foreach (var alert in pipeline.Definition.Alerts.Where(a => a.On?.Contains("warning") == true))
+            await PostAsync(alert.Webhook, new JsonObject
+            {
+                ["text"] = $":warning: dativo run {run.RunId} #{run.RunCounter} task {task}: {message}",
+                ["run"] = new JsonObject
+                {
+                    ["run_id"] = run.RunId,
+                    ["pipeline"] = run.Pipeline,
+                    ["correlation_id"] = run.CorrelationId,
+                    ["run_counter"] = run.RunCounter,
+                    ["task"] = task,
+                    ["export_date"] = run.ExportDate,
+                    ["warning"] = message,
+                },
+            }, ct);
     }
 }

@@ -14,7 +14,17 @@ public sealed record PipelineDefinition
     public List<TriggerDefinition> Triggers { get; init; } = [];
     public List<AlertDefinition> Alerts { get; init; } = [];
     public string? RunTtl { get; init; }
+    public RelaunchDefinition? Relaunch { get; init; }
     public List<TaskDefinition> Tasks { get; init; } = [];
+}
+
+/// <summary>Automatic relaunch of a failed step (CYI's relauncher): every task without its own <c>retry</c> gets
+/// <c>max_retries</c> more attempts, except the steps listed as not to retry.</summary>
+public sealed record RelaunchDefinition
+{
+    public int MaxRetries { get; init; }
+    public string? Backoff { get; init; }
+    public List<string> StepsNotToRetry { get; init; } = [];
 }
 
 public sealed record TaskDefinition

@@ -43,13 +43,14 @@ public static class PipelineLoader
                 issues.Error("params", $"--set {k}: the pipeline declares no parameter '{k}'{NearMiss.Hint(k, parameters.Keys)}; declare it under params: with a default");
             else parameters[k] = v;
         }
+        var tasks = Relaunch.Apply(def, order, issues);
         if (issues.List.Count > 0) throw new ConfigException(issues.List);
         return new LoadedPipeline
         {
             File = full,
             Directory = Path.GetDirectoryName(full)!,
             Definition = def,
-            Tasks = order,
+            Tasks = tasks,
             Params = parameters,
             DataParams = new HashSet<string>((dataParams ?? []).Where(parameters.ContainsKey), StringComparer.Ordinal),
         };

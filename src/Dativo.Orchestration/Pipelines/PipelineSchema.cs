@@ -32,7 +32,7 @@ public static class PipelineSchema
 
     public static readonly ObjectSchema Task = Obj("A task",
         Req("name", new StringSchema { Description = "unique task name", Pattern = NamePattern }),
-        Req("type", Str("task type: command, pipeline, job, sql, generate, emr_serverless, emr_cluster")),
+        Req("type", Str("task type: command, pipeline, job, sql, generate, files, emr_serverless, emr_cluster")),
         P("description", Str()),
         P("depends_on", List(Str(), "tasks that must finish first")),
         P("trigger_rule", Enum("when to run after the dependencies: all_success (default) or all_done (summaries)", "all_success", "all_done")),
@@ -48,7 +48,7 @@ public static class PipelineSchema
         P("job", Str("job: the dativo job file, relative to this file")),
         P("sql", Str("sql: the query, templated")),
         P("table", Str("sql: the table written (namespace.name)")),
-        P("with", Map(Any(), "settings of other task types (generate, emr_serverless, emr_cluster)")));
+        P("with", Map(Any(), "settings of other task types (generate, files, emr_serverless, emr_cluster)")));
 
     public static readonly ObjectSchema Root = Obj("A Dativo pipeline",
         Req("name", new StringSchema { Description = "pipeline name; runs are keyed by (correlation id, name)", Pattern = NamePattern }),
@@ -71,8 +71,13 @@ public static class PipelineSchema
                 P("queue", Str("SQS queue URL receiving the bucket's S3 event notifications (s3:// location): runs start on events, no polling"))))))),
         P("alerts", List(Obj("A notification",
             Req("webhook", Str("URL receiving a JSON POST with a Slack-compatible 'text'")),
-            P("on", List(Enum("run outcome", "failure", "success", "timeout", "cancelled"), "outcomes that alert (default: failure, timeout)"))))),
+            P("on", List(Enum("run outcome, or warning (a task's warning during the run)", "failure", "success", "timeout", "cancelled", "skipped", "warning"),
+                "outcomes that alert (default: failure, timeout); skipped: the run had nothing to do (e.g. no files for the day)"))))),
         P("run_ttl", Duration("how long run records are kept (default 7d)")),
+        P("relaunch", Obj("Relaunch a failed step automatically (a task's own retry wins)",
+            Req("max_retries", Int("attempts after the first failed one", min: 0, max: 99)),
+            P("backoff", Duration("delay before each relaunch (default 0s)")),
+            P("steps_not_to_retry", List(Str(), "tasks that are never relaunched (their failure needs a person)")))),
         Req("tasks", List(Task, "the tasks; order does not matter, depends_on does")));
 
     /// <summary>Publishes <c>pipeline.schema.json</c>; idempotent.</summary>

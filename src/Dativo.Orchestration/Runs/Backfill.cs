@@ -70,8 +70,9 @@ public static class Backfill
 
         var fresh = await o.Store.GetRunAsync(runId, CancellationToken.None) ?? parent;
         fresh.Status = ct.IsCancellationRequested ? RunStatus.Cancelled
-            : results.All(r => r?.Status == RunStatus.Succeeded) ? RunStatus.Succeeded : RunStatus.Failed;
-        var failed = results.Where(r => r is not null && r.Status != RunStatus.Succeeded).ToList();
+            : results.All(r => r?.Status is RunStatus.Succeeded or RunStatus.Skipped) ? RunStatus.Succeeded : RunStatus.Failed;
+        // a day skipped by its own pipeline (nothing to load, alerted) is done, not failed
+        var failed = results.Where(r => r is not null && r.Status is not (RunStatus.Succeeded or RunStatus.Skipped)).ToList();
         fresh.Error = failed.Count == 0 ? null : $"{failed.Count} of {days.Count} day(s) did not succeed: {string.Join(", ", failed.Take(5).Select(r => r!.ExportDate))}";
         fresh.CurrentStep = failed.FirstOrDefault()?.ExportDate;
         fresh.EndedAt = o.Time.GetUtcNow();

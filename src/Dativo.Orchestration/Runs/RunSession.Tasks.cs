@@ -162,7 +162,7 @@ internal sealed partial class RunSession
             {
                 slots.Release();
             }
-            if (outcome is RunStatus.Succeeded or RunStatus.Cancelled || n >= maxAttempts) return;
+            if (outcome is RunStatus.Succeeded or RunStatus.Cancelled or RunStatus.Skipped || n >= maxAttempts) return;
             var delay = TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * Math.Pow(multiplier, n - 1));
             if (maxBackoff is { } cap && delay > cap) delay = cap;
             if (maxDuration is { } budget && Time.GetUtcNow() - first + delay >= budget)
@@ -213,7 +213,7 @@ internal sealed partial class RunSession
         try
         {
             result = await executor.ExecuteAsync(Invocation(t, item, attempt, interrupted?.Handle), linked.Token);
-            status = result.Succeeded ? RunStatus.Succeeded : RunStatus.Failed;
+            status = result.Succeeded ? RunStatus.Succeeded : result.Skipped ? RunStatus.Skipped : RunStatus.Failed;
         }
         catch (OperationCanceledException) when (attemptTimeout.IsCancellationRequested && !runCt.IsCancellationRequested)
         {
@@ -248,7 +248,7 @@ internal sealed partial class RunSession
 
     private TaskInvocation Invocation(TaskDefinition t, ItemRecord item, AttemptRecord attempt, string? previousHandle)
     {
-        var context = new RunContext(_run.Pipeline, _run.CorrelationId, _run.RunCounter, _run.ExportDate, _pipeline.Params);
+        var context = new RunContext(_run.Pipeline, _run.CorrelationId, _run.RunCounter, _run.ExportDate, _pipeline.Params, _run.StartDate);
         return new TaskInvocation
         {
             Task = t,
@@ -268,6 +268,11 @@ internal sealed partial class RunSession
                 await _journal.SaveAsync(t.Name, item);
             },
             RunChildPipelineAsync = RunChildAsync,
+            WarnAsync = async (message, ct) =>
+            {
+                Emit(t.Name, item.Dataset, RunStatus.Running, attempt.Number, "warning: " + message);
+                if (_o.Alerts is not null) await _o.Alerts.TaskWarningAsync(_pipeline, _run, t.Name, message, ct);
+            },
         };
     }
 

@@ -65,8 +65,11 @@ internal sealed partial class RunSession : IAsyncDisposable
             _run.Status =
                 _timeout?.IsCancellationRequested == true ? RunStatus.TimedOut :
                 _cancel.IsCancellationRequested ? RunStatus.Cancelled :
-                statuses.All(s => s == RunStatus.Succeeded) ? RunStatus.Succeeded : RunStatus.Failed;
-            var failedTask = _pipeline.Tasks.FirstOrDefault(t => _run.Tasks[t.Name].Status is not RunStatus.Succeeded and not RunStatus.Skipped);
+                statuses.All(s => s == RunStatus.Succeeded) ? RunStatus.Succeeded :
+                statuses.All(s => s is RunStatus.Succeeded or RunStatus.Skipped) ? RunStatus.Skipped : RunStatus.Failed;
+            // a skipped run (a task had nothing to do) reports the first skipped task's reason
+            var failedTask = _pipeline.Tasks.FirstOrDefault(t => _run.Tasks[t.Name].Status is not RunStatus.Succeeded and not RunStatus.Skipped)
+                ?? (_run.Status == RunStatus.Skipped ? _pipeline.Tasks.First(t => _run.Tasks[t.Name].Status == RunStatus.Skipped) : null);
             _run.CurrentStep = failedTask?.Name ?? _pipeline.Tasks[^1].Name;
             if (_run.Status != RunStatus.Succeeded && _run.Error is null)
                 _run.Error = failedTask is null ? null : $"task {failedTask.Name}: {_run.Tasks[failedTask.Name].Error ?? _run.Tasks[failedTask.Name].Status.ToLowerInvariant()}";

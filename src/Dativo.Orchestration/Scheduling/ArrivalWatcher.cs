@@ -77,7 +77,8 @@ public sealed class ArrivalWatcher
             {
                 s.Fired = signature;
                 s.Runs++;
-                due.Add(new RunRequest(s.Runs == 1 ? $"arrival-{date}" : $"arrival-{date}-r{s.Runs}", date));
+                // the start date marks the run as being for exactly this date (a daily load then processes it, not the day before)
+                due.Add(new RunRequest(s.Runs == 1 ? $"arrival-{date}" : $"arrival-{date}-r{s.Runs}", date, date));
             }
             await _state.PutAsync(Namespace, key, JsonSerializer.Serialize(s), null, TimeSpan.FromDays(30), ct);
         }

@@ -23,9 +23,15 @@ public sealed class TaskIssues(Action<string, string> report)
     public void Error(string keyPath, string message) => report(keyPath, message);
 }
 
-/// <summary>What one attempt returned.</summary>
+/// <summary>What one attempt returned. A skipped outcome is neither a success nor a failure: the task had nothing to do
+/// (e.g. no files for the day), its reason is the error text, it is not retried, and tasks after it are skipped too.</summary>
 public sealed record TaskOutcome(bool Succeeded, IReadOnlyDictionary<string, string> Outputs, string? Error)
 {
+    public bool Skipped { get; init; }
+
+    public static TaskOutcome Skip(string reason, IReadOnlyDictionary<string, string>? outputs = null) =>
+        new(false, outputs ?? new Dictionary<string, string>(), reason) { Skipped = true };
+
     public static TaskOutcome Ok(IReadOnlyDictionary<string, string>? outputs = null) => new(true, outputs ?? new Dictionary<string, string>(), null);
     public static TaskOutcome Failed(string error, IReadOnlyDictionary<string, string>? outputs = null) => new(false, outputs ?? new Dictionary<string, string>(), error);
 }

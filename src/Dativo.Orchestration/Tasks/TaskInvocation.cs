@@ -49,12 +49,16 @@ public sealed class TaskInvocation
     /// <summary>Durably records a handle of submitted work (job run id, pid) before waiting for it.</summary>
     public required Func<string, CancellationToken, Task> RecordHandleAsync { get; init; }
 
+    /// <summary>Raises a warning while the run goes on (e.g. a file quarantined): sent to the pipeline's alerts with <c>on: [warning]</c>.</summary>
+    public Func<string, CancellationToken, Task> WarnAsync { get; init; } = (_, _) => System.Threading.Tasks.Task.CompletedTask;
+
     /// <summary>Runs a sub-pipeline as a child run (for the pipeline task type): file, params, names of the params filled from data, correlation id.</summary>
     public Func<string, IReadOnlyDictionary<string, string>, IReadOnlySet<string>, string, CancellationToken, Task<TaskOutcome>>? RunChildPipelineAsync { get; init; }
 }
 
-/// <summary>The run an attempt belongs to.</summary>
-public sealed record RunContext(string Pipeline, string CorrelationId, int RunCounter, string? ExportDate, IReadOnlyDictionary<string, string> Params)
+/// <summary>The run an attempt belongs to. <paramref name="StartDate"/> is the date the run was started for explicitly (a backfill
+/// day, an arrival date), null for a run given only an export date.</summary>
+public sealed record RunContext(string Pipeline, string CorrelationId, int RunCounter, string? ExportDate, IReadOnlyDictionary<string, string> Params, string? StartDate = null)
 {
     public string RunId => RunKeys.Of(Pipeline, CorrelationId);
 }

@@ -7,12 +7,12 @@ namespace Dativo.Orchestration.Tasks;
 /// </summary>
 public sealed class TaskTypeRegistry
 {
-    public static readonly string[] KnownTypes = ["command", "pipeline", "job", "sql", "generate", "emr_serverless", "emr_cluster"];
+    public static readonly string[] KnownTypes = ["command", "pipeline", "job", "sql", "generate", "files", "emr_serverless", "emr_cluster"];
 
     private readonly Dictionary<string, ITaskExecutor> _executors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
 
-    /// <summary>command, pipeline, sql and generate built in; the other known types declared as unavailable until registered.</summary>
+    /// <summary>command, pipeline, sql, generate and files built in; the other known types declared as unavailable until registered.</summary>
     public static TaskTypeRegistry CreateDefault()
     {
         var r = new TaskTypeRegistry();
@@ -21,6 +21,7 @@ public sealed class TaskTypeRegistry
         r.Declare("job", "the job executor comes from the ingestion layer, which this build does not wire in yet");
         r.Register("sql", new SqlTaskExecutor());
         r.Register("generate", new GenerateTaskExecutor());
+        r.Register("files", new Files.FilesTaskExecutor());
         r.Declare("emr_serverless", "EMR Serverless arrives with the AWS integration");
         r.Register("emr_cluster", new EmrCluster.EmrClusterExecutor());
         return r;
@@ -45,7 +46,7 @@ public sealed class TaskTypeRegistry
         if (_executors.TryGetValue(type, out var e))
         {
             unavailable = null;
-            return e;
+            return Core.Faults.FaultPoints.Any ? new FaultHookExecutor(e) : e;
         }
         _unavailable.TryGetValue(type, out unavailable);
         return null;

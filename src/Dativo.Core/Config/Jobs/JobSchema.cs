@@ -28,7 +28,7 @@ public static class JobSchema
             P("file", Str("alias of path used by older jobs")),
             P("object", Str("logical object name")),
             P("id", Str("stable id for incremental state")),
-            P("format", Enum("file format (default from the connector)", "csv", "jsonl", "ndjson", "parquet"))))),
+            P("format", Enum("file format (default from the connector); text: each line is one value", "csv", "jsonl", "ndjson", "parquet", "text"))))),
         P("tables", List(Obj("A database table",
             Req("name", Str("schema-qualified table name, e.g. public.orders")),
             P("object", Str("logical object name (default: the table name)")),

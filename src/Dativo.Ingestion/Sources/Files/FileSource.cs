@@ -8,7 +8,7 @@ using Dativo.Ingestion.State;
 namespace Dativo.Ingestion.Sources.Files;
 
 /// <summary>
-/// CSV, JSON lines and Parquet files. Incremental by file: a file whose size, modification time and etag
+/// CSV, JSON lines, Parquet and text (one record per line) files. Incremental by file: a file whose size, modification time and etag
 /// match the committed marker is skipped, a new file is read whole, and of a file that changed only the rows appended
 /// since are read (any other change fails the run: <see cref="FileChanges"/>, docs/ingestion.md).
 /// </summary>
@@ -49,7 +49,8 @@ internal sealed class FileSource(LoadedJob job, string format, int batchRows = 6
                 // a JSON lines file's columns are known at its end: the key of a column may first appear in its last line
                 "jsonl" => CheckedAtEndAsync(JsonLinesReader.ReadAsync(await OpenAsync(f, ct, hash).ConfigureAwait(false), f.Path, batchRows, ct, f.FirstLine), f.Path),
                 "parquet" => CheckedAtStartAsync(ParquetFileReader.ReadAsync(f, batchRows, ct), f.Path),
-                _ => throw new DativoException($"{f.Path}: unknown file format '{fmt}' (csv, jsonl or parquet)"),
+                "text" => CheckedAtStartAsync(TextLinesReader.ReadAsync(await OpenAsync(f, ct, hash).ConfigureAwait(false), f.Path, job, batchRows, ct), f.Path),
+                _ => throw new DativoException($"{f.Path}: unknown file format '{fmt}' (csv, jsonl, parquet or text)"),
             };
             await foreach (var b in batches.ConfigureAwait(false)) yield return b;
             state.Files[f.Path] = await MarkerAsync(f, hash, ct).ConfigureAwait(false);
