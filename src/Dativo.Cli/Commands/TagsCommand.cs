@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Dativo.Core.Config.Jobs;
-using Dativo.Core.Tags;
+using Dativo.Application.Infrastructure;
 
 namespace Dativo.Cli.Commands;
 
@@ -16,8 +16,8 @@ internal static class TagsCommand
         cmd.SetAction(async (pr, ct) =>
         {
             var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env);
-            var props = TableProperties.Derive(job);
-            var tags = InfrastructureTags.Derive(job);
+            var props = JobInfrastructure.TableProperties(job);
+            var tags = JobInfrastructure.Tags(job);
             if (pr.GetValue(json))
             {
                 await ctx.Out.WriteLineAsync(IssueJson.Pretty(new JsonObject
