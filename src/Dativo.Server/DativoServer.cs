@@ -14,7 +14,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prometheus;
 using AppContext = Dativo.Application.AppContext;
 
 namespace Dativo.Server;
@@ -46,6 +45,7 @@ public static class DativoServer
         }
         else logging(builder.Logging);
         builder.Services.AddSingleton(_ => new ServerContext(config, app));
+        builder.Services.AddSingleton<HttpMetrics>();
         builder.Services.AddSingleton<RunSupervisor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunSupervisor>());
         builder.Services.AddSingleton<SchedulerService>();
@@ -66,7 +66,7 @@ public static class DativoServer
             await next(ctx).ConfigureAwait(false);
         });
         web.UseRouting();
-        web.UseHttpMetrics();
+        web.Services.GetRequiredService<HttpMetrics>().Use(web);
         web.UseApiKeys();
         HealthApi.Map(web);
         PipelinesApi.Map(web);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Dativo.Orchestration.Alerts;
 using Dativo.Orchestration.Runs;
@@ -7,7 +6,6 @@ using Dativo.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Prometheus;
 
 namespace Dativo.Server.Api;
 
@@ -29,14 +27,12 @@ internal static class HealthApi
                 return Json.Of(new JsonObject { ["status"] = "not ready", ["error"] = "the run store does not answer: " + e.GetType().Name }, 503);
             }
         }).Open().WithTags("health").WithSummary("The run store answers: the server can serve and run");
-        app.MapGet("/metrics", async (HttpContext http, ServerContext s, CancellationToken ct) =>
+        app.MapGet("/metrics", async (HttpMetrics http, ServerContext s, CancellationToken ct) =>
         {
             var runs = new List<RunRecord>();
             await foreach (var r in s.Runs.ListRunsAsync(ct).ConfigureAwait(false)) runs.Add(r);
-            using var buffer = new MemoryStream();
-            await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(buffer, ct).ConfigureAwait(false);
-            var text = Encoding.UTF8.GetString(buffer.ToArray()) + PrometheusMetrics.Render(runs, s.Time);
+            var text = http.Render() + PrometheusMetrics.Render(runs, s.Time);
             return Results.Text(text, "text/plain; version=0.0.4; charset=utf-8");
-        }).WithTags("health").WithSummary("Prometheus metrics: HTTP requests, the process, and the stored runs (status, task durations, queue depth)");
+        }).WithTags("health").WithSummary("Prometheus metrics: HTTP requests by route, and the stored runs (status, task durations, queue depth)");
     }
 }

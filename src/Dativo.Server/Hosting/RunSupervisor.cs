@@ -19,8 +19,12 @@ public sealed class RunSupervisor(ServerContext server, ILogger<RunSupervisor> l
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private volatile bool _stopping;
+    private readonly TaskCompletionSource _stoppingSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Running => _running.Count;
+
+    /// <summary>Completes when a stop has begun (no new run starts from then on).</summary>
+    public Task WhenStoppingAsync() => _stoppingSignal.Task;
 
     /// <summary>
     /// Starts a run and returns once it is recorded in the run store (so its id can be shown at once); a run that fails before
@@ -64,6 +68,7 @@ public sealed class RunSupervisor(ServerContext server, ILogger<RunSupervisor> l
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        _stoppingSignal.TrySetResult();
         var all = _running.Values.ToArray();
         if (all.Length == 0) return;
         log.LogWarning("stopping: {Count} run(s) still running get {Grace} to finish", all.Length, server.Config.ShutdownGrace);
