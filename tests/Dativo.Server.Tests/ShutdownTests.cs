@@ -23,7 +23,7 @@ public sealed class ShutdownTests
     {
         var id = await server.TriggerAsync("gated", new { @params = new { gate = "gate-open" } });
         // its attempt has started: the script is waiting for the gate file
-        await server.WaitForRunAsync(id, r => (string?)r["tasks"]!["wait"]!["items"]![0]!["status"] == "RUNNING");
+        await server.WaitForRunAsync(id, r => r["tasks"]?["wait"]?["items"]?.AsArray() is [{ } item, ..] && (string?)item["status"] == "RUNNING");
         return id;
     }
 

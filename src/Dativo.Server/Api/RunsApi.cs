@@ -31,12 +31,12 @@ internal static class RunsApi
         }).WithSummary($"Stored runs, newest first; filters: status (repeatable), pipeline, limit (default {DefaultLimit})");
         g.MapGet("/{id}", async (string id, ServerContext s, CancellationToken ct) =>
         {
-            var run = await RunLookup.FindAsync(s.Runs, Json.Id(id), ct).ConfigureAwait(false);
+            var run = await FindAsync(s, id, ct).ConfigureAwait(false);
             return Json.Of(Show(await RunDetail.LoadAsync(s.Runs, run, ct).ConfigureAwait(false), s.Time.GetUtcNow()));
         }).WithSummary("A run with its tasks and every item (dataset, status, attempts, duration, error)");
         g.MapGet("/{id}/logs", async (string id, string? task, string? item, int? attempt, long? offset, ServerContext s, CancellationToken ct) =>
         {
-            var run = await RunLookup.FindAsync(s.Runs, Json.Id(id), ct).ConfigureAwait(false);
+            var run = await FindAsync(s, id, ct).ConfigureAwait(false);
             var logs = new JsonArray();
             foreach (var src in await RunLogs.SelectAsync(s.Runs, run, new LogFilter(task, item, attempt), waiting: !RunStatus.IsTerminal(run.Status), ct).ConfigureAwait(false))
             {
@@ -51,14 +51,14 @@ internal static class RunsApi
         }).WithSummary("Logs of a run's attempts (latest of every task and item unless task/item/attempt pick); offset continues a read");
         g.MapPost("/{id}/retry", async (string id, ServerContext s, RunSupervisor runs, CancellationToken ct) =>
         {
-            var run = await RunLookup.FindAsync(s.Runs, Json.Id(id), ct).ConfigureAwait(false);
+            var run = await FindAsync(s, id, ct).ConfigureAwait(false);
             var p = RunActions.PrepareRetry(s.App, run);
             var started = await runs.StartAsync(p, new RunRequest(run.CorrelationId, run.ExportDate), (engine, c) => RunActions.RetryAsync(engine, p, run, c)).ConfigureAwait(false);
             return Json.Of(Started(started), 202);
         }).RequireScope(ApiScope.Operate).WithSummary("Run a stored run again: succeeded tasks and items are skipped, the rest run");
         g.MapPost("/{id}/cancel", async (string id, ServerContext s, CancellationToken ct) =>
         {
-            var run = await RunLookup.FindAsync(s.Runs, Json.Id(id), ct).ConfigureAwait(false);
+            var run = await FindAsync(s, id, ct).ConfigureAwait(false);
             return Json.Of(new JsonObject { ["run_id"] = run.RunId, ["message"] = await RunActions.CancelAsync(s.Runs, run, s.Time, ct).ConfigureAwait(false) });
         }).RequireScope(ApiScope.Operate).WithSummary("Cancel a running run: its attempts are stopped");
         g.MapDelete("/{id}", async (string id, ServerContext s, CancellationToken ct) =>
@@ -66,6 +66,16 @@ internal static class RunsApi
             var (runId, existed) = await RunActions.ClearAsync(s.Runs, Json.Id(id), s.Time, ct).ConfigureAwait(false);
             return existed ? Json.Of(new JsonObject { ["run_id"] = runId, ["cleared"] = true }) : throw new Application.Pipelines.NotFoundException($"no run {runId}");
         }).RequireScope(ApiScope.Operate).WithSummary("Clear (forget) a run so its correlation id starts from scratch");
+    }
+
+    /// <summary>The run a route segment names (run id, short id or prefix); a run that does not exist is a 404, an ambiguous prefix a 400.</summary>
+    public static async Task<RunRecord> FindAsync(ServerContext s, string segment, CancellationToken ct)
+    {
+        try { return await RunLookup.FindAsync(s.Runs, Json.Id(segment), ct).ConfigureAwait(false); }
+        catch (Core.Errors.DativoException e) when (e.Message.StartsWith("no run", StringComparison.Ordinal))
+        {
+            throw new Application.Pipelines.NotFoundException(e.Message);
+        }
     }
 
     public static RunFilter Filter(string[]? status, string? pipeline, int? limit) =>

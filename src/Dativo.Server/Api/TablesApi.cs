@@ -14,7 +14,7 @@ internal static class TablesApi
     {
         var g = app.MapGroup("/api/tables").WithTags("tables");
         g.MapGet("", async (ServerContext s, CancellationToken ct) =>
-            Json.Of(TableJson.List(await s.Tables.ListAsync(null, null, verify: false, ct).ConfigureAwait(false))))
+            Json.Of(TableJson.List(await s.ListTablesAsync(ct).ConfigureAwait(false))))
             .WithSummary("Tables of the catalog with snapshot count and current snapshot (a table that cannot be read has its error)");
         g.MapGet("/{name}", async (string name, ServerContext s, CancellationToken ct) =>
         {

@@ -26,13 +26,13 @@ internal static class DashboardPages
         }).ExcludeFromDescription();
         app.MapGet("/runs/{id}", async (string id, string? fragment, HttpContext http, ServerContext s, CancellationToken ct) =>
         {
-            var run = await RunLookup.FindAsync(s.Runs, Uri.UnescapeDataString(id), ct).ConfigureAwait(false);
+            var run = await Api.RunsApi.FindAsync(s, id, ct).ConfigureAwait(false);
             var body = RunsPages.Run(await RunDetail.LoadAsync(s.Runs, run, ct).ConfigureAwait(false), s.Time.GetUtcNow(), ApiKeyAuth.CanOperate(http));
             if (fragment == "run") return Page(body.ToString());
             return Page(Layout.Page(run.RunId, "Runs", new Html().Add(body).Add(RunsPages.LogViewer()), ApiKeyAuth.CanOperate(http)));
         }).ExcludeFromDescription();
         app.MapGet("/tables", async (HttpContext http, ServerContext s, CancellationToken ct) =>
-            Page(Layout.Page("Tables", "Tables", TablesPages.List(await s.Tables.ListAsync(null, null, verify: false, ct).ConfigureAwait(false)), ApiKeyAuth.CanOperate(http))))
+            Page(Layout.Page("Tables", "Tables", TablesPages.List(await s.ListTablesAsync(ct).ConfigureAwait(false)), ApiKeyAuth.CanOperate(http))))
             .ExcludeFromDescription();
         app.MapGet("/tables/{name}", async (string name, HttpContext http, ServerContext s, CancellationToken ct) =>
         {

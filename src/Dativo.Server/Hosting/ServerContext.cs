@@ -33,6 +33,14 @@ public sealed class ServerContext : IAsyncDisposable
     public IStreamsView Streams { get; }
     public TimeProvider Time => App.Time;
 
+    /// <summary>The warehouse's tables; none while a local warehouse folder does not exist yet (no job has written one).</summary>
+    public async Task<List<TableListing>> ListTablesAsync(CancellationToken ct)
+    {
+        var w = Tables.Options.Warehouse;
+        if (Tables.Options.CatalogUri is null && !w.Contains("://", StringComparison.Ordinal) && !Directory.Exists(w)) return [];
+        return await Tables.ListAsync(null, null, verify: false, ct).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Runs.State is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);

@@ -15,7 +15,7 @@ public sealed record OpenAccess;
 /// API keys on every endpoint: from <c>Authorization: Bearer</c>, <c>X-Api-Key</c> or the dashboard's cookie. A wrong key is
 /// always refused (401); a missing one only when keys are required (any non-loopback address, or <c>auth.required</c>) —
 /// otherwise the local caller may do what an operate key may. A key below the endpoint's scope gets 403. Requests that change
-/// something without a key header (cookie or no key) must carry <c>X-Dativo-Action</c>, which a cross-site form cannot send.
+/// something without a key header (cookie or no key) must have a JSON body or carry <c>X-Dativo-Action</c>, which a cross-site form cannot send.
 /// </summary>
 public static class ApiKeyAuth
 {
@@ -69,15 +69,20 @@ public static class ApiKeyAuth
                 await RefuseAsync(ctx, 403, $"this needs a key with scope {Name(need)}; the key given has scope {Name(have)}").ConfigureAwait(false);
                 return;
             }
-            if (!fromHeader && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method) && !ctx.Request.Headers.ContainsKey(ActionHeader))
+            if (!fromHeader && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method) 
+                && !ctx.Request.Headers.ContainsKey(ActionHeader) && !IsJson(ctx.Request.ContentType))
             {
-                await RefuseAsync(ctx, 403, $"a change needs the {ActionHeader} header (or an API key header): cross-site requests are refused").ConfigureAwait(false);
+                await RefuseAsync(ctx, 403, $"a change needs a JSON body, the {ActionHeader} header or an API key header: cross-site requests are refused").ConfigureAwait(false);
                 return;
             }
             ctx.Items[ScopeItem] = have;
             await next(ctx).ConfigureAwait(false);
         });
     }
+
+    /// <summary>A JSON body: a cross-site form or a no-CORS fetch cannot send one without a preflight this server never answers.</summary>
+    private static bool IsJson(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
 
     private static string Name(ApiScope s) => s.ToString().ToLowerInvariant();
 
