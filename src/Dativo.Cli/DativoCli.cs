@@ -27,6 +27,8 @@ internal static class DativoCli
             DatasetsCommands.Create(ctx),
             TableCommands.Create(ctx),
             StreamConfigCommands.Create(ctx),
+            ServeCommand.Create(ctx),
+            KeysCommand.Create(ctx),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }; // signals: Program.cs
         try

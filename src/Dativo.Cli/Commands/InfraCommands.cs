@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Dativo.Core.Config.Jobs;
 using Dativo.Core.Errors;
-using Dativo.Core.Infrastructure;
+using Dativo.Application.Infrastructure;
 
 namespace Dativo.Cli.Commands;
 
@@ -37,7 +37,7 @@ internal static class InfraCommands
         var dir = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
         if (!Directory.Exists(dir))
             throw new DativoException($"cannot write {outPath}: folder {dir} does not exist (is module_source right?)");
-        var text = TfvarsWriter.Render(TerraformVariables.Build(job, ctx.Env), outPath, Path.GetFileName(job.File));
+        var text = JobInfrastructure.Tfvars(job, ctx.Env, outPath);
         var tmp = outPath + ".tmp";
         await File.WriteAllTextAsync(tmp, text, ct).ConfigureAwait(false);
         File.Move(tmp, outPath, overwrite: true);

@@ -77,7 +77,7 @@ internal static class PipelineCommands
             {
                 run = await engine.RunAsync(p, new RunRequest(pr.GetValue(correlation), export), ct);
             }
-            var shown = await RunsCommands.DescribeAsync(store, run, ct);
+            var shown = await RunsCommands.DescribeAsync(store, run, ct, ctx.Time);
             if (pr.GetValue(json)) await ctx.Out.WriteLineAsync(IssueJson.Pretty(shown.Json));
             else await ctx.Out.WriteLineAsync(shown.Text);
             return shown.ExitCode;

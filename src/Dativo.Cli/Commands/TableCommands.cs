@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Dativo.Application.Tables;
 using Dativo.Core.Errors;
 using Dativo.Lake.Engine;
 using Dativo.Lake.Iceberg.Table;
@@ -43,27 +44,10 @@ internal static class TableCommands
         target.AddTo(c);
         c.SetAction(async (pr, ct) =>
         {
-            var catalog = target.OpenCatalog(pr);
-            var rows = new List<TableOutput.Listed>();
-            // Rows may come from other tools: names are used as identifiers (never re-parsed), and a table that cannot
-            // be opened is listed with its error instead of hiding the rest.
-            foreach (var ns in await catalog.ListNamespacesAsync(ct))
-                foreach (var id in await catalog.ListTablesAsync(ns, ct))
-                {
-                    try
-                    {
-                        var t = await target.OpenAsync(pr, catalog, id, ctx.Time, ct);
-                        await t.VerifyManifestsAsync(ct);
-                        rows.Add(new TableOutput.Listed(id.Namespace, id.Name, t.Metadata.Snapshots.Count, t.Metadata.CurrentSnapshot?.SnapshotId));
-                    }
-                    catch (DativoException e)
-                    {
-                        // one table that cannot be read (damaged, or a name another tool wrote) must not hide the healthy ones
-                        rows.Add(new TableOutput.Listed(id.Namespace, id.Name, null, null, e.Message));
-                        await ctx.Err.WriteLineAsync("error: " + e.Message);
-                    }
-                }
-            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.ListJson(rows));
+            // one table that cannot be read (damaged, or a name another tool wrote) must not hide the healthy ones
+            var rows = await target.Lake(pr, ctx.Time).ListAsync(TableTarget.ParseMap(pr.GetValue(target.LocationMap) ?? []),
+                e => ctx.Err.WriteLine("error: " + e), verify: true, ct);
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableJson.List(rows));
             else TableOutput.List(ResultTables.Console(ctx.Out), rows);
             return rows.Any(r => r.Error is not null) ? ExitCodes.Partial : ExitCodes.Success;
         });
@@ -79,7 +63,7 @@ internal static class TableCommands
             var d = await t.DescribeAsync(ct);
             await t.VerifyCurrentSnapshotAsync(ct);
             var orphans = (await t.FindOrphanFilesAsync(TimeSpan.Zero, ct)).Count;
-            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.ShowJson(d, orphans));
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableJson.Show(d, orphans));
             else TableOutput.Show(ResultTables.Console(ctx.Out), d, orphans);
             return 0;
         });
@@ -92,7 +76,7 @@ internal static class TableCommands
         c.SetAction(async (pr, ct) =>
         {
             var d = await (await target.OpenAsync(pr, pr.GetValue(name)!, ctx.Time, ct)).DescribeAsync(ct);
-            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.HistoryJson(d));
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableJson.History(d));
             else TableOutput.History(ResultTables.Console(ctx.Out), d);
             return 0;
         });
@@ -124,7 +108,7 @@ internal static class TableCommands
             }
             await t.RefreshAsync(ct);
             var props = t.Metadata.Properties;
-            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableOutput.PropertiesJson(props));
+            if (pr.GetValue(json)) await WriteJsonAsync(ctx, TableJson.Properties(props));
             else TableOutput.Properties(ResultTables.Console(ctx.Out), t.Name, props);
             return 0;
         });

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
+using Dativo.Application.Tables;
 using Dativo.Lake.Iceberg.Table;
 using Spectre.Console;
 
@@ -8,39 +8,9 @@ namespace Dativo.Cli.Commands;
 /// <summary>What <c>dativo table show|history|properties|list</c> print: Spectre.Console tables, or JSON with --json.</summary>
 internal static class TableOutput
 {
-    public sealed record Listed(string Namespace, string Table, int? Snapshots, long? CurrentSnapshotId, string? Error = null);
-
     private static string Num(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string Summary(SnapshotInfo s, string key) => s.Summary.GetValueOrDefault(key) ?? "";
-
-    public static JsonObject ShowJson(TableDescription d, int orphans) => new()
-    {
-        ["name"] = d.Name,
-        ["location"] = d.Location,
-        ["metadata_location"] = d.MetadataLocation,
-        ["format_version"] = d.FormatVersion,
-        ["table_uuid"] = d.TableUuid,
-        ["schema"] = new JsonArray([.. d.Schema.Columns.Select(c => (JsonNode)new JsonObject
-        {
-            ["id"] = c.Id, ["name"] = c.Name, ["type"] = c.Type.ToString(), ["required"] = c.Required,
-        })]),
-        ["partition_spec"] = new JsonArray([.. d.Spec.Fields.Select(f => (JsonNode)new JsonObject
-        {
-            ["name"] = f.Name, ["source"] = d.Schema.FindField(f.SourceId)?.Name, ["transform"] = f.Transform.ToString(), ["field_id"] = f.FieldId,
-        })]),
-        ["properties_count"] = d.Properties.Count,
-        ["current_snapshot_id"] = d.CurrentSnapshot?.SnapshotId,
-        ["snapshots"] = d.History.Count,
-        ["data_files"] = Total(d, "total-data-files"),
-        ["delete_files"] = Total(d, "total-delete-files"),
-        ["records"] = Total(d, "total-records"),
-        ["size_bytes"] = Total(d, "total-files-size"),
-        ["orphan_files"] = orphans,
-    };
-
-    private static long Total(TableDescription d, string key) =>
-        d.CurrentSnapshot?.Summary.GetValueOrDefault(key) is { } v && long.TryParse(v, CultureInfo.InvariantCulture, out var n) ? n : 0;
 
     public static void Show(IAnsiConsole console, TableDescription d, int orphans)
     {
@@ -51,10 +21,10 @@ internal static class TableOutput
         Row("format version", Num(d.FormatVersion));
         Row("current snapshot", d.CurrentSnapshot is { } cur ? $"{Num(cur.SnapshotId)} ({cur.Operation}, {CliFormat.Instant(cur.Timestamp)})" : "none");
         Row("snapshots", Num(d.History.Count));
-        Row("data files", Num(Total(d, "total-data-files")));
-        Row("delete files", Num(Total(d, "total-delete-files")));
-        Row("records", Num(Total(d, "total-records")));
-        Row("size (bytes)", Num(Total(d, "total-files-size")));
+        Row("data files", Num(TableJson.Total(d, "total-data-files")));
+        Row("delete files", Num(TableJson.Total(d, "total-delete-files")));
+        Row("records", Num(TableJson.Total(d, "total-records")));
+        Row("size (bytes)", Num(TableJson.Total(d, "total-files-size")));
         Row("properties", Num(d.Properties.Count));
         Row("orphan files", Num(orphans));
         console.Write(head);
@@ -67,17 +37,6 @@ internal static class TableOutput
         console.Write(spec);
     }
 
-    public static JsonArray HistoryJson(TableDescription d) => new([.. d.History.Select(s => (JsonNode)new JsonObject
-    {
-        ["snapshot_id"] = s.SnapshotId,
-        ["parent_id"] = s.ParentId,
-        ["sequence_number"] = s.SequenceNumber,
-        ["timestamp"] = CliFormat.InstantPrecise(s.Timestamp),
-        ["operation"] = s.Operation,
-        ["is_current_ancestor"] = s.IsCurrentAncestor,
-        ["summary"] = new JsonObject([.. s.Summary.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
-    })]);
-
     public static void History(IAnsiConsole console, TableDescription d)
     {
         var t = new Table { Title = new TableTitle($"{Markup.Escape(d.Name)}: snapshots (newest first)") };
@@ -88,9 +47,6 @@ internal static class TableOutput
         console.Write(t);
     }
 
-    public static JsonObject PropertiesJson(IReadOnlyDictionary<string, string> props) =>
-        new([.. props.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]);
-
     public static void Properties(IAnsiConsole console, string name, IReadOnlyDictionary<string, string> props)
     {
         var t = new Table { Title = new TableTitle($"{Markup.Escape(name)}: properties") }.AddColumn("key").AddColumn("value");
@@ -98,17 +54,7 @@ internal static class TableOutput
         console.Write(t);
     }
 
-    public static JsonArray ListJson(IEnumerable<Listed> tables) => new([.. tables.Select(t =>
-    {
-        var row = new JsonObject
-        {
-            ["namespace"] = t.Namespace, ["table"] = t.Table, ["snapshots"] = t.Snapshots, ["current_snapshot_id"] = t.CurrentSnapshotId,
-        };
-        if (t.Error is not null) row["error"] = t.Error;
-        return (JsonNode)row;
-    })]);
-
-    public static void List(IAnsiConsole console, IReadOnlyList<Listed> tables)
+    public static void List(IAnsiConsole console, IReadOnlyList<TableListing> tables)
     {
         var t = new Table { Title = new TableTitle("tables") }.AddColumn("namespace").AddColumn("table").AddColumn("snapshots").AddColumn("current snapshot id");
         if (tables.Any(x => x.Error is not null)) t.AddColumn("error");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Dativo.Application.Tables;
 using Dativo.Core.Errors;
 using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Table;
@@ -10,7 +11,7 @@ namespace Dativo.Cli.Commands;
 /// <summary>The options every <c>dativo table</c> command shares and how they open a table or the catalog.</summary>
 internal sealed class TableTarget
 {
-    public const string DefaultWarehouse = ".local/lake";
+    public const string DefaultWarehouse = WarehouseOptions.DefaultWarehouse;
 
     public Option<string> Warehouse { get; } = new("--warehouse") { Description = $"warehouse folder or s3://bucket/prefix (default ./{DefaultWarehouse})" };
 
@@ -28,19 +29,13 @@ internal sealed class TableTarget
         c.Options.Add(LocationMap);
     }
 
-    public ICatalog OpenCatalog(ParseResult pr)
-    {
-        var warehouse = pr.GetValue(Warehouse) ?? DefaultWarehouse;
-        var uri = pr.GetValue(Catalog);
-        if (uri is null && warehouse.Contains("://", StringComparison.Ordinal) && !warehouse.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-            throw new DativoException($"--warehouse {warehouse}: a remote warehouse needs --catalog (e.g. postgresql://user:pw@host/db)");
-        if (uri is null && !Directory.Exists(LocalDir(warehouse)))
-            throw new DativoException($"warehouse {warehouse} does not exist; pass --warehouse DIR (default ./{DefaultWarehouse})");
-        return Catalogs.Open(new CatalogOptions { Name = pr.GetValue(CatalogName) ?? "default", Uri = uri, Warehouse = uri is null ? LocalDir(warehouse) : null });
-    }
+    /// <summary>The application layer's view of the warehouse options.</summary>
+    public TableLake Lake(ParseResult pr, TimeProvider time) =>
+        new(new WarehouseOptions(pr.GetValue(Warehouse) ?? DefaultWarehouse, pr.GetValue(Catalog), pr.GetValue(CatalogName)), time);
 
-    public static string LocalDir(string warehouse) =>
-        warehouse.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? new Uri(warehouse).LocalPath : Path.GetFullPath(warehouse);
+    public ICatalog OpenCatalog(ParseResult pr) => Lake(pr, TimeProvider.System).OpenCatalog();
+
+    public static string LocalDir(string warehouse) => TableLake.LocalDir(warehouse);
 
     /// <summary>NAME is a table location (a path or URI) when it contains '/' or names an existing folder; else <c>namespace.table</c>.</summary>
     public static bool IsLocation(string name) => name.Contains('/', StringComparison.Ordinal) || name.Contains("://", StringComparison.Ordinal) || Directory.Exists(name);
@@ -55,7 +50,7 @@ internal sealed class TableTarget
 
     /// <summary>A catalog table by identifier: its names are used as they are, whatever characters they hold.</summary>
     public Task<IcebergTable> OpenAsync(ParseResult pr, ICatalog catalog, TableIdentifier id, TimeProvider time, CancellationToken ct) =>
-        IcebergTables.OpenAsync(catalog, ObjectStores.Open(pr.GetValue(Warehouse) ?? DefaultWarehouse), id, time, ParseMap(pr.GetValue(LocationMap) ?? []), ct);
+        Lake(pr, time).OpenAsync(catalog, id, ParseMap(pr.GetValue(LocationMap) ?? []), ct);
 
     /// <summary>Points the catalog entry of <paramref name="name"/> at another of its metadata files (see <see cref="IcebergTables.RollbackToMetadataAsync"/>).</summary>
     public Task<IcebergTable> RollbackToMetadataAsync(ParseResult pr, string name, string metadataFile, TimeProvider time, CancellationToken ct) =>

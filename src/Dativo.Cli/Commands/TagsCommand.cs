@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Dativo.Core.Config.Jobs;
-using Dativo.Core.Tags;
+using Dativo.Application.Infrastructure;
 
 namespace Dativo.Cli.Commands;
 
@@ -18,8 +18,8 @@ internal static class TagsCommand
             // tags come from the contract, governance and infrastructure: connectors need not be runnable here
             var job = JobLoader.Load(pr.GetValue(config)!.FullName, ctx.Env, use: JobUse.Tags);
             foreach (var w in job.Warnings) await ctx.Err.WriteLineAsync(w.ToString()).ConfigureAwait(false);
-            var props = TableProperties.Derive(job);
-            var tags = InfrastructureTags.Derive(job);
+            var props = JobInfrastructure.TableProperties(job);
+            var tags = JobInfrastructure.Tags(job);
             if (pr.GetValue(json))
             {
                 await ctx.Out.WriteLineAsync(IssueJson.Pretty(new JsonObject
