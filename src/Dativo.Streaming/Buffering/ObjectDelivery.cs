@@ -21,7 +21,7 @@ internal sealed class ObjectDelivery(IObjectStore store, StreamSettings settings
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{settings.Name}\n{settings.Version}\n{b.FirstOrdinal}\n{(b.IsError ? "e" : "d")}"));
         var prefix = PrefixTemplate.FillRandom(b.Key, new Random(BitConverter.ToInt32(hash, 16)));
         var bytes = hash[..16];
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // RFC 9562 version 8 (custom), variant 10
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // RFC 9562 version 8 (custom), variant 10
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         var uuid = new Guid(bytes, bigEndian: true).ToString();
         var ts = DateTimeOffset.FromUnixTimeMilliseconds(b.OldestArrivalMs).UtcDateTime.ToString("yyyy-MM-dd-HH-mm-ss", CultureInfo.InvariantCulture);

@@ -29,6 +29,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private long _nextSeq;
     private long _retainedBytes;
     private long _pendingBytes;
+    private long _syncs;
 
     private WriteAheadLog(string dir, long segmentBytes, long budgetBytes, Action<IReadOnlyList<WalEntry>> committed, long nextSeq)
     {
@@ -49,6 +50,12 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
     /// <summary>The first seq a replay would read (the first record of the oldest segment kept).</summary>
     public long FirstRetainedSeq { get { lock (_gate) return _segments.Count == 0 ? _nextSeq : _segments.Keys[0]; } }
+
+    /// <summary>fsyncs done so far (one per group of appends).</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
+
+    /// <summary>Test hook: awaited by the writer before each sync, so a test can hold a group while others queue.</summary>
+    internal Func<Task>? BeforeSync { get; set; }
 
     /// <summary>Bytes in segment files not yet trimmed.</summary>
     public long RetainedBytes => Interlocked.Read(ref _retainedBytes);
@@ -146,7 +153,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                         written += HeaderBytes + data.Length;
                     }
                 }
+                if (BeforeSync is { } hook) await hook().ConfigureAwait(false);
                 _current.Flush(flushToDisk: true);
+                Interlocked.Increment(ref _syncs);
                 lock (_gate)
                 {
                     _segments[_segments.Keys[^1]] = _current.Length;

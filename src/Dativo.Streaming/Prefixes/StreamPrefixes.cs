@@ -42,7 +42,8 @@ internal sealed class StreamPrefixes
         if (givenError is not null && !givenError.HasErrorOutputType)
             throw new DativoException($"{where}: s3_error_prefix must contain !{{firehose:error-output-type}}, e.g. \"errors/!{{firehose:error-output-type}}/\"");
 
-        var effective = given.HasTimestamp ? given : Parse((prefix ?? "") + DefaultTimeSuffix, where, "s3_dynamic_prefix");
+        // Firehose appends the hourly folders to a prefix without a timestamp; a dynamic-partitioning prefix is used as written
+        var effective = given.HasTimestamp || dynamicPartitioning ? given : Parse((prefix ?? "") + DefaultTimeSuffix, where, "s3_dynamic_prefix");
         var effectiveError = givenError ?? Parse((prefix ?? "") + "!{firehose:error-output-type}/" + DefaultTimeSuffix, where, "s3_dynamic_prefix");
         return new StreamPrefixes(effective, effectiveError);
     }
