@@ -25,7 +25,7 @@ internal static class DativoCli
             RunsCommands.Create(ctx),
             DatasetsCommands.Create(ctx),
             TableCommands.Create(ctx),
-            StreamConfigCommands.Create(ctx),
+            StreamConfigCommands.Create(ctx, StreamServeCommand.Create(ctx)),
         };
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }; // signals: Program.cs
         try
@@ -79,8 +79,4 @@ internal static class DativoCli
 }
 
 /// <summary>What every command needs from its surroundings; tests give their own.</summary>
-internal sealed record CliContext(TextWriter Out, TextWriter Err, Func<string, string?> Env, TimeProvider Time)
-{
-    /// <summary>The application layer's view of this invocation: the current directory, warnings on stderr.</summary>
-    public Application.AppContext App => new(Env, Time, Environment.CurrentDirectory, msg => Err.WriteLine("warning: " + msg));
-}
+internal sealed record CliContext(TextWriter Out, TextWriter Err, Func<string, string?> Env, TimeProvider Time);
