@@ -79,4 +79,8 @@ internal static class DativoCli
 }
 
 /// <summary>What every command needs from its surroundings; tests give their own.</summary>
-internal sealed record CliContext(TextWriter Out, TextWriter Err, Func<string, string?> Env, TimeProvider Time);
+internal sealed record CliContext(TextWriter Out, TextWriter Err, Func<string, string?> Env, TimeProvider Time)
+{
+    /// <summary>The application layer's view of this invocation: the current directory, warnings on stderr.</summary>
+    public Application.AppContext App => new(Env, Time, Environment.CurrentDirectory, msg => Err.WriteLine("warning: " + msg));
+}

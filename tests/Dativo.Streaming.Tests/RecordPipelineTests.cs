@@ -40,7 +40,7 @@ public sealed class RecordPipelineTests
     [Fact]
     public async Task Delimited_deaggregation_splits_on_the_delimiter()
     {
-        var p = Processor(Dp(s => s with { Deaggregation = new DeaggregationSettings(DeaggregationType.Delimited, "####") }));
+        var p = Processor(Dp(s => s with { Deaggregation = new DeaggregationSettings(DeaggregationType.Delimited, "####"u8.ToArray()) }));
         var output = await p.ProcessAsync([Entry(1, Start, "{\"k\":\"a\"}####{\"k\":\"b\"}####")], default);
         Assert.Equal(["{\"k\":\"a\"}", "{\"k\":\"b\"}"], output.Select(Text));
     }

@@ -20,7 +20,6 @@ public sealed class StreamServeKillTests
         Skip.If(FirehoseClient.SkipReason is not null, FirehoseClient.SkipReason);
         using var dir = new TempDir();
         var config = dir.File("stream.yaml", """
-            port: 0
             data_dir: data
             auth: none
             streams:
@@ -35,7 +34,7 @@ public sealed class StreamServeKillTests
                   s3_error_prefix: "errors/!{firehose:error-output-type}/"
                   enable_newline_appending: true
                 destination:
-                  local: lake
+                  local: {path: lake}
             """);
         var acknowledged = new HashSet<int>();
 
@@ -98,7 +97,7 @@ public sealed class StreamServeKillTests
 
     private static async Task<Server> StartServeAsync(string dir, string config)
     {
-        var p = CliRunner.Start(dir, ["stream", "serve", "--config", config]);
+        var p = CliRunner.Start(dir, ["stream", "serve", "--config", config, "--port", "0"]);
         var stderr = new System.Text.StringBuilder();
         p.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         p.BeginErrorReadLine();

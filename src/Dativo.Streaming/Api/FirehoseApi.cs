@@ -25,7 +25,7 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         try
         {
             var body = await ReadBodyAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
-            verifier?.Verify(ctx.Request, body);
+            var caller = verifier?.Verify(ctx.Request, body);
             var target = ctx.Request.Headers["X-Amz-Target"].ToString();
             if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
                 throw new FirehoseError(400, "UnknownOperationException", $"unknown X-Amz-Target '{target}'");
@@ -41,9 +41,9 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
                 {
                     switch (operation)
                     {
-                        case "PutRecord": await PutRecordAsync(doc.RootElement, json).ConfigureAwait(false); break;
-                        case "PutRecordBatch": await PutRecordBatchAsync(doc.RootElement, json).ConfigureAwait(false); break;
-                        case "DescribeDeliveryStream": Describe(doc.RootElement, json); break;
+                        case "PutRecord": await PutRecordAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
+                        case "PutRecordBatch": await PutRecordBatchAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
+                        case "DescribeDeliveryStream": Describe(doc.RootElement, caller, json); break;
                         case "ListDeliveryStreams": List(doc.RootElement, json); break;
                         default: throw new FirehoseError(400, "UnknownOperationException", $"operation '{operation}' is not supported");
                     }
@@ -75,12 +75,15 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         return ms.ToArray();
     }
 
-    private DeliveryStream Stream(JsonElement root)
+    private DeliveryStream Stream(JsonElement root, string? caller, string action)
     {
         if (!root.TryGetProperty("DeliveryStreamName", out var n) || n.ValueKind != JsonValueKind.String)
             throw FirehoseError.Validation("Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null");
         var name = n.GetString()!;
-        return streams.TryGetValue(name, out var s) ? s : throw FirehoseError.NotFound(name, accountId);
+        var stream = streams.TryGetValue(name, out var s) ? s : throw FirehoseError.NotFound(name, accountId);
+        if (caller is not null && stream.Settings.AllowedAccessKeys is { } allowed && !allowed.Contains(caller))
+            throw new FirehoseError(400, "AccessDeniedException", $"User: {caller} is not authorized to perform: firehose:{action} on resource: {stream.Arn}");
+        return stream;
     }
 
     private static byte[] Data(JsonElement record, string path)
@@ -113,9 +116,9 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         }
     }
 
-    private async Task PutRecordAsync(JsonElement root, Utf8JsonWriter json)
+    private async Task PutRecordAsync(JsonElement root, string? caller, Utf8JsonWriter json)
     {
-        var stream = Stream(root);
+        var stream = Stream(root, caller, "PutRecord");
         if (!root.TryGetProperty("Record", out var record))
             throw FirehoseError.Validation("Value null at 'record' failed to satisfy constraint: Member must not be null");
         var seq = await AppendAsync(stream, [Data(record, "record")]).ConfigureAwait(false);
@@ -125,9 +128,9 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         json.WriteEndObject();
     }
 
-    private async Task PutRecordBatchAsync(JsonElement root, Utf8JsonWriter json)
+    private async Task PutRecordBatchAsync(JsonElement root, string? caller, Utf8JsonWriter json)
     {
-        var stream = Stream(root);
+        var stream = Stream(root, caller, "PutRecordBatch");
         if (!root.TryGetProperty("Records", out var list) || list.ValueKind != JsonValueKind.Array)
             throw FirehoseError.Validation("Value null at 'records' failed to satisfy constraint: Member must not be null");
         var count = list.GetArrayLength();
@@ -161,9 +164,9 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         json.WriteEndObject();
     }
 
-    private void Describe(JsonElement root, Utf8JsonWriter json)
+    private void Describe(JsonElement root, string? caller, Utf8JsonWriter json)
     {
-        var stream = Stream(root);
+        var stream = Stream(root, caller, "DescribeDeliveryStream");
         var s = stream.Settings;
         json.WriteStartObject();
         json.WriteStartObject("DeliveryStreamDescription");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Dativo.Orchestration.Datasets;
+using Dativo.Aws;
 using Microsoft.AspNetCore.Http;
 
 namespace Dativo.Streaming.Api;
@@ -15,7 +15,8 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
 {
     private static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);
 
-    public void Verify(HttpRequest request, byte[] body)
+    /// <summary>Returns the caller's access key id when the signature is right; throws the AWS error otherwise.</summary>
+    public string Verify(HttpRequest request, byte[] body)
     {
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.Length == 0) throw new FirehoseError(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
@@ -51,5 +52,6 @@ internal sealed class SigV4Verifier(IReadOnlyDictionary<string, string> secrets,
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expectedSignature), Encoding.ASCII.GetBytes(signature)))
             throw new FirehoseError(400, "InvalidSignatureException",
                 "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        return scope[0];
     }
 }

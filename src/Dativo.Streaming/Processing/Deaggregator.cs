@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Dativo.Streaming.Runtime;
 
@@ -15,7 +14,7 @@ internal static class Deaggregator
     public const int MaxSubRecords = 1 << 20;
 
     public static List<ReadOnlyMemory<byte>> Split(ReadOnlyMemory<byte> data, DeaggregationSettings settings) =>
-        settings.Type == DeaggregationType.Json ? SplitJson(data) : SplitDelimited(data, Encoding.UTF8.GetBytes(settings.Delimiter ?? ""));
+        settings.Type == DeaggregationType.Json ? SplitJson(data) : SplitDelimited(data, settings.Delimiter is { Length: > 0 } d ? d : throw new DeaggregationException("DELIMITED de-aggregation has no delimiter"));
 
     private static List<ReadOnlyMemory<byte>> SplitJson(ReadOnlyMemory<byte> data)
     {

@@ -66,8 +66,9 @@ internal sealed class Transformer(TransformationSettings settings, string stream
 
     private async Task<string> PostAsync(string body, CancellationToken ct)
     {
-        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(settings.Endpoint, content, ct).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, settings.Endpoint) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in settings.Headers) request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
             throw new TransformationFailedException($"endpoint answered {(int)response.StatusCode}");

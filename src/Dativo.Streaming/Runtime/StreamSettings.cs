@@ -46,6 +46,9 @@ public sealed record StreamSettings
 
     public AlarmSettings? Alarms { get; init; }
 
+    /// <summary>Access keys that may put to this stream (null: any key the service accepts).</summary>
+    public IReadOnlySet<string>? AllowedAccessKeys { get; init; }
+
     public long BufferingSizeBytes => BufferingSizeMiB * 1024L * 1024L;
 }
 
@@ -62,8 +65,8 @@ public enum DeaggregationType
     Delimited,
 }
 
-/// <param name="Delimiter">the delimiter text for DELIMITED (the YAML holds it as Firehose does: base64, decoded by the mapping)</param>
-public sealed record DeaggregationSettings(DeaggregationType Type, string? Delimiter = null);
+/// <param name="Delimiter">the delimiter bytes for DELIMITED (the YAML holds them as Firehose does: base64)</param>
+public sealed record DeaggregationSettings(DeaggregationType Type, byte[]? Delimiter = null);
 
 /// <summary>Exactly one of <see cref="Endpoint"/> (Lambda record contract over HTTP) or <see cref="Command"/> (records on stdin).</summary>
 public sealed record TransformationSettings
@@ -75,6 +78,9 @@ public sealed record TransformationSettings
 
     /// <summary>Attempts per batch before its records go to the error prefix (Firehose retries 3 times by default).</summary>
     public int Attempts { get; init; } = 4;
+
+    /// <summary>Headers sent with each HTTP invocation (e.g. an API key).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 }
