@@ -26,7 +26,7 @@ internal static class DativoCli
             RunsCommands.Create(ctx),
             DatasetsCommands.Create(ctx),
             TableCommands.Create(ctx),
-            StreamConfigCommands.Create(ctx),
+            StreamConfigCommands.Create(ctx, StreamServeCommand.Create(ctx)),
             ServeCommand.Create(ctx),
             KeysCommand.Create(ctx),
         };

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Dativo.Streaming.Hosting;
+using Dativo.Streaming.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// Ingest-to-delivered throughput of 1 KiB JSON records through PutRecordBatch (500 per call), dynamic partitioning on
+// one key (100 partitions), GZIP, write-ahead log on — against a baseline measured in the same run: the same requests
+// to a loopback Kestrel endpoint that reads each body and answers 200 (HTTP + JSON transport only).
+// usage: dotnet run -c Release --project bench/streaming [records] [concurrency]
+var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+const int Batch = 500;
+const int Partitions = 100;
+
+var bodies = BuildBodies(total);
+var recordBytes = (long)total * 1024;
+Console.WriteLine($"{total:N0} records of 1 KiB ({recordBytes / 1048576.0:0} MiB) in {bodies.Count:N0} PutRecordBatch calls, {concurrency} in flight");
+
+var (baseline, baselineLatency) = await EchoBaselineAsync(bodies, concurrency);
+var dir = Path.Combine(Path.GetTempPath(), "dativo-bench-streaming-" + Guid.NewGuid().ToString("N")[..8]);
+try
+{
+    var (dativo, latency) = await DativoAsync(bodies, concurrency, dir, total);
+    Report("baseline (loopback echo)", recordBytes, total, baseline, baselineLatency);
+    Report("dativo (WAL + DP + GZIP, to delivered)", recordBytes, total, dativo, latency);
+    Console.WriteLine($"ratio dativo / baseline throughput: {baseline.TotalSeconds / dativo.TotalSeconds:0.00}");
+}
+finally
+{
+    Directory.Delete(dir, recursive: true);
+}
+
+static void Report(string what, long bytes, int records, TimeSpan elapsed, List<double> latencies)
+{
+    latencies.Sort();
+    var p99 = latencies[(int)Math.Min(latencies.Count - 1, Math.Ceiling(latencies.Count * 0.99) - 1)];
+    Console.WriteLine($"{what}: {bytes / 1048576.0 / elapsed.TotalSeconds:0.0} MiB/s, {records / elapsed.TotalSeconds:N0} records/s, p50 ack {latencies[latencies.Count / 2]:0.0} ms, p99 ack {p99:0.0} ms");
+}
+
+static List<byte[]> BuildBodies(int total)
+{
+    var bodies = new List<byte[]>();
+    var sb = new StringBuilder();
+    for (var first = 0; first < total; first += Batch)
+    {
+        sb.Clear().Append("{\"DeliveryStreamName\":\"bench\",\"Records\":[");
+        for (var i = first; i < Math.Min(total, first + Batch); i++)
+        {
+            var head = $"{{\"k\":\"p{i % Partitions}\",\"i\":{i},\"pad\":\"";
+            var json = head + new string('x', 1024 - head.Length - 2) + "\"}";
+            if (i > first) sb.Append(',');
+            sb.Append("{\"Data\":\"").Append(Convert.ToBase64String(Encoding.UTF8.GetBytes(json))).Append("\"}");
+        }
+        bodies.Add(Encoding.UTF8.GetBytes(sb.Append("]}").ToString()));
+    }
+    return bodies;
+}
+
+static async Task<(TimeSpan, List<double>)> SendAllAsync(Uri endpoint, List<byte[]> bodies, int concurrency)
+{
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency });
+    var next = -1;
+    var latencies = new List<double>();
+    var sw = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        var mine = new List<double>();
+        int n;
+        while ((n = Interlocked.Increment(ref next)) < bodies.Count)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(bodies[n]) };
+            request.Headers.Add("X-Amz-Target", "Firehose_20150804.PutRecordBatch");
+            var start = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"batch {n}: {(int)response.StatusCode}");
+            mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        lock (latencies) latencies.AddRange(mine);
+    }));
+    return (sw.Elapsed, latencies);
+}
+
+static async Task<(TimeSpan, List<double>)> EchoBaselineAsync(List<byte[]> bodies, int concurrency)
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.Logging.ClearProviders();
+    builder.WebHost.UseKestrel(o => { o.Listen(IPAddress.Loopback, 0); o.Limits.MaxRequestBodySize = 16L << 20; });
+    await using var app = builder.Build();
+    app.Run(async ctx =>
+    {
+        using var ms = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(ms);
+        await ctx.Response.WriteAsync("{\"FailedPutCount\":0}");
+    });
+    await app.StartAsync();
+    var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+    var result = await SendAllAsync(new Uri($"http://127.0.0.1:{port}/"), bodies, concurrency);
+    await app.StopAsync();
+    return result;
+}
+
+static async Task<(TimeSpan, List<double>)> DativoAsync(List<byte[]> bodies, int concurrency, string dir, int total)
+{
+    var stream = new StreamSettings
+    {
+        Name = "bench",
+        Destination = Path.Combine(dir, "lake"),
+        BufferingSizeMiB = 64,
+        BufferingIntervalSeconds = 60,
+        Compression = CompressionFormat.Gzip,
+        EnableDynamicPartitioning = true,
+        JqMetadataQuery = "{k:.k}",
+        Prefix = "data/k=!{partitionKeyFromQuery:k}/",
+        ErrorPrefix = "errors/!{firehose:error-output-type}/",
+        EnableNewlineAppending = true,
+    };
+    await using var service = new StreamingService(new ServiceSettings
+    {
+        Streams = [stream],
+        DataDirectory = Path.Combine(dir, "wal"),
+        Port = 0,
+        WalDiskBudgetBytes = 8L << 30,
+    }, TimeProvider.System);
+    await service.StartAsync(default);
+    var sw = Stopwatch.StartNew();
+    var (_, latencies) = await SendAllAsync(service.Endpoint, bodies, concurrency);
+    await service.StopAsync(); // delivers every buffer: the clock stops when the last object has landed
+    var elapsed = sw.Elapsed;
+    var delivered = service.Streams["bench"].Metrics.DeliveryToS3Records;
+    if (delivered != total) throw new InvalidOperationException($"delivered {delivered} of {total}");
+    return (elapsed, latencies);
+}

@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Dativo.Streaming.Durability;
+using Dativo.Streaming.Runtime;
+using Microsoft.AspNetCore.Http;
+
+namespace Dativo.Streaming.Api;
+
+/// <summary>
+/// Firehose's JSON 1.1 protocol (<c>X-Amz-Target: Firehose_20150804.&lt;Operation&gt;</c>): PutRecord, PutRecordBatch,
+/// DescribeDeliveryStream, ListDeliveryStreams, with Firehose's limits and error types.
+/// </summary>
+internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> streams, SigV4Verifier? verifier, string accountId)
+{
+    public const int MaxRecordBytes = 1_024_000;
+    public const int MaxBatchRecords = 500;
+    public const int MaxBatchBytes = 4 * 1024 * 1024;
+    private const string TargetPrefix = "Firehose_20150804.";
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var response = ctx.Response;
+        response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        try
+        {
+            var body = await ReadBodyAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
+            var caller = verifier?.Verify(ctx.Request, body);
+            var target = ctx.Request.Headers["X-Amz-Target"].ToString();
+            if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
+                throw new FirehoseError(400, "UnknownOperationException", $"unknown X-Amz-Target '{target}'");
+            JsonDocument doc;
+            try { doc = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body); }
+            catch (JsonException e) { throw FirehoseError.Serialization("the request body is not valid JSON: " + e.Message); }
+            using (doc)
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object) throw FirehoseError.Serialization("the request body must be a JSON object");
+                var operation = target[TargetPrefix.Length..];
+                var writer = new ArrayBufferWriter<byte>();
+                await using (var json = new Utf8JsonWriter(writer))
+                {
+                    switch (operation)
+                    {
+                        case "PutRecord": await PutRecordAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
+                        case "PutRecordBatch": await PutRecordBatchAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
+                        case "DescribeDeliveryStream": Describe(doc.RootElement, caller, json); break;
+                        case "ListDeliveryStreams": List(doc.RootElement, json); break;
+                        default: throw new FirehoseError(400, "UnknownOperationException", $"operation '{operation}' is not supported");
+                    }
+                }
+                response.StatusCode = 200;
+                response.ContentType = "application/x-amz-json-1.1";
+                await response.Body.WriteAsync(writer.WrittenMemory, ctx.RequestAborted).ConfigureAwait(false);
+            }
+        }
+        catch (FirehoseError e)
+        {
+            await WriteErrorAsync(response, e).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpResponse response, FirehoseError e)
+    {
+        response.StatusCode = e.Status;
+        response.ContentType = "application/x-amz-json-1.1";
+        response.Headers["x-amzn-ErrorType"] = e.Type;
+        if (e.Status == 503) response.Headers.RetryAfter = "1";
+        await response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = e.Type, ["message"] = e.Message })).ConfigureAwait(false);
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        using var ms = new MemoryStream(request.ContentLength is { } n and < 32 << 20 ? (int)n : 4096);
+        await request.Body.CopyToAsync(ms, ct).ConfigureAwait(false);
+        return ms.ToArray();
+    }
+
+    private DeliveryStream Stream(JsonElement root, string? caller, string action)
+    {
+        if (!root.TryGetProperty("DeliveryStreamName", out var n) || n.ValueKind != JsonValueKind.String)
+            throw FirehoseError.Validation("Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null");
+        var name = n.GetString()!;
+        var stream = streams.TryGetValue(name, out var s) ? s : throw FirehoseError.NotFound(name, accountId);
+        if (caller is not null && stream.Settings.AllowedAccessKeys is { } allowed && !allowed.Contains(caller))
+            throw new FirehoseError(400, "AccessDeniedException", $"User: {caller} is not authorized to perform: firehose:{action} on resource: {stream.Arn}");
+        return stream;
+    }
+
+    private static byte[] Data(JsonElement record, string path)
+    {
+        if (record.ValueKind != JsonValueKind.Object || !record.TryGetProperty("Data", out var d) || d.ValueKind == JsonValueKind.Null)
+            throw FirehoseError.Validation($"Value null at '{path}.data' failed to satisfy constraint: Member must not be null");
+        if (d.ValueKind != JsonValueKind.String || !d.TryGetBytesFromBase64(out var bytes))
+            throw FirehoseError.Serialization($"'{path}.data' is not base64");
+        if (bytes.Length > MaxRecordBytes)
+            throw FirehoseError.Validation($"Value at '{path}.data' failed to satisfy constraint: Member must have length less than or equal to {MaxRecordBytes}");
+        return bytes;
+    }
+
+    private static string RecordId(DeliveryStream stream, long seq) =>
+        seq.ToString("x16", CultureInfo.InvariantCulture) + ((uint)stream.Name.GetHashCode(StringComparison.Ordinal)).ToString("x8", CultureInfo.InvariantCulture);
+
+    private static async Task<long> AppendAsync(DeliveryStream stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
+    {
+        try
+        {
+            return await stream.PutAsync(records).ConfigureAwait(false);
+        }
+        catch (WalFullException)
+        {
+            throw FirehoseError.Unavailable("Slow down.");
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            throw FirehoseError.Unavailable("the service could not store the record: " + e.Message);
+        }
+    }
+
+    private async Task PutRecordAsync(JsonElement root, string? caller, Utf8JsonWriter json)
+    {
+        var stream = Stream(root, caller, "PutRecord");
+        if (!root.TryGetProperty("Record", out var record))
+            throw FirehoseError.Validation("Value null at 'record' failed to satisfy constraint: Member must not be null");
+        var seq = await AppendAsync(stream, [Data(record, "record")]).ConfigureAwait(false);
+        json.WriteStartObject();
+        json.WriteString("RecordId", RecordId(stream, seq));
+        json.WriteBoolean("Encrypted", false);
+        json.WriteEndObject();
+    }
+
+    private async Task PutRecordBatchAsync(JsonElement root, string? caller, Utf8JsonWriter json)
+    {
+        var stream = Stream(root, caller, "PutRecordBatch");
+        if (!root.TryGetProperty("Records", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw FirehoseError.Validation("Value null at 'records' failed to satisfy constraint: Member must not be null");
+        var count = list.GetArrayLength();
+        if (count == 0)
+            throw FirehoseError.Validation("Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        if (count > MaxBatchRecords)
+            throw FirehoseError.Validation($"Value at 'records' failed to satisfy constraint: Member must have length less than or equal to {MaxBatchRecords}");
+        var records = new List<ReadOnlyMemory<byte>>(count);
+        long total = 0;
+        var i = 0;
+        foreach (var r in list.EnumerateArray())
+        {
+            var data = Data(r, $"records.{++i}.member");
+            total += data.Length;
+            records.Add(data);
+        }
+        if (total > MaxBatchBytes)
+            throw FirehoseError.InvalidArgument($"Records size {total} exceeds the {MaxBatchBytes} bytes limit of PutRecordBatch");
+        var first = await AppendAsync(stream, records).ConfigureAwait(false);
+        json.WriteStartObject();
+        json.WriteNumber("FailedPutCount", 0);
+        json.WriteBoolean("Encrypted", false);
+        json.WriteStartArray("RequestResponses");
+        for (var k = 0; k < records.Count; k++)
+        {
+            json.WriteStartObject();
+            json.WriteString("RecordId", RecordId(stream, first + k));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private void Describe(JsonElement root, string? caller, Utf8JsonWriter json)
+    {
+        var stream = Stream(root, caller, "DescribeDeliveryStream");
+        var s = stream.Settings;
+        json.WriteStartObject();
+        json.WriteStartObject("DeliveryStreamDescription");
+        json.WriteString("DeliveryStreamName", s.Name);
+        json.WriteString("DeliveryStreamARN", stream.Arn);
+        json.WriteString("DeliveryStreamStatus", "ACTIVE");
+        json.WriteString("DeliveryStreamType", "DirectPut");
+        json.WriteString("VersionId", s.Version.ToString(CultureInfo.InvariantCulture));
+        json.WriteNumber("CreateTimestamp", stream.CreatedAt.ToUnixTimeMilliseconds() / 1000.0);
+        json.WriteStartArray("Destinations");
+        json.WriteStartObject();
+        json.WriteString("DestinationId", "destinationId-000000000001");
+        json.WriteStartObject("ExtendedS3DestinationDescription");
+        json.WriteString("BucketARN", s.Destination.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) ? "arn:aws:s3:::" + s.Destination[5..].Split('/')[0] : s.Destination);
+        json.WriteString("RoleARN", "");
+        if (s.Prefix is not null) json.WriteString("Prefix", s.Prefix);
+        if (s.ErrorPrefix is not null) json.WriteString("ErrorOutputPrefix", s.ErrorPrefix);
+        json.WriteStartObject("BufferingHints");
+        json.WriteNumber("SizeInMBs", s.BufferingSizeMiB);
+        json.WriteNumber("IntervalInSeconds", s.BufferingIntervalSeconds);
+        json.WriteEndObject();
+        json.WriteString("CompressionFormat", s.Compression switch { CompressionFormat.Gzip => "GZIP", CompressionFormat.Zstd => "ZSTD", _ => "UNCOMPRESSED" });
+        json.WriteStartObject("EncryptionConfiguration");
+        json.WriteString("NoEncryptionConfig", "NoEncryption");
+        json.WriteEndObject();
+        json.WriteStartObject("DynamicPartitioningConfiguration");
+        json.WriteBoolean("Enabled", s.EnableDynamicPartitioning);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteBoolean("HasMoreDestinations", false);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private void List(JsonElement root, Utf8JsonWriter json)
+    {
+        var limit = root.TryGetProperty("Limit", out var l) && l.TryGetInt32(out var n) ? n : 10;
+        if (limit is < 1 or > 10000)
+            throw FirehoseError.Validation($"Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 10000");
+        var after = root.TryGetProperty("ExclusiveStartDeliveryStreamName", out var a) ? a.GetString() : null;
+        var names = streams.Keys.Order(StringComparer.Ordinal).Where(k => after is null || string.CompareOrdinal(k, after) > 0).ToList();
+        json.WriteStartObject();
+        json.WriteStartArray("DeliveryStreamNames");
+        foreach (var name in names.Take(limit)) json.WriteStringValue(name);
+        json.WriteEndArray();
+        json.WriteBoolean("HasMoreDeliveryStreams", names.Count > limit);
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using Dativo.Core.Errors;
+using Dativo.Lake.Storage;
+using Dativo.Streaming.Api;
+using Dativo.Streaming.Metrics;
+using Dativo.Streaming.Runtime;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Dativo.Streaming.Hosting;
+
+/// <summary>
+/// The delivery service as a component: start (replay every stream's log, then listen), stop (deliver what was
+/// acknowledged), health and metrics. <c>dativo stream serve</c> runs it alone; <c>dativo serve</c> can run it in-process.
+/// HTTP: POST / (Firehose JSON 1.1), GET /health, GET /metrics (Prometheus text).
+/// </summary>
+public sealed class StreamingService : IAsyncDisposable
+{
+    private readonly ServiceSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(2) };
+    private readonly Dictionary<string, DeliveryStream> _streams = new(StringComparer.Ordinal);
+    private readonly List<AlarmMonitor> _alarms = [];
+    private WebApplication? _app;
+
+    public StreamingService(ServiceSettings settings, TimeProvider time)
+    {
+        _settings = settings;
+        _time = time;
+        if (settings.Auth.IsNone && !IsLoopback(settings.BindAddress))
+            throw new DativoException($"auth: none is accepted only on a loopback address, but the service binds {settings.BindAddress}; configure auth.sigv4 or bind 127.0.0.1");
+        foreach (var s in settings.Streams)
+        {
+            if (_streams.ContainsKey(s.Name)) throw new DativoException($"two streams are named '{s.Name}': stream names must be unique");
+            _streams[s.Name] = new DeliveryStream(s, settings.DataDirectory, ObjectStores.Open(s.Destination, s.DestinationOptions), time, _http,
+                settings.Region, settings.AccountId, settings.WalDiskBudgetBytes);
+        }
+    }
+
+    public IReadOnlyDictionary<string, DeliveryStream> Streams => _streams;
+
+    /// <summary>The port the service listens on (the configured one, or the one the OS chose for port 0).</summary>
+    public int Port { get; private set; }
+
+    public Uri Endpoint => new($"http://{(_settings.BindAddress == "0.0.0.0" ? "127.0.0.1" : _settings.BindAddress)}:{Port}");
+
+    public bool Healthy { get; private set; }
+
+    /// <summary>Written to on each alarm state change and delivery problem.</summary>
+    public Action<string>? Log { get; init; }
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        foreach (var s in _streams.Values) await s.StartAsync(ct).ConfigureAwait(false);
+        foreach (var s in _streams.Values)
+            if (s.Settings.Alarms is { } a) _alarms.Add(new AlarmMonitor(s.Metrics, a, _time, _http, Log));
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o =>
+        {
+            o.Listen(IPAddress.Parse(_settings.BindAddress), _settings.Port);
+            o.Limits.MaxRequestBodySize = 16L << 20;
+            o.AddServerHeader = false;
+        });
+        var api = new FirehoseApi(_streams, _settings.Auth.IsNone ? null : new SigV4Verifier(_settings.Auth.SigV4Keys, _time), _settings.AccountId);
+        _app = builder.Build();
+        _app.Run(async ctx =>
+        {
+            var path = ctx.Request.Path.Value ?? "/";
+            if (HttpMethods.IsGet(ctx.Request.Method) && path == "/health")
+            {
+                ctx.Response.StatusCode = Healthy ? 200 : 503;
+                await ctx.Response.WriteAsync(Healthy ? "ok\n" : "stopping\n").ConfigureAwait(false);
+            }
+            else if (HttpMethods.IsGet(ctx.Request.Method) && path == "/metrics")
+            {
+                ctx.Response.ContentType = "text/plain; version=0.0.4";
+                await ctx.Response.WriteAsync(RenderMetrics()).ConfigureAwait(false);
+            }
+            else if (HttpMethods.IsPost(ctx.Request.Method))
+            {
+                await api.HandleAsync(ctx).ConfigureAwait(false);
+            }
+            else
+            {
+                ctx.Response.StatusCode = 404;
+            }
+        });
+        try
+        {
+            await _app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new DativoException($"cannot listen on {_settings.BindAddress}:{_settings.Port}: {e.Message} (choose another port with --port)");
+        }
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(address).Port;
+        Healthy = true;
+    }
+
+    /// <summary>Prometheus text: Firehose's metrics per stream, plus alarm states.</summary>
+    public string RenderMetrics() => StreamPrometheus.Render(_streams.Values.Select(s => s.Metrics), _alarms);
+
+    public async Task StopAsync()
+    {
+        Healthy = false;
+        if (_app is not null)
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+        foreach (var a in _alarms) await a.DisposeAsync().ConfigureAwait(false);
+        _alarms.Clear();
+        foreach (var s in _streams.Values) await s.StopAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _http.Dispose();
+    }
+
+    private static bool IsLoopback(string address) => IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip);
+}

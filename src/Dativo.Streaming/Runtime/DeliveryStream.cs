@@ -1,0 +1,248 @@
+using System.Threading.Channels;
+using Dativo.Core.Errors;
+using Dativo.Lake.Storage;
+using Dativo.Streaming.Buffering;
+using Dativo.Streaming.Durability;
+using Dativo.Streaming.Jq;
+using Dativo.Streaming.Metrics;
+using Dativo.Streaming.Prefixes;
+using Dativo.Streaming.Processing;
+
+namespace Dativo.Streaming.Runtime;
+
+/// <summary>
+/// One delivery stream: puts are acknowledged once in the write-ahead log; a single consumer runs the record pipeline,
+/// fills the partition buffers and delivers full or old buffers as objects; delivered log segments are trimmed. On start
+/// the log is replayed, skipping what the delivery log says already landed.
+/// </summary>
+public sealed class DeliveryStream : IAsyncDisposable
+{
+    private const int ReplayBatch = 1000;
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly StreamSettings _settings;
+    private readonly string _dir;
+    private readonly TimeProvider _time;
+    private readonly long _walBudget;
+    private readonly long _walSegmentBytes;
+    private readonly RecordProcessor _processor;
+    private readonly PartitionBuffers _buffers;
+    private readonly ObjectDelivery _delivery;
+    private readonly Channel<object> _work = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private DeliveryLog? _deliveryLog;
+    private WriteAheadLog? _wal;
+    private Task? _consumer;
+    private ITimer? _timer;
+    private bool _replaying;
+    private long _consumedSeq = -1;
+    private long _oldestBufferedArrivalMs = long.MaxValue;
+    private int _compactAt = 4096;
+
+    internal DeliveryStream(StreamSettings settings, string dataDirectory, IObjectStore store, TimeProvider time, HttpClient http,
+        string region, string accountId, long walBudgetBytes, long walSegmentBytes = 64L << 20)
+    {
+        _settings = settings;
+        _dir = Path.Combine(dataDirectory, settings.Name);
+        _time = time;
+        _walBudget = walBudgetBytes;
+        _walSegmentBytes = walSegmentBytes;
+        Arn = $"arn:aws:firehose:{region}:{accountId}:deliverystream/{settings.Name}";
+        var prefixes = StreamPrefixes.Create(settings.Name, settings.Prefix, settings.ErrorPrefix, settings.EnableDynamicPartitioning);
+        JqQuery? jq = null;
+        if (!string.IsNullOrWhiteSpace(settings.JqMetadataQuery))
+        {
+            try { jq = JqQuery.Parse(settings.JqMetadataQuery); }
+            catch (FormatException e) { throw new DativoException($"stream '{settings.Name}': dynamic_partitioning_config.jq_metadata_query: {e.Message}"); }
+        }
+        var transformer = settings.Transformation is null ? null : new Transformer(settings.Transformation, Arn, region, http);
+        _processor = new RecordProcessor(settings, prefixes, jq, transformer, time);
+        _buffers = new PartitionBuffers(settings.BufferingSizeBytes, TimeSpan.FromSeconds(settings.BufferingIntervalSeconds), settings.MaxActivePartitions);
+        _delivery = new ObjectDelivery(store, settings);
+        Metrics = new StreamMetrics(settings.Name)
+        {
+            DataFreshnessSeconds = () =>
+            {
+                var oldest = Interlocked.Read(ref _oldestBufferedArrivalMs);
+                return oldest == long.MaxValue ? 0 : Math.Max(0, (_time.GetUtcNow().ToUnixTimeMilliseconds() - oldest) / 1000.0);
+            },
+        };
+    }
+
+    public string Name => _settings.Name;
+
+    public string Arn { get; }
+
+    public StreamSettings Settings => _settings;
+
+    public StreamMetrics Metrics { get; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>Called after each object lands (tests and the bench watch deliveries through it).</summary>
+    public event Action<string, int>? ObjectDelivered;
+
+    /// <summary>Replays the write-ahead log, then starts accepting puts.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        CreatedAt = _time.GetUtcNow();
+        _deliveryLog = DeliveryLog.Open(_dir);
+        _replaying = true;
+        var batch = new List<WalEntry>(ReplayBatch);
+        _wal = await WriteAheadLog.OpenAsync(Path.Combine(_dir, "wal"), _walSegmentBytes, _walBudget,
+            async e =>
+            {
+                batch.Add(e);
+                if (batch.Count < ReplayBatch) return;
+                await HandleAsync(batch, ct).ConfigureAwait(false);
+                batch.Clear();
+            },
+            entries => _work.Writer.TryWrite(entries), ct).ConfigureAwait(false);
+        if (batch.Count > 0) await HandleAsync(batch, ct).ConfigureAwait(false);
+        _replaying = false;
+        if (_consumedSeq < 0) _consumedSeq = _wal.NextSeq - 1;
+        TrimDelivered();
+        _consumer = Task.Run(ConsumeAsync, CancellationToken.None);
+        _timer = _time.CreateTimer(_ => _work.Writer.TryWrite(Tick.Instance), null, TickPeriod, TickPeriod);
+    }
+
+    /// <summary>Appends the records to the log; completes with the first record's sequence number once they are durable.</summary>
+    /// <exception cref="WalFullException">the log is over its disk budget (the caller answers ServiceUnavailableException)</exception>
+    internal async Task<long> PutAsync(IReadOnlyList<ReadOnlyMemory<byte>> records)
+    {
+        var wal = _wal ?? throw new InvalidOperationException("the stream is not started");
+        long first;
+        try
+        {
+            first = await wal.AppendAsync(records, _time.GetUtcNow().ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        }
+        catch (WalFullException)
+        {
+            Metrics.Throttled(records.Count);
+            throw;
+        }
+        Metrics.Incoming(records.Count, records.Sum(r => (long)r.Length));
+        return first;
+    }
+
+    /// <summary>Completes once everything queued before it (puts, clock ticks) has been processed.</summary>
+    public Task BarrierAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_work.Writer.TryWrite(done)) done.SetResult();
+        return done.Task;
+    }
+
+    /// <summary>Stops: processes what was acknowledged, delivers every buffer, closes the log.</summary>
+    public async Task StopAsync()
+    {
+        if (_timer is not null) await _timer.DisposeAsync().ConfigureAwait(false);
+        if (_wal is not null) await _wal.DisposeAsync().ConfigureAwait(false); // the last group is committed and queued
+        _work.Writer.TryComplete();
+        if (_consumer is not null) await _consumer.ConfigureAwait(false);
+        foreach (var b in _buffers.TakeAll()) await FlushAsync(b, _stopping.Token).ConfigureAwait(false);
+        TrimDelivered();
+        _deliveryLog?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task ConsumeAsync()
+    {
+        var pending = new List<WalEntry>();
+        while (await _work.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var tick = false;
+            var barriers = new List<TaskCompletionSource>();
+            while (_work.Reader.TryRead(out var item))
+            {
+                switch (item)
+                {
+                    case WalEntry[] entries: pending.AddRange(entries); break;
+                    case Tick: tick = true; break;
+                    case TaskCompletionSource tcs: barriers.Add(tcs); break;
+                }
+                if (barriers.Count > 0 || pending.Count >= 10_000) break;
+            }
+            try
+            {
+                if (pending.Count > 0)
+                {
+                    await HandleAsync(pending, _stopping.Token).ConfigureAwait(false);
+                    pending.Clear();
+                }
+                if (tick || _settings.BufferingIntervalSeconds == 0)
+                    foreach (var b in _buffers.TakeDue(_time.GetUtcNow())) await FlushAsync(b, _stopping.Token).ConfigureAwait(false);
+                TrimDelivered();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            foreach (var b in barriers) b.SetResult();
+        }
+    }
+
+    private async Task HandleAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct)
+    {
+        foreach (var r in await _processor.ProcessAsync(entries, ct).ConfigureAwait(false))
+        {
+            var record = r;
+            if (_replaying && _deliveryLog!.WasDelivered(record.NaturalPartition, record.Ordinal)) continue;
+            if (_settings.EnableDynamicPartitioning && !_buffers.CanTake(record))
+                record = _processor.Error(record.Ordinal, record.ArrivalMs, record.Data, ErrorRecords.ActivePartitionsExceeded,
+                    $"the stream has {_settings.MaxActivePartitions} active partitions (max_active_partitions); this record's partition would exceed it",
+                    naturalPartition: record.BufferKey);
+            if (_buffers.Add(record) is { } full) await FlushAsync(full, ct).ConfigureAwait(false);
+        }
+        _consumedSeq = Math.Max(_consumedSeq, entries[^1].Seq);
+        Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
+    }
+
+    /// <summary>Delivers one buffer, retrying with backoff until it lands (as Firehose retries S3); records stay in the log meanwhile.</summary>
+    private async Task FlushAsync(PartitionBuffer b, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                var (key, bytes) = await _delivery.DeliverAsync(b, ct).ConfigureAwait(false);
+                if (b.IsError) _deliveryLog!.RecordErrors(b.Ordinals);
+                else _deliveryLog!.RecordPartition(b.Key, b.FirstOrdinal, b.LastOrdinal);
+                Metrics.Delivered(b.Count, bytes, b.IsError);
+                ObjectDelivered?.Invoke(key, b.Count);
+                Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
+                return;
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
+            {
+                Metrics.DeliveryFailed();
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    /// <summary>Deletes log segments every record of which is delivered; compacts the delivery log now and then.</summary>
+    private void TrimDelivered()
+    {
+        if (_wal is null || _replaying) return;
+        var firstUndelivered = _buffers.OldestOrdinal is { } o ? ProcessedRecord.SeqOf(o) : _consumedSeq + 1;
+        _wal.Trim(firstUndelivered);
+        if (_deliveryLog!.EntryCount >= _compactAt)
+        {
+            _deliveryLog.Compact(ProcessedRecord.OrdinalOf(_wal.FirstRetainedSeq, 0));
+            _compactAt = Math.Max(4096, _deliveryLog.EntryCount * 2);
+        }
+    }
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}

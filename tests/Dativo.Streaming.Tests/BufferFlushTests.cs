@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Dativo.Streaming.Runtime;
+using Dativo.Testing;
+using Microsoft.Extensions.Time.Testing;
+using static Dativo.Streaming.Tests.StreamTestKit;
+
+namespace Dativo.Streaming.Tests;
+
+public sealed class BufferFlushTests
+{
+    private static StreamSettings Dp(string lake, Func<StreamSettings, StreamSettings>? change = null) => Settings(lake, s =>
+    {
+        s = s with
+        {
+            EnableDynamicPartitioning = true,
+            JqMetadataQuery = "{k:.k}",
+            Prefix = "data/k=!{partitionKeyFromQuery:k}/!{timestamp:yyyy-MM-dd}/",
+            ErrorPrefix = "errors/!{firehose:error-output-type}/",
+            EnableNewlineAppending = true,
+        };
+        return change is null ? s : change(s);
+    });
+
+    [Fact]
+    public async Task A_buffer_is_delivered_when_it_reaches_the_buffering_size()
+    {
+        using var dir = new TempDir();
+        var lake = Path.Combine(dir.Path, "lake");
+        var time = new FakeTimeProvider(Start);
+        await using var stream = Open(Dp(lake, s => s with { BufferingSizeMiB = 1 }), Path.Combine(dir.Path, "data"), time);
+        await stream.StartAsync(default);
+        var big = "{\"k\":\"a\",\"pad\":\"" + new string('x', 300 * 1024) + "\"}";
+        await stream.PutAsync(Records(big, big, big));
+        await stream.BarrierAsync();
+        Assert.Empty(Objects(lake));
+        await stream.PutAsync(Records(big, "{\"k\":\"a\"}"));
+        await stream.BarrierAsync();
+        var obj = Assert.Single(Objects(lake));
+        Assert.Equal(4, obj.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Matches(new Regex(@"^data/k=a/2026-01-02/clicks-1-2026-01-02-03-04-05-[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"), obj.Key);
+    }
+
+    [Fact]
+    public async Task An_idle_partition_is_delivered_when_its_oldest_record_reaches_the_interval()
+    {
+        using var dir = new TempDir();
+        var lake = Path.Combine(dir.Path, "lake");
+        var time = new FakeTimeProvider(Start);
+        await using var stream = Open(Dp(lake, s => s with { BufferingIntervalSeconds = 60, Compression = CompressionFormat.Gzip }), Path.Combine(dir.Path, "data"), time);
+        await stream.StartAsync(default);
+        await stream.PutAsync(Records("{\"k\":\"a\"}"));
+        time.Advance(TimeSpan.FromSeconds(30));
+        await stream.PutAsync(Records("{\"k\":\"b\"}", "{\"k\":\"a\"}"));
+        time.Advance(TimeSpan.FromSeconds(29));
+        await stream.BarrierAsync();
+        Assert.Empty(Objects(lake));
+
+        time.Advance(TimeSpan.FromSeconds(1)); // a is 60 s old; no record arrives, the clock alone delivers it
+        await stream.BarrierAsync();
+        var a = Assert.Single(Objects(lake));
+        Assert.StartsWith("data/k=a/2026-01-02/clicks-1-2026-01-02-03-04-05-", a.Key, StringComparison.Ordinal);
+        Assert.EndsWith(".gz", a.Key, StringComparison.Ordinal);
+        Assert.Equal("{\"k\":\"a\"}\n{\"k\":\"a\"}\n", a.Value);
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        await stream.BarrierAsync();
+        Assert.Equal(2, Objects(lake).Count);
+        Assert.Contains(Objects(lake).Keys, k => k.StartsWith("data/k=b/2026-01-02/clicks-1-2026-01-02-03-04-35-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Records_beyond_max_active_partitions_go_to_the_error_prefix()
+    {
+        using var dir = new TempDir();
+        var lake = Path.Combine(dir.Path, "lake");
+        var time = new FakeTimeProvider(Start);
+        await using (var stream = Open(Dp(lake), Path.Combine(dir.Path, "data"), time))
+        {
+            await stream.StartAsync(default);
+            await stream.PutAsync(Records([.. Enumerable.Range(0, 600).Select(i => $"{{\"k\":\"p{i:000}\"}}")]));
+            await stream.BarrierAsync();
+        }
+        var objects = Objects(lake);
+        var data = objects.Keys.Where(k => k.StartsWith("data/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(500, data.Count);
+        Assert.Equal([.. Enumerable.Range(0, 500).Select(i => $"data/k=p{i:000}/")], data.Select(k => k[..(k.IndexOf('/', 5) + 1)]));
+        var errors = Assert.Single(objects, o => o.Key.StartsWith("errors/processing-failed/clicks-1-", StringComparison.Ordinal));
+        var lines = errors.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(100, lines.Count);
+        Assert.All(lines, l => Assert.Equal("DynamicPartitioning.ActivePartitionsLimitExceeded", l["errorCode"]!.GetValue<string>()));
+        Assert.Equal("{\"k\":\"p500\"}\n", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(lines[0]["rawData"]!.GetValue<string>())));
+    }
+}

@@ -1,0 +1,64 @@
+using Dativo.Core.Errors;
+using Dativo.Streaming.Config;
+using Dativo.Streaming.Hosting;
+using Dativo.Streaming.Runtime;
+using Dativo.Testing;
+
+namespace Dativo.Streaming.Tests;
+
+/// <summary>The stream file, validated by the configuration model, becomes the settings the runtime runs.</summary>
+public sealed class StreamServiceMappingTests
+{
+    [Fact]
+    public void A_stream_file_maps_onto_the_runtime_settings()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("streams.yaml", """
+            data_dir: data
+            streams:
+              - name: events
+                buffering_size: 64
+                buffering_interval: 60
+                compression_format: ZSTD
+                enable_dynamic_partitioning: true
+                dynamic_partitioning_config:
+                  jq_metadata_query: "{k: .k}"
+                  s3_dynamic_prefix: "events/k=!{partitionKeyFromQuery:k}/"
+                  s3_error_prefix: "errors/!{firehose:error-output-type}/"
+                  enable_newline_appending: true
+                  enable_record_deaggregation: true
+                  record_deaggregation_config: {type: DELIMITED, delimiter: IyMjIw==}
+                data_transformation: {command: [/bin/cat], retries: 2}
+                destination: {local: {path: lake}}
+                auth: {sigv4: {access_key_id: AKIDEVENTS, secret_access_key: "${EVENTS_SECRET}"}}
+            """);
+        var loaded = StreamConfigLoader.Load(file, name => name == "EVENTS_SECRET" ? "s3cret" : null);
+        var settings = StreamServiceMapping.ToServiceSettings(loaded, portOverride: 0);
+        var s = Assert.Single(settings.Streams);
+        Assert.Equal(0, settings.Port);
+        Assert.Equal(Path.Combine(dir.Path, "data"), settings.DataDirectory);
+        Assert.Equal("s3cret", settings.Auth.SigV4Keys["AKIDEVENTS"]);
+        Assert.Equal(["AKIDEVENTS"], s.AllowedAccessKeys!);
+        Assert.Equal((64, 60, CompressionFormat.Zstd), (s.BufferingSizeMiB, s.BufferingIntervalSeconds, s.Compression));
+        Assert.Equal("events/k=!{partitionKeyFromQuery:k}/", s.Prefix);
+        Assert.Equal("####"u8.ToArray(), s.Deaggregation!.Delimiter);
+        Assert.Equal(3, s.Transformation!.Attempts);
+        Assert.Equal(["/bin/cat"], s.Transformation.Command!);
+        Assert.Equal(Path.Combine(dir.Path, "lake"), s.Destination);
+        Assert.Equal((1000L, 50L, 300), (s.Alarms!.HighThreshold, s.Alarms.LowThreshold, s.Alarms.PeriodSeconds));
+    }
+
+    [Fact]
+    public void What_the_service_cannot_run_yet_is_refused_naming_the_key()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("streams.yaml", """
+            streams:
+              - name: events
+                source: {kinesis: {stream_name: events}}
+                destination: {local: {path: lake}}
+            """);
+        var e = Assert.Throws<DativoException>(() => StreamServiceMapping.ToServiceSettings(StreamConfigLoader.Load(file, _ => null)));
+        Assert.Contains("streams[0] (events): source kinesis", e.Message, StringComparison.Ordinal);
+    }
+}
