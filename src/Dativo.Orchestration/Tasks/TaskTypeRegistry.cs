@@ -12,7 +12,7 @@ public sealed class TaskTypeRegistry
     private readonly Dictionary<string, ITaskExecutor> _executors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
 
-    /// <summary>command, pipeline, sql and generate built in; the other known types declared as unavailable until registered.</summary>
+    /// <summary>command, pipeline, sql, generate and emr_serverless built in; the other known types declared as unavailable until registered.</summary>
     public static TaskTypeRegistry CreateDefault()
     {
         var r = new TaskTypeRegistry();
@@ -21,7 +21,7 @@ public sealed class TaskTypeRegistry
         r.Declare("job", "the job executor comes from the ingestion layer, which this build does not wire in yet");
         r.Register("sql", new SqlTaskExecutor());
         r.Register("generate", new GenerateTaskExecutor());
-        r.Declare("emr_serverless", "EMR Serverless arrives with the AWS integration");
+        r.Register("emr_serverless", new EmrServerlessExecutor());
         r.Declare("emr_cluster", "EMR clusters arrive with the AWS integration");
         return r;
     }
