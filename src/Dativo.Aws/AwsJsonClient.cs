@@ -62,13 +62,13 @@ public sealed class AwsJsonClient
             catch (HttpRequestException e)
             {
                 if (attempt >= _options.MaxAttempts)
-                    throw new AwsException($"cannot reach {Service.ServiceId} at {Endpoint} ({operation.Name}) after {attempt} attempts: {e.Message}", e);
+                    throw new AwsException($"cannot reach {Service.ServiceId} at {Endpoint} ({operation.Name}) after {attempt} attempts: {e.Message}", e) { Transient = true };
                 failure = e.Message;
             }
             catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
             {
                 if (attempt >= _options.MaxAttempts)
-                    throw new AwsException($"{Service.ServiceId} at {Endpoint} did not answer {operation.Name} within {_options.AttemptTimeout.TotalSeconds:0.#} s, {attempt} attempts", e);
+                    throw new AwsException($"{Service.ServiceId} at {Endpoint} did not answer {operation.Name} within {_options.AttemptTimeout.TotalSeconds:0.#} s, {attempt} attempts", e) { Transient = true };
                 failure = $"no answer within {_options.AttemptTimeout.TotalSeconds:0.#} s";
             }
             var delay = AwsRetry.FullJitter(attempt, _options.BaseDelay, _options.MaxDelay, _options.Random);

@@ -12,7 +12,7 @@ public sealed class TaskTypeRegistry
     private readonly Dictionary<string, ITaskExecutor> _executors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
 
-    /// <summary>command, pipeline, sql, generate and files built in; the other known types declared as unavailable until registered.</summary>
+    /// <summary>command, pipeline, sql, generate, files, emr_serverless and emr_cluster built in; job is registered by the application layer.</summary>
     public static TaskTypeRegistry CreateDefault()
     {
         var r = new TaskTypeRegistry();
@@ -22,7 +22,7 @@ public sealed class TaskTypeRegistry
         r.Register("sql", new SqlTaskExecutor());
         r.Register("generate", new GenerateTaskExecutor());
         r.Register("files", new Files.FilesTaskExecutor());
-        r.Declare("emr_serverless", "EMR Serverless arrives with the AWS integration");
+        r.Register("emr_serverless", new EmrServerlessExecutor());
         r.Register("emr_cluster", new EmrCluster.EmrClusterExecutor());
         return r;
     }

@@ -44,6 +44,13 @@ internal sealed class ModelCheckedAwsServer : IDisposable
 
     public IReadOnlyCollection<string> Violations => _violations;
 
+    /// <summary>Fails the test with every request (or scripted answer) the model refused, in full.</summary>
+    public void AssertValid()
+    {
+        if (!_violations.IsEmpty)
+            throw new Xunit.Sdk.XunitException($"{_violations.Count} request(s)/answer(s) not valid for the {Model.Name} model:\n" + string.Join("\n", _violations.Take(10)));
+    }
+
     public int Calls(string operation) => _calls.GetValueOrDefault(operation);
 
     /// <summary>Client options that reach this server with its credentials, fast retries and no environment.</summary>
