@@ -39,7 +39,7 @@ public sealed class StreamServiceMappingTests
         Assert.Equal(Path.Combine(dir.Path, "data"), settings.DataDirectory);
         Assert.Equal("s3cret", settings.Auth.SigV4Keys["AKIDEVENTS"]);
         Assert.Equal(["AKIDEVENTS"], s.AllowedAccessKeys!);
-        Assert.Equal((64, 60, CompressionFormat.Zstd), (s.BufferingSizeMiB, s.BufferingIntervalSeconds, s.Compression));
+        Assert.Equal((64, 60, Runtime.CompressionFormat.Zstd), (s.BufferingSizeMiB, s.BufferingIntervalSeconds, s.Compression));
         Assert.Equal("events/k=!{partitionKeyFromQuery:k}/", s.Prefix);
         Assert.Equal("####"u8.ToArray(), s.Deaggregation!.Delimiter);
         Assert.Equal(3, s.Transformation!.Attempts);
