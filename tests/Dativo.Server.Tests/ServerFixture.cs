@@ -69,7 +69,7 @@ public class ServerFixture : IAsyncLifetime
                 job: ../jobs/acme/orders.yaml
                 working_dir: ..
             """);
-        Dir.File("jobs/acme/orders.yaml", "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset_path: ../../contracts/orders.yaml\nsource:\n  files: [{path: ../../data/orders.csv}]\n");
+        Dir.File("jobs/acme/orders.yaml", "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset: orders\nasset_path: ../../contracts/orders.yaml\nsource:\n  files: [{path: ../../data/orders.csv}]\n");
         Dir.File("contracts/orders.yaml", Contract);
         Dir.File("data/orders.csv", "id,email,amount\n1,a@x.com,10.5\n2,b@x.com,20\n3,c@x.com,7.25\n");
         Dir.File("dativo.yaml", "urls: http://127.0.0.1:0\nschedule: false\n" + Config);
