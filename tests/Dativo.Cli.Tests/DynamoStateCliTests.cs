@@ -28,7 +28,7 @@ public sealed class DynamoStateCliTests(DynaliteFixture dynamo) : IClassFixture<
         Assert.Equal("SUCCEEDED", (string?)JsonNode.Parse(run.Stdout)!["status"]);
 
         dir.File("contract.yaml", "name: orders\nversion: \"1.0\"\ndomain: sales\nschema:\n  - {name: id, type: long, required: true}\nteam: {owner: team@acme.com}\n");
-        dir.File("job.yaml", "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset_path: contract.yaml\nsource:\n  files: [{path: data.csv}]\n");
+        dir.File("job.yaml", "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset: orders\nasset_path: contract.yaml\nsource:\n  files: [{path: data.csv}]\n");
         dir.File("data.csv", "id\n1\n2\n");
         var env = new Dictionary<string, string> { ["DATIVO_STATE"] = runs, ["DATIVO_STATE_URI"] = ingestion };
         var job = await CliRunner.RunAsync(dir.Path, env, "run", "--config", "job.yaml");
