@@ -57,7 +57,7 @@ public sealed class ContractDraftTests(PostgresDatabaseFixture db) : IClassFixtu
 
         var contract = await DraftCheckAndRunAsync(f, 3);
         AssertColumn(contract, "id", "bigint", true);
-        AssertColumn(contract, "amount", "decimal", true, "    precision: 18\n    scale: 3\n");
+        AssertColumn(contract, "amount", "decimal", true, "    precision: 19\n    scale: 3\n"); // 16 integer digits (18,2) widened by the other file's scale
         AssertColumn(contract, "ratio", "double", true);
         AssertColumn(contract, "paid", "boolean", true);
         AssertColumn(contract, "day", "date", true);
@@ -111,7 +111,7 @@ public sealed class ContractDraftTests(PostgresDatabaseFixture db) : IClassFixtu
         {
             await c.OpenAsync();
             await using var cmd = new NpgsqlCommand("""
-                CREATE TABLE draft_events (id bigint PRIMARY KEY, n integer, amount numeric(12,2), ratio double precision, ok boolean NOT NULL,
+                CREATE TABLE draft_events (id bigint PRIMARY KEY, qty integer, amount numeric(12,2), ratio double precision, ok boolean NOT NULL,
                   day date, at timestamp NOT NULL, at_tz timestamptz, label varchar(20), u uuid);
                 INSERT INTO draft_events VALUES
                   (1, 7, 12.50, 0.5, true, '2024-01-01', '2024-01-01 10:00', '2024-01-01 10:00+00', 'a', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),
@@ -123,7 +123,7 @@ public sealed class ContractDraftTests(PostgresDatabaseFixture db) : IClassFixtu
         f.Write("job.yaml", Job("postgres", $"source:\n  dsn: \"{db.ConnectionString}\"\n  tables:\n    - name: public.draft_events"));
         var contract = await DraftCheckAndRunAsync(f, 2);
         AssertColumn(contract, "id", "bigint", true);
-        AssertColumn(contract, "n", "int", false);
+        AssertColumn(contract, "qty", "int", false);
         AssertColumn(contract, "amount", "decimal", false, "    precision: 12\n    scale: 2\n");
         AssertColumn(contract, "ratio", "double", false);
         AssertColumn(contract, "ok", "boolean", true);
