@@ -8,7 +8,7 @@ namespace Dativo.Cli.Tests;
 public sealed partial class RunsCommandTests
 {
     private const string Contract = "name: orders\nversion: \"1.0\"\ndomain: sales\nschema:\n  - {name: id, type: long, required: true}\n  - {name: email, type: string}\nteam: {owner: team@acme.com}\n";
-    private const string Job = "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset: orders\nasset_path: contract.yaml\nsource:\n  files: [{path: data.csv}]\n";
+    private const string Job = "tenant_id: acme\nsource_connector: csv\ntarget_connector: iceberg\nasset: orders\nasset_path: contract.yaml\nsource:\n  files: [{path: \"data*.csv\"}]\n";
 
     [GeneratedRegex(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")]
     private static partial Regex IsoUtc();
@@ -35,7 +35,7 @@ public sealed partial class RunsCommandTests
         dir.File("data.csv", "id,email\n1,a@x.com\n2,b@x.com\n3,c@x.com\n");
         var ok = await CliRunner.RunAsync(dir.Path, "run", "--config", "job.yaml");
         Assert.True(ok.ExitCode == 0, ok.All);
-        dir.File("data.csv", "id,email\nx,a@x.com\n");
+        dir.File("data2.csv", "id,email\nx,a@x.com\n"); // a new file: a rewritten one is refused as changed
         var bad = await CliRunner.RunAsync(dir.Path, "run", "--config", "job.yaml");
         Assert.True(bad.ExitCode == 2, bad.All);
 
