@@ -46,6 +46,7 @@ public sealed class PostgresStateSizeTests(PostgresDatabaseFixture db) : IClassF
             tenant_id: acme
             source_connector: postgres
             target_connector: iceberg
+            asset: pg_events
             asset_path: contract.yaml
             source:
               dsn: "{db.ConnectionString}"
