@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Dativo.Cli.Tests.Support;
 using Dativo.Testing;
 using Xunit.Abstractions;
 
@@ -16,6 +16,7 @@ namespace Dativo.Cli.Tests;
 public sealed partial class TerraformModuleTests(ITestOutputHelper output)
 {
     private static readonly string ModuleDir = Repo.Path_("terraform", "aws", "emr-dativo");
+    private readonly TerraformModule _tf = new(ModuleDir, output);
 
     // ---------------------------------------------------------------------------------------------------
     // terraform commands
@@ -24,18 +25,18 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Terraform_fmt_check_passes()
     {
-        SkipUnlessTerraform(needsProviders: false);
-        using var copy = CopyModule();
-        var r = await TerraformAsync(copy.Path, "fmt", "-check", "-recursive", "-diff", "-no-color");
+        _tf.SkipUnlessTerraform(needsProviders: false);
+        using var copy = _tf.Copy();
+        var r = await _tf.RunAsync(copy.Path, "fmt", "-check", "-recursive", "-diff", "-no-color");
         Assert.True(r.ExitCode == 0, $"terraform fmt -check found unformatted files:\n{r.All}");
     }
 
     [SkippableFact]
     public async Task Terraform_validate_passes()
     {
-        SkipUnlessTerraform();
-        using var copy = await InitializedCopyAsync();
-        var r = await TerraformAsync(copy.Path, "validate", "-no-color");
+        _tf.SkipUnlessTerraform();
+        using var copy = await _tf.InitializedCopyAsync();
+        var r = await _tf.RunAsync(copy.Path, "validate", "-no-color");
         Assert.True(r.ExitCode == 0, $"terraform validate failed:\n{r.All}");
         Assert.Contains("The configuration is valid", r.Stdout);
     }
@@ -43,10 +44,10 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Terraform_test_suite_passes()
     {
-        SkipUnlessTerraform();
-        using var copy = await InitializedCopyAsync();
-        var r = await TerraformAsync(copy.Path, "test", "-no-color");
-        var (passed, failed) = Summary(r);
+        _tf.SkipUnlessTerraform();
+        using var copy = await _tf.InitializedCopyAsync();
+        var r = await _tf.RunAsync(copy.Path, "test", "-no-color");
+        var (passed, failed) = r.TestSummary();
         Assert.True(r.ExitCode == 0 && failed == 0, $"terraform test failed:\n{r.All}");
         Assert.True(passed >= 16, $"expected at least 16 passing runs, got {passed}:\n{r.All}");
     }
@@ -54,8 +55,8 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Module_plans_with_the_tfvars_fixture()
     {
-        SkipUnlessTerraform();
-        using var copy = await InitializedCopyAsync();
+        _tf.SkipUnlessTerraform();
+        using var copy = await _tf.InitializedCopyAsync();
         await AssertFixtureTestPassesAsync(copy.Path);
     }
 
@@ -67,20 +68,20 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     public void Tfvars_fixture_declares_only_module_variables()
     {
         var tfvars = File.ReadAllText(Path.Combine(ModuleDir, "tests", "fixtures", "dativo.auto.tfvars"));
-        AssertOnlyDeclaredVariables(tfvars, DeclaredVariables(ModuleDir));
+        AssertOnlyDeclaredVariables(tfvars, _tf.DeclaredVariables());
         // The variables the CLI writes for the README job, in its order (unset ones such as security_group_ids are
         // left out so module defaults apply; metadata.variables follow).
         Assert.Equal(
             ["tenant_id", "environment", "aws_region", "tags", "classification_tags", "finops_tags", "instance_type",
              "instance_count", "enable_autoscaling", "min_instances", "max_instances", "s3_bucket", "vpc_id", "subnet_ids",
              "enable_spot_instances", "log_retention_days"],
-            TfvarsKeys(tfvars));
+            TerraformModule.TfvarsKeys(tfvars));
     }
 
     [Fact]
     public void Module_declares_every_input_and_output_of_the_readme()
     {
-        var declared = DeclaredVariables(ModuleDir);
+        var declared = _tf.DeclaredVariables();
         string[] inputs =
         [
             "tenant_id", "environment", "aws_region", "tags", "classification_tags", "finops_tags", "instance_type",
@@ -89,7 +90,7 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
         ];
         foreach (var v in inputs) Assert.Contains(v, declared);
 
-        var outputs = OutputRegex().Matches(AllTf(ModuleDir)).Select(m => m.Groups[1].Value).ToHashSet();
+        var outputs = _tf.DeclaredOutputs();
         foreach (var o in new[] { "emr_cluster_id", "emr_cluster_arn", "emr_master_public_dns", "emr_log_bucket", "applied_tags", "classification_tags", "finops_tags" })
             Assert.Contains(o, outputs);
     }
@@ -99,7 +100,7 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     {
         // Uses in variables.tf are validations of other variables; a real use is in a resource, local, check or output.
         var code = string.Join("\n", Directory.GetFiles(ModuleDir, "*.tf").Where(f => Path.GetFileName(f) != "variables.tf").Select(File.ReadAllText));
-        var unused = DeclaredVariables(ModuleDir).Where(v => !Regex.IsMatch(code, $@"\bvar\.{Regex.Escape(v)}\b")).ToList();
+        var unused = _tf.DeclaredVariables().Where(v => !Regex.IsMatch(code, $@"\bvar\.{Regex.Escape(v)}\b")).ToList();
         Assert.True(unused.Count == 0, "unused variables: " + string.Join(", ", unused));
     }
 
@@ -107,7 +108,7 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     public void Module_has_no_time_based_values()
     {
         // A timestamp() tag (the reference module's CreatedAt) changes on every plan.
-        var code = CommentRegex().Replace(AllTf(ModuleDir), "");
+        var code = CommentRegex().Replace(_tf.AllTf(), "");
         Assert.DoesNotContain("timestamp()", code);
         Assert.DoesNotContain("plantimestamp()", code);
     }
@@ -115,9 +116,9 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Every_taggable_resource_sets_tags()
     {
-        SkipUnlessTerraform();
-        using var copy = await InitializedCopyAsync();
-        var r = await TerraformAsync(copy.Path, "providers", "schema", "-json");
+        _tf.SkipUnlessTerraform();
+        using var copy = await _tf.InitializedCopyAsync();
+        var r = await _tf.RunAsync(copy.Path, "providers", "schema", "-json");
         Assert.True(r.ExitCode == 0, r.Stderr);
         using var schema = JsonDocument.Parse(r.Stdout);
         var resourceSchemas = schema.RootElement.GetProperty("provider_schemas")
@@ -125,7 +126,7 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
 
         var missing = new List<string>();
         var checkedCount = 0;
-        foreach (var (type, name, body) in ResourceBlocks(AllTf(ModuleDir)))
+        foreach (var (type, name, body) in ResourceBlocks(_tf.AllTf()))
         {
             var taggable = resourceSchemas.GetProperty(type).GetProperty("block").TryGetProperty("attributes", out var attrs)
                 && attrs.TryGetProperty("tags", out _);
@@ -148,11 +149,11 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Tfvars_generated_by_the_cli_plan_with_the_module()
     {
-        SkipUnlessTerraform();
+        _tf.SkipUnlessTerraform();
         using var work = new TempDir("dativo-tf-job-");
         var job = WriteCase06Job(work);
 
-        using var copy = await InitializedCopyAsync();
+        using var copy = await _tf.InitializedCopyAsync();
         var tfvarsPath = Path.Combine(copy.Path, "tests", "fixtures", "dativo.auto.tfvars");
         File.Delete(tfvarsPath);
         var cli = await CliRunner.RunAsync(Repo.Root, "infra", "tfvars", "--config", job, "--out", tfvarsPath);
@@ -162,7 +163,7 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
 
         var tfvars = File.ReadAllText(tfvarsPath);
         output.WriteLine(tfvars);
-        AssertOnlyDeclaredVariables(tfvars, DeclaredVariables(copy.Path));
+        AssertOnlyDeclaredVariables(tfvars, _tf.DeclaredVariables(copy.Path));
         await AssertFixtureTestPassesAsync(copy.Path);
     }
 
@@ -173,7 +174,7 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Tfvars_generated_by_the_cli_pass_terraform_fmt_check()
     {
-        SkipUnlessTerraform(needsProviders: false);
+        _tf.SkipUnlessTerraform(needsProviders: false);
         using var work = new TempDir("dativo-tf-fmt-");
         var job = WriteCase06Job(work);
         File.WriteAllText(job, File.ReadAllText(job).Replace("      log_retention_days: 30\n",
@@ -185,7 +186,7 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
         Assert.Contains("warning: infrastructure.metadata.variables.extra_settings: 'extra_settings' is not a variable of terraform/aws/emr-dativo", cli.Stderr);
         output.WriteLine(File.ReadAllText(tfvarsPath));
 
-        var r = await TerraformAsync(work.Path, "fmt", "-check", "-diff", "-no-color", tfvarsPath);
+        var r = await _tf.RunAsync(work.Path, "fmt", "-check", "-diff", "-no-color", tfvarsPath);
         Assert.True(r.ExitCode == 0, $"terraform fmt -check would reformat the generated tfvars:\n{r.All}");
     }
 
@@ -274,25 +275,16 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
 
     private async Task AssertFixtureTestPassesAsync(string moduleCopy)
     {
-        var r = await TerraformAsync(moduleCopy, "test", "-no-color", "-test-directory=tests/fixtures");
-        var (passed, failed) = Summary(r);
+        var r = await _tf.RunAsync(moduleCopy, "test", "-no-color", "-test-directory=tests/fixtures");
+        var (passed, failed) = r.TestSummary();
         Assert.True(r.ExitCode == 0 && failed == 0 && passed >= 1, $"terraform test with the tfvars fixture failed:\n{r.All}");
     }
 
     private static void AssertOnlyDeclaredVariables(string tfvars, IReadOnlySet<string> declared)
     {
-        var undeclared = TfvarsKeys(tfvars).Where(k => !declared.Contains(k)).ToList();
+        var undeclared = TerraformModule.TfvarsKeys(tfvars).Where(k => !declared.Contains(k)).ToList();
         Assert.True(undeclared.Count == 0, "tfvars set undeclared variables (Terraform warns and ignores them): " + string.Join(", ", undeclared));
     }
-
-    private static List<string> TfvarsKeys(string tfvars) =>
-        TfvarsKeyRegex().Matches(tfvars).Select(m => m.Groups[1].Value).ToList();
-
-    private static HashSet<string> DeclaredVariables(string moduleDir) =>
-        VariableRegex().Matches(AllTf(moduleDir)).Select(m => m.Groups[1].Value).ToHashSet();
-
-    private static string AllTf(string moduleDir) =>
-        string.Join("\n", Directory.GetFiles(moduleDir, "*.tf").Order(StringComparer.Ordinal).Select(File.ReadAllText));
 
     /// <summary>Top-level resource blocks (type, name, body), found by brace matching.</summary>
     private static IEnumerable<(string Type, string Name, string Body)> ResourceBlocks(string code)
@@ -313,122 +305,12 @@ public sealed partial class TerraformModuleTests(ITestOutputHelper output)
         }
     }
 
-    private static (int Passed, int Failed) Summary(ProcessResult r)
-    {
-        var m = SummaryRegex().Match(r.Stdout);
-        return m.Success ? (int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value)) : (0, -1);
-    }
-
-    private static string? TerraformPath()
-    {
-        var fromEnv = Environment.GetEnvironmentVariable("TERRAFORM");
-        if (!string.IsNullOrEmpty(fromEnv)) return File.Exists(fromEnv) ? fromEnv : null;
-        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, "terraform")).FirstOrDefault(File.Exists);
-    }
-
-    private static string PluginDir =>
-        Environment.GetEnvironmentVariable("DATIVO_TF_PLUGIN_DIR") is { Length: > 0 } d ? d : "/opt/tf-plugins";
-
-    private void SkipUnlessTerraform(bool needsProviders = true)
-    {
-        string? reason = null;
-        if (TerraformPath() is null)
-            reason = "terraform not found on PATH (or $TERRAFORM): Terraform module tests skipped";
-        else if (needsProviders && !Directory.Exists(Path.Combine(PluginDir, "registry.terraform.io", "hashicorp", "aws")))
-            reason = $"AWS provider mirror not found in {PluginDir} (set DATIVO_TF_PLUGIN_DIR): Terraform module tests skipped";
-        if (reason is not null) output.WriteLine(reason);
-        Skip.If(reason is not null, reason);
-    }
-
-    private static TempDir CopyModule()
-    {
-        var dir = new TempDir("dativo-tf-");
-        foreach (var file in Directory.EnumerateFiles(ModuleDir, "*", SearchOption.AllDirectories))
-        {
-            var rel = Path.GetRelativePath(ModuleDir, file);
-            // Leave out working state and variables a user generated into the module directory
-            // (./dativo infra tfvars --out terraform/aws/emr-dativo/dativo.auto.tfvars): Terraform would load them.
-            var atRoot = !rel.Contains(Path.DirectorySeparatorChar);
-            if (rel.Split(Path.DirectorySeparatorChar).Contains(".terraform") || rel.EndsWith(".terraform.lock.hcl", StringComparison.Ordinal)
-                || rel.Contains(".tfstate", StringComparison.Ordinal)
-                || (atRoot && (rel.EndsWith(".tfvars", StringComparison.Ordinal) || rel.EndsWith(".tfvars.json", StringComparison.Ordinal))))
-                continue;
-            File.Copy(file, dir.File(rel));
-        }
-        return dir;
-    }
-
-    private async Task<TempDir> InitializedCopyAsync()
-    {
-        var copy = CopyModule();
-        var r = await TerraformAsync(copy.Path, "init", "-backend=false", "-input=false", "-no-color", $"-plugin-dir={PluginDir}");
-        if (r.ExitCode != 0)
-        {
-            copy.Dispose();
-            Assert.Fail($"terraform init failed:\n{r.All}");
-        }
-        return copy;
-    }
-
-    private sealed record ProcessResult(int ExitCode, string Stdout, string Stderr)
-    {
-        public string All => Stdout + Stderr;
-    }
-
-    private async Task<ProcessResult> TerraformAsync(string workingDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo(TerraformPath()!)
-        {
-            WorkingDirectory = workingDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["TF_IN_AUTOMATION"] = "1";
-        psi.Environment["TF_INPUT"] = "0";
-        psi.Environment["CHECKPOINT_DISABLE"] = "1"; // no version check over the network
-        // Never pick up real credentials: the tests run against a mocked provider.
-        foreach (var key in new[] { "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN" })
-            psi.Environment.Remove(key);
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await p.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"terraform {string.Join(' ', args)} did not finish within 5 minutes");
-        }
-        var result = new ProcessResult(p.ExitCode, await stdout, await stderr);
-        output.WriteLine($"$ terraform {string.Join(' ', args)}  (exit {result.ExitCode})");
-        if (args[0] != "providers") output.WriteLine(result.All);
-        return result;
-    }
-
-    [GeneratedRegex(@"^\s*variable\s+""([^""]+)""", RegexOptions.Multiline)]
-    private static partial Regex VariableRegex();
-
-    [GeneratedRegex(@"^\s*output\s+""([^""]+)""", RegexOptions.Multiline)]
-    private static partial Regex OutputRegex();
-
     [GeneratedRegex(@"^resource\s+""([^""]+)""\s+""([^""]+)""\s*\{", RegexOptions.Multiline)]
     private static partial Regex ResourceRegex();
 
     [GeneratedRegex(@"^\s*tags\s*=", RegexOptions.Multiline)]
     private static partial Regex TagsAssignmentRegex();
 
-    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_-]*)\s*=", RegexOptions.Multiline)]
-    private static partial Regex TfvarsKeyRegex();
-
     [GeneratedRegex(@"(^|\s)(#|//).*$", RegexOptions.Multiline)]
     private static partial Regex CommentRegex();
-
-    [GeneratedRegex(@"(\d+) passed, (\d+) failed")]
-    private static partial Regex SummaryRegex();
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dativo.Core.Errors;
+using Dativo.Core.Processes;
 using Dativo.Lake.State;
 
 namespace Dativo.Ingestion.Running;
@@ -80,21 +81,8 @@ internal sealed class JobLease : IAsyncDisposable
         catch (InvalidOperationException) { return false; }
     }
 
-    /// <summary>Start time of a process in clock ticks since boot (/proc/PID/stat field 22), or null where /proc is not available.</summary>
-    internal static long? ProcessStart(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-            // the command name (field 2) is in parentheses and may hold spaces: count fields after its closing one
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[19], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Start time of a process in clock ticks since boot, or null where /proc is not available.</summary>
+    private static long? ProcessStart(int pid) => (long?)ProcessTable.Read(pid)?.StartTicks;
 
     private async Task RenewAsync(TimeProvider time, CancellationToken ct)
     {

@@ -13,7 +13,7 @@ public static class PrometheusMetrics
     public static string Render(IReadOnlyList<RunRecord> runs, TimeProvider time)
     {
         var sb = new StringBuilder();
-        sb.Append("# HELP dativo_run_status Run status: 0 queued, 1 running, 2 succeeded, 3 failed, 4 cancelled, 5 timed out.\n");
+        sb.Append("# HELP dativo_run_status Run status: 0 queued, 1 running, 2 succeeded, 3 failed, 4 cancelled, 5 timed out, 6 skipped.\n");
         sb.Append("# TYPE dativo_run_status gauge\n");
         foreach (var r in runs)
             sb.Append(CultureInfo.InvariantCulture, $"dativo_run_status{{pipeline=\"{E(r.Pipeline)}\",correlation_id=\"{E(r.CorrelationId)}\",export_date=\"{E(r.ExportDate ?? "")}\",run_counter=\"{r.RunCounter}\"}} {RunStatus.Gauge(r.Status)}\n");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Dativo.Core.Processes;
 using Dativo.Orchestration.Runs;
 using Dativo.Orchestration.Tasks;
 using Dativo.Testing;

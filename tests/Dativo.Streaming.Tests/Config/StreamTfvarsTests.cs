@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dativo.Core.Config;
+using Dativo.Core.Infrastructure;
 using Dativo.Streaming.Config;
 
 namespace Dativo.Streaming.Tests.Config;
@@ -66,7 +67,7 @@ public sealed class StreamTfvarsTests : IDisposable
         Assert.Equal("DELIMITED", vars["dynamic_partitioning_config"]!["record_deaggregation_config"]!["type"]!.GetValue<string>());
         Assert.Equal(["ops@example.com"], vars["alarm_subscription_email_addresses"]!.AsArray().Select(n => n!.GetValue<string>()));
 
-        var hcl = HclTfvars.Render([.. vars], "test");
+        var hcl = TfvarsWriter.Render([.. vars], "test.tfvars", "test", nestedKeysAsIdentifiers: true);
         Assert.Contains("  s3_dynamic_prefix           = \"a=!{partitionKeyFromQuery:a}/$${literal}/\"\n", hcl, StringComparison.Ordinal);
         Assert.Contains("project_name   = \"clicks\"\nenv            = \"Dev\"\nlog_group_name = \"logs\"\nkinesis_data_producers = {\n", hcl, StringComparison.Ordinal);
         Assert.Contains("    delimiter = \"IyMjIw==\"\n", hcl, StringComparison.Ordinal);

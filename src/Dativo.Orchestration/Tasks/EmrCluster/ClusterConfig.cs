@@ -69,31 +69,23 @@ internal static class ClusterConfig
     public static void AddStepArgs(JsonObject request, string step, IEnumerable<string> args)
     {
         foreach (var s in Steps(request))
-            if (s["Name"]?.GetValue<string>() == step) ArgsOf(s).AddRange(args);
+            if (s["Name"]?.GetValue<string>() == step) AppendArgs(s, args);
     }
 
     /// <summary>Appends arguments to every step (the run's identity, like the launcher's <c>--correlation_id … --export_date …</c>).</summary>
     public static void AddArgsToEveryStep(JsonObject request, IEnumerable<string> args)
     {
         var list = args.ToList();
-        foreach (var s in Steps(request)) ArgsOf(s).AddRange(list);
+        foreach (var s in Steps(request)) AppendArgs(s, list);
     }
 
     public static IEnumerable<JsonObject> Steps(JsonObject request) => (request["Steps"] as JsonArray)?.OfType<JsonObject>() ?? [];
 
-    private static JsonArrayAdder ArgsOf(JsonObject step)
+    private static void AppendArgs(JsonObject step, IEnumerable<string> values)
     {
         if (step["HadoopJarStep"] is not JsonObject jar) step["HadoopJarStep"] = jar = new JsonObject();
         if (jar["Args"] is not JsonArray args) jar["Args"] = args = new JsonArray();
-        return new JsonArrayAdder(args);
-    }
-
-    private readonly struct JsonArrayAdder(JsonArray array)
-    {
-        public void AddRange(IEnumerable<string> values)
-        {
-            foreach (var v in values) array.Add(v);
-        }
+        foreach (var v in values) args.Add(v);
     }
 
     /// <summary>

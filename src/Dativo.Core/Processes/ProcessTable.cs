@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Dativo.Orchestration.Tasks;
+namespace Dativo.Core.Processes;
 
 /// <summary>
 /// Linux process facts from <c>/proc</c>: a process is identified by its pid and start time (clock ticks after boot, field 22
