@@ -50,6 +50,7 @@ public static class DativoServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunSupervisor>());
         builder.Services.AddSingleton<SchedulerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
+        builder.Services.AddHostedService<StreamsLifetime>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Dativo";
@@ -73,7 +74,7 @@ public static class DativoServer
         RunsApi.Map(web);
         TablesApi.Map(web);
         JobsApi.Map(web);
-        StreamsApi.Map(web);
+        StreamsApi.Map(web, web.Services.GetRequiredService<ServerContext>().Streams);
         DashboardPages.Map(web);
         web.MapOpenApi("/openapi.json");
         return web;

@@ -50,9 +50,12 @@ internal static class DashboardPages
             }
             return Page(Layout.Page(d.Name, "Tables", TablesPages.Table(d, producers, s.App.Env), ApiKeyAuth.CanOperate(http)));
         }).ExcludeFromDescription();
-        app.MapGet("/streams", (HttpContext http, ServerContext s) =>
-            Page(Layout.Page("Streams", "Streams", new Html().Add($"<h1>Streams</h1><p class=\"empty\" id=\"streams-state\">{s.Streams.Message}</p>"), ApiKeyAuth.CanOperate(http))))
-            .ExcludeFromDescription();
+        app.MapGet("/streams", (string? fragment, HttpContext http, ServerContext s) =>
+        {
+            var block = StreamsPages.Streams(s.Streams);
+            if (fragment == "streams") return Page(block.ToString());
+            return Page(Layout.Page("Streams", "Streams", new Html().Add($"<h1>Streams</h1>").Add(block), ApiKeyAuth.CanOperate(http)));
+        }).ExcludeFromDescription();
         app.MapGet("/login", (string? next, string? error) =>
         {
             var body = new Html().Add($"<h1>Sign in</h1><form method=\"post\" action=\"/login\" class=\"login\"><input type=\"hidden\" name=\"next\" value=\"{next ?? "/"}\">");

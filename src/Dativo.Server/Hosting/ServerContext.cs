@@ -20,7 +20,7 @@ public sealed class ServerContext : IAsyncDisposable
         Pipelines = new PipelineCatalog(app, config.Resolve(config.Pipelines));
         Jobs = new JobCatalog(app, config.Resolve(config.Jobs));
         Tables = new TableLake(new WarehouseOptions(config.Resolve(config.Warehouse), config.Catalog), app.Time);
-        Streams = config.Streams is null ? new NotConfiguredStreams() : new NotConfiguredStreams($"streams file {config.Streams} is set, but this build has no streaming service yet");
+        Streams = config.Streams is null ? new NotConfiguredStreams() : HostedStreams.Load(config, app, Keys);
     }
 
     public ServerConfig Config { get; }
@@ -43,22 +43,7 @@ public sealed class ServerContext : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Streams is IAsyncDisposable streams) await streams.DisposeAsync().ConfigureAwait(false);
         if (Runs.State is IAsyncDisposable d) await d.DisposeAsync().ConfigureAwait(false);
     }
-}
-
-/// <summary>
-/// The seam for the delivery streams (the streaming service, built separately): what the API and the dashboard show.
-/// Until it is wired, <see cref="NotConfiguredStreams"/> says so.
-/// </summary>
-public interface IStreamsView
-{
-    bool Configured { get; }
-    string Message { get; }
-}
-
-public sealed class NotConfiguredStreams(string message = "streams are not configured") : IStreamsView
-{
-    public bool Configured => false;
-    public string Message => message;
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Dativo.Streaming.Durability;
+using Dativo.Streaming.Hosting;
 using Dativo.Streaming.Runtime;
 using Microsoft.AspNetCore.Http;
 
@@ -9,9 +10,12 @@ namespace Dativo.Streaming.Api;
 
 /// <summary>
 /// Firehose's JSON 1.1 protocol (<c>X-Amz-Target: Firehose_20150804.&lt;Operation&gt;</c>): PutRecord, PutRecordBatch,
-/// DescribeDeliveryStream, ListDeliveryStreams, with Firehose's limits and error types.
+/// DescribeDeliveryStream, ListDeliveryStreams, with Firehose's limits and error types. A caller is authenticated by an
+/// ingest API key of the host (when hosted in <c>dativo serve</c>), else by SigV4 when any stream uses it, else not at all
+/// when <paramref name="anonymous"/> allows it.
 /// </summary>
-internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> streams, SigV4Verifier? verifier, string accountId)
+internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> streams, SigV4Verifier? verifier, string accountId,
+    IIngestAuthenticator? apiKeys = null, bool anonymous = true)
 {
     public const int MaxRecordBytes = 1_024_000;
     public const int MaxBatchRecords = 500;
@@ -25,7 +29,7 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         try
         {
             var body = await ReadBodyAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
-            var caller = verifier?.Verify(ctx.Request, body);
+            var caller = await AuthenticateAsync(ctx, body).ConfigureAwait(false);
             var target = ctx.Request.Headers["X-Amz-Target"].ToString();
             if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
                 throw new FirehoseError(400, "UnknownOperationException", $"unknown X-Amz-Target '{target}'");
@@ -57,6 +61,34 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         {
             await WriteErrorAsync(response, e).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The caller's access key id (SigV4), or null when any stream may be written (an ingest key, or no authentication).</summary>
+    private async Task<string?> AuthenticateAsync(HttpContext ctx, byte[] body)
+    {
+        var check = apiKeys is null ? IngestKeyCheck.NoKey : await apiKeys.CheckAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
+        switch (check)
+        {
+            case IngestKeyCheck.Accepted:
+                return null;
+            case IngestKeyCheck.Unknown:
+                throw new FirehoseError(401, "UnrecognizedClientException", "The API key is not valid (unknown, revoked or mistyped); create one with 'dativo keys create --scope ingest'.");
+            case IngestKeyCheck.NotIngestScope:
+                throw new FirehoseError(403, "AccessDeniedException", "This API key may not ingest records: stream ingestion needs a key created with --scope ingest.");
+        }
+        if (verifier is not null) return verifier.Verify(ctx.Request, body);
+        if (!anonymous)
+            throw new FirehoseError(401, "MissingAuthenticationTokenException", "Missing Authentication Token: send an ingest API key as 'Authorization: Bearer <key>' or 'X-Api-Key', or sign with SigV4.");
+        return null;
+    }
+
+    /// <summary>Appends a batch already checked against Firehose's limits; the records' ids, once durable.</summary>
+    public static async Task<List<string>> PutBatchAsync(DeliveryStream stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
+    {
+        var first = await AppendAsync(stream, records).ConfigureAwait(false);
+        var ids = new List<string>(records.Count);
+        for (var k = 0; k < records.Count; k++) ids.Add(RecordId(stream, first + k));
+        return ids;
     }
 
     private static async Task WriteErrorAsync(HttpResponse response, FirehoseError e)
@@ -149,15 +181,15 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         }
         if (total > MaxBatchBytes)
             throw FirehoseError.InvalidArgument($"Records size {total} exceeds the {MaxBatchBytes} bytes limit of PutRecordBatch");
-        var first = await AppendAsync(stream, records).ConfigureAwait(false);
+        var ids = await PutBatchAsync(stream, records).ConfigureAwait(false);
         json.WriteStartObject();
         json.WriteNumber("FailedPutCount", 0);
         json.WriteBoolean("Encrypted", false);
         json.WriteStartArray("RequestResponses");
-        for (var k = 0; k < records.Count; k++)
+        foreach (var id in ids)
         {
             json.WriteStartObject();
-            json.WriteString("RecordId", RecordId(stream, first + k));
+            json.WriteString("RecordId", id);
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -11,8 +11,12 @@ internal sealed class PartitionBuffers(long sizeBytes, TimeSpan interval, int ma
 {
     private readonly Dictionary<string, PartitionBuffer> _buffers = new(StringComparer.Ordinal);
     private int _active;
+    private long _bytes;
 
     public int ActivePartitions => _active;
+
+    /// <summary>Bytes held in every buffer.</summary>
+    public long Bytes => _bytes;
 
     public int Count => _buffers.Count;
 
@@ -27,7 +31,9 @@ internal sealed class PartitionBuffers(long sizeBytes, TimeSpan interval, int ma
             _buffers[r.BufferKey] = b = new PartitionBuffer(r.BufferKey, r.IsError, r);
             if (!r.IsError) _active++;
         }
+        var before = b.Bytes;
         b.Add(r);
+        _bytes += b.Bytes - before;
         if (b.Bytes < sizeBytes) return null;
         Remove(b);
         return b;
@@ -47,6 +53,7 @@ internal sealed class PartitionBuffers(long sizeBytes, TimeSpan interval, int ma
         var all = _buffers.Values.OrderBy(b => b.FirstOrdinal).ToList();
         _buffers.Clear();
         _active = 0;
+        _bytes = 0;
         return all;
     }
 
@@ -59,6 +66,7 @@ internal sealed class PartitionBuffers(long sizeBytes, TimeSpan interval, int ma
     private void Remove(PartitionBuffer b)
     {
         _buffers.Remove(b.Key);
+        _bytes -= b.Bytes;
         if (!b.IsError) _active--;
     }
 }

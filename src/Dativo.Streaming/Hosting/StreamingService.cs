@@ -15,24 +15,31 @@ using Microsoft.Extensions.Logging;
 namespace Dativo.Streaming.Hosting;
 
 /// <summary>
-/// The delivery service as a component: start (replay every stream's log, then listen), stop (deliver what was
-/// acknowledged), health and metrics. <c>dativo stream serve</c> runs it alone; <c>dativo serve</c> can run it in-process.
-/// HTTP: POST / (Firehose JSON 1.1), GET /health, GET /metrics (Prometheus text).
+/// The delivery service as a component: start (replay every stream's log), serve the Firehose API, stop (deliver what was
+/// acknowledged), health, metrics and a sampled history of them. <c>dativo stream serve</c> runs it alone with its own
+/// listener (<see cref="StartAsync"/>: POST / (Firehose JSON 1.1), GET /health, GET /metrics); <c>dativo serve</c> runs it
+/// in-process (<see cref="StartStreamsAsync"/>) and maps <see cref="HandleFirehoseAsync"/> into its own web server.
 /// </summary>
 public sealed class StreamingService : IAsyncDisposable
 {
     private readonly ServiceSettings _settings;
     private readonly TimeProvider _time;
+    private readonly InProcessHosting? _inProcess;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(2) };
     private readonly Dictionary<string, DeliveryStream> _streams = new(StringComparer.Ordinal);
     private readonly List<AlarmMonitor> _alarms = [];
+    private FirehoseApi? _api;
+    private ITimer? _sampler;
     private WebApplication? _app;
 
-    public StreamingService(ServiceSettings settings, TimeProvider time)
+    /// <param name="inProcess">null for the standalone service (auth none then needs a loopback bind address); the host's
+    /// authentication when another web server maps the Firehose API</param>
+    public StreamingService(ServiceSettings settings, TimeProvider time, InProcessHosting? inProcess = null)
     {
         _settings = settings;
         _time = time;
-        if (settings.Auth.IsNone && !IsLoopback(settings.BindAddress))
+        _inProcess = inProcess;
+        if (inProcess is null && settings.Auth.IsNone && !IsLoopback(settings.BindAddress))
             throw new DativoException($"auth: none is accepted only on a loopback address, but the service binds {settings.BindAddress}; configure auth.sigv4 or bind 127.0.0.1");
         foreach (var s in settings.Streams)
         {
@@ -44,6 +51,12 @@ public sealed class StreamingService : IAsyncDisposable
 
     public IReadOnlyDictionary<string, DeliveryStream> Streams => _streams;
 
+    /// <summary>The alarm monitors of the streams that have alarms (after start).</summary>
+    public IReadOnlyList<AlarmMonitor> Alarms => _alarms;
+
+    /// <summary>How often each stream's metrics are sampled into its history (<see cref="StreamMetrics.History"/>).</summary>
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The port the service listens on (the configured one, or the one the OS chose for port 0).</summary>
     public int Port { get; private set; }
 
@@ -54,12 +67,35 @@ public sealed class StreamingService : IAsyncDisposable
     /// <summary>Written to on each alarm state change and delivery problem.</summary>
     public Action<string>? Log { get; init; }
 
-    public async Task StartAsync(CancellationToken ct)
+    /// <summary>Starts the streams (each replays its write-ahead log first), their alarms and the metrics sampling; no listener.</summary>
+    public async Task StartStreamsAsync(CancellationToken ct)
     {
         foreach (var s in _streams.Values) await s.StartAsync(ct).ConfigureAwait(false);
         foreach (var s in _streams.Values)
             if (s.Settings.Alarms is { } a) _alarms.Add(new AlarmMonitor(s.Metrics, a, _time, _http, Log));
+        var verifier = _settings.Auth.IsNone ? null : new SigV4Verifier(_settings.Auth.SigV4Keys, _time);
+        _api = new FirehoseApi(_streams, verifier, _settings.AccountId, _inProcess?.ApiKeys, _inProcess?.AnonymousAllowed ?? true);
+        SampleMetrics();
+        _sampler = _time.CreateTimer(_ => SampleMetrics(), null, SampleInterval, SampleInterval);
+        Healthy = true;
+    }
 
+    /// <summary>Answers one Firehose JSON 1.1 request (POST with <c>X-Amz-Target: Firehose_20150804.*</c>).</summary>
+    public Task HandleFirehoseAsync(HttpContext ctx)
+    {
+        if (_api is null || !Healthy)
+        {
+            ctx.Response.StatusCode = 503;
+            ctx.Response.Headers.RetryAfter = "1";
+            return ctx.Response.WriteAsync("{\"__type\":\"ServiceUnavailableException\",\"message\":\"the delivery streams are not running\"}");
+        }
+        return _api.HandleAsync(ctx);
+    }
+
+    /// <summary>The standalone service: starts the streams, then listens on the configured address and port.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        await StartStreamsAsync(ct).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o =>
@@ -68,7 +104,6 @@ public sealed class StreamingService : IAsyncDisposable
             o.Limits.MaxRequestBodySize = 16L << 20;
             o.AddServerHeader = false;
         });
-        var api = new FirehoseApi(_streams, _settings.Auth.IsNone ? null : new SigV4Verifier(_settings.Auth.SigV4Keys, _time), _settings.AccountId);
         _app = builder.Build();
         _app.Run(async ctx =>
         {
@@ -85,7 +120,7 @@ public sealed class StreamingService : IAsyncDisposable
             }
             else if (HttpMethods.IsPost(ctx.Request.Method))
             {
-                await api.HandleAsync(ctx).ConfigureAwait(false);
+                await HandleFirehoseAsync(ctx).ConfigureAwait(false);
             }
             else
             {
@@ -102,12 +137,19 @@ public sealed class StreamingService : IAsyncDisposable
         }
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
-        Healthy = true;
     }
 
     /// <summary>Prometheus text: Firehose's metrics per stream, plus alarm states.</summary>
     public string RenderMetrics() => StreamPrometheus.Render(_streams.Values.Select(s => s.Metrics), _alarms);
 
+    /// <summary>Takes one sample of every stream's metrics (the sampling timer calls it every <see cref="SampleInterval"/>).</summary>
+    public void SampleMetrics()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var s in _streams.Values) s.Metrics.Sample(now);
+    }
+
+    /// <summary>Stops the listener (if any), then every stream: what was acknowledged is processed and delivered.</summary>
     public async Task StopAsync()
     {
         Healthy = false;
@@ -116,6 +158,11 @@ public sealed class StreamingService : IAsyncDisposable
             await _app.StopAsync().ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
             _app = null;
+        }
+        if (_sampler is not null)
+        {
+            await _sampler.DisposeAsync().ConfigureAwait(false);
+            _sampler = null;
         }
         foreach (var a in _alarms) await a.DisposeAsync().ConfigureAwait(false);
         _alarms.Clear();

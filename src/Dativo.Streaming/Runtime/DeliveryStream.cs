@@ -201,6 +201,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         }
         _consumedSeq = Math.Max(_consumedSeq, entries[^1].Seq);
         Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
+        Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
     }
 
     /// <summary>Delivers one buffer, retrying with backoff until it lands (as Firehose retries S3); records stay in the log meanwhile.</summary>
@@ -217,6 +218,7 @@ public sealed class DeliveryStream : IAsyncDisposable
                 Metrics.Delivered(b.Count, bytes, b.IsError);
                 ObjectDelivered?.Invoke(key, b.Count);
                 Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
+                Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
                 return;
             }
             catch (Exception e) when (e is IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)

@@ -68,9 +68,18 @@
     });
     if (pending === 0) schedule(false);
   }
+  // a live block may ask for a slower refresh (data-every, ms); the fastest live block sets the pace
+  function period() {
+    var ms = 0;
+    document.querySelectorAll("[data-refresh][data-live='true']").forEach(function (n) {
+      var every = parseInt(n.dataset.every || "1000", 10);
+      if (!ms || every < ms) ms = every;
+    });
+    return ms || 1000;
+  }
   function schedule(live) {
     clearTimeout(timer);
-    if (live) timer = setTimeout(function () { refreshAll(false); }, 1000);
+    if (live) timer = setTimeout(function () { refreshAll(false); }, period());
   }
   function startRefresh(force) { refreshAll(force); }
 
