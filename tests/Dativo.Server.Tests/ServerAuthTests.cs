@@ -9,10 +9,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Dativo.Server.Tests;
 
-/// <summary>A server that requires keys (auth.required on loopback, as any non-loopback address does).</summary>
-public sealed class KeyedServerFixture : ServerFixture
+/// <summary>A server that requires keys (auth.required on loopback, as any non-loopback address does), with a delivery stream.</summary>
+public class KeyedServerFixture : ServerFixture
 {
-    protected override string Config => "auth:\n  required: true\n";
+    protected override string Config => "auth:\n  required: true\nstreams: streams.yaml\n";
+
+    /// <summary>The streams file: one stream named as the auth matrix fills <c>{name}</c>, without SigV4 (keys only).</summary>
+    protected virtual string StreamsFile => """
+        streams:
+          - name: quick
+            compression_format: UNCOMPRESSED
+            destination: {local: {path: stream-out}}
+            auth: none
+        """;
 
     public string Read { get; private set; } = "";
     public string Operate { get; private set; } = "";
@@ -20,6 +29,7 @@ public sealed class KeyedServerFixture : ServerFixture
 
     public override async Task InitializeAsync()
     {
+        Dir.File("streams.yaml", StreamsFile);
         await base.InitializeAsync();
         // keys through the CLI, on the same state store the server reads
         Read = await CreateKeyAsync("read");
@@ -114,6 +124,34 @@ public sealed class ServerAuthTests(KeyedServerFixture server) : IClassFixture<K
                 if (OperateRoutes.Contains(route)) await AssertRefusedAsync(read, method, path, HttpStatusCode.Forbidden, "a read key");
             }
         }
+    }
+
+    [Fact]
+    public async Task The_Firehose_API_on_the_server_port_takes_ingest_keys_only()
+    {
+        var revoked = await server.CreateKeyAsync("ingest");
+        var (code, _, err) = await KeyedServerFixture.CliAsync("keys", "revoke", revoked.Split('_')[1], "--state", server.Path(".dativo", "state.db"));
+        Assert.True(code == 0, err);
+        var cases = new (string? Key, HttpStatusCode Status, string Type)[]
+        {
+            (null, HttpStatusCode.Unauthorized, "MissingAuthenticationTokenException"),
+            (server.Ingest[..^4] + "AAAA", HttpStatusCode.Unauthorized, "UnrecognizedClientException"),
+            (revoked, HttpStatusCode.Unauthorized, "UnrecognizedClientException"),
+            (server.Read, HttpStatusCode.Forbidden, "AccessDeniedException"),
+            (server.Operate, HttpStatusCode.Forbidden, "AccessDeniedException"),
+        };
+        foreach (var (key, status, type) in cases)
+        {
+            using var http = Client(key);
+            var (got, body) = await StreamsApiTests.FirehoseAsync(http, "PutRecord", new { DeliveryStreamName = "quick", Record = new { Data = "e30=" } });
+            Assert.True(got == status && (string?)body["__type"] == type, $"key {key?[..8] ?? "none"}: {(int)got} {body.ToJsonString()}");
+        }
+        using var ingest = Client(server.Ingest);
+        var (ok, list) = await StreamsApiTests.FirehoseAsync(ingest, "ListDeliveryStreams", new { });
+        Assert.True(ok == HttpStatusCode.OK, list.ToJsonString());
+        Assert.Equal("quick", (string?)list["DeliveryStreamNames"]![0]);
+        var rest = await ingest.PostAsync("/api/streams/quick/records", new StringContent("{\"records\": [{\"a\": 1}]}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
     }
 
     [Fact]

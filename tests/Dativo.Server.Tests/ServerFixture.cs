@@ -32,6 +32,9 @@ public class ServerFixture : IAsyncLifetime
     public string Url { get; private set; } = "";
     protected virtual string Config => "";
 
+    /// <summary>The server's clock (a fake one lets a test drive buffering, sampling and alarm periods).</summary>
+    protected virtual TimeProvider Time => TimeProvider.System;
+
     public string Path(params string[] parts) => System.IO.Path.Combine([Dir.Path, .. parts]);
 
     public virtual async Task InitializeAsync()
@@ -79,7 +82,7 @@ public class ServerFixture : IAsyncLifetime
     public async Task StartAsync()
     {
         var config = ServerConfig.Load(null, Dir.Path, Environment.GetEnvironmentVariable, new Dictionary<string, string?>());
-        var app = new AppContext(Environment.GetEnvironmentVariable, TimeProvider.System, Dir.Path, _ => { });
+        var app = new AppContext(Environment.GetEnvironmentVariable, Time, Dir.Path, _ => { });
         Web = DativoServer.Build(config, app, l => l.SetMinimumLevel(LogLevel.Warning));
         await Web.StartAsync();
         Url = DativoServer.Addresses(Web).First();

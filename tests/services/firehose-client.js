@@ -4,13 +4,20 @@
 //     batches in flight; prints "ACK <first i> <count>" once a batch is acknowledged, "ERR <name>" when one fails.
 //   plan.mode "calls": runs plan.calls ([{op, input, key?, secret?}]) one by one; prints one JSON line per call:
 //     {"ok": response} or {"error": name, "status": http status, "message": ...}.
+//   plan.apiKey: sent as X-Api-Key on every request (a `dativo serve` ingest key; the SDK still signs).
 const { FirehoseClient, PutRecordCommand, PutRecordBatchCommand, DescribeDeliveryStreamCommand, ListDeliveryStreamsCommand } = require('@aws-sdk/client-firehose');
 
 const plan = JSON.parse(process.argv[2]);
-const client = (key, secret) => new FirehoseClient({
-  endpoint: plan.endpoint, region: plan.region || 'us-east-1', maxAttempts: plan.maxAttempts || 3,
-  credentials: { accessKeyId: key || plan.accessKeyId, secretAccessKey: secret || plan.secretAccessKey },
-});
+const client = (key, secret) => {
+  const c = new FirehoseClient({
+    endpoint: plan.endpoint, region: plan.region || 'us-east-1', maxAttempts: plan.maxAttempts || 3,
+    credentials: { accessKeyId: key || plan.accessKeyId, secretAccessKey: secret || plan.secretAccessKey },
+  });
+  if (plan.apiKey) {
+    c.middlewareStack.add((next) => (args) => { args.request.headers['x-api-key'] = plan.apiKey; return next(args); }, { step: 'build' });
+  }
+  return c;
+};
 const enc = new TextEncoder();
 const record = (i) => JSON.stringify({ k: 'p' + (i % plan.partitions), i, pad: plan.pad || '' });
 

@@ -91,7 +91,7 @@ internal static class StreamsApi
         ["buffered_bytes"] = s.BufferedBytes,
         ["buffering_size_bytes"] = s.BufferingSizeBytes,
         ["buffering_interval_s"] = s.BufferingIntervalSeconds,
-        ["buffer_fill"] = Math.Round(s.BufferFill, 4),
+        ["buffer_fill"] = Math.Round(s.BufferFill, 6),
         ["active_partitions"] = s.ActivePartitions,
         ["max_active_partitions"] = s.MaxActivePartitions,
         ["data_freshness_s"] = Math.Round(s.DataFreshnessSeconds, 3),

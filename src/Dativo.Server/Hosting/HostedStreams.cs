@@ -80,7 +80,12 @@ public sealed class HostedStreams : IStreamsView, IHostedService, IAsyncDisposab
 
     public StreamStatus Get(string name) => Status(Find(name));
 
-    public IReadOnlyList<MetricSample> History(string name) => Find(name).Metrics.History;
+    public IReadOnlyList<MetricSample> History(string name)
+    {
+        var stream = Find(name);
+        _service.SampleMetrics(); // any sample that is due, even if its timer has not fired yet
+        return stream.Metrics.History;
+    }
 
     public async Task<IReadOnlyList<string>> PutAsync(string name, IReadOnlyList<ReadOnlyMemory<byte>> records, CancellationToken ct)
     {

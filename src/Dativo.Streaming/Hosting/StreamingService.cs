@@ -30,6 +30,8 @@ public sealed class StreamingService : IAsyncDisposable
     private readonly List<AlarmMonitor> _alarms = [];
     private FirehoseApi? _api;
     private ITimer? _sampler;
+    private readonly Lock _sampleGate = new();
+    private DateTimeOffset _nextSample;
     private WebApplication? _app;
 
     /// <param name="inProcess">null for the standalone service (auth none then needs a loopback bind address); the host's
@@ -75,6 +77,7 @@ public sealed class StreamingService : IAsyncDisposable
             if (s.Settings.Alarms is { } a) _alarms.Add(new AlarmMonitor(s.Metrics, a, _time, _http, Log));
         var verifier = _settings.Auth.IsNone ? null : new SigV4Verifier(_settings.Auth.SigV4Keys, _time);
         _api = new FirehoseApi(_streams, verifier, _settings.AccountId, _inProcess?.ApiKeys, _inProcess?.AnonymousAllowed ?? true);
+        _nextSample = _time.GetUtcNow();
         SampleMetrics();
         _sampler = _time.CreateTimer(_ => SampleMetrics(), null, SampleInterval, SampleInterval);
         Healthy = true;
@@ -142,11 +145,21 @@ public sealed class StreamingService : IAsyncDisposable
     /// <summary>Prometheus text: Firehose's metrics per stream, plus alarm states.</summary>
     public string RenderMetrics() => StreamPrometheus.Render(_streams.Values.Select(s => s.Metrics), _alarms);
 
-    /// <summary>Takes one sample of every stream's metrics (the sampling timer calls it every <see cref="SampleInterval"/>).</summary>
+    /// <summary>
+    /// Takes every sample that is due: one per <see cref="SampleInterval"/> since start, at those instants, so the history
+    /// has no gaps however late the timer fires. The timer calls it; readers of the history call it first too.
+    /// </summary>
     public void SampleMetrics()
     {
-        var now = _time.GetUtcNow();
-        foreach (var s in _streams.Values) s.Metrics.Sample(now);
+        lock (_sampleGate)
+        {
+            var now = _time.GetUtcNow();
+            if (_nextSample == default || _nextSample > now) return;
+            var ring = SampleInterval * StreamMetrics.DefaultHistoryLength;
+            if (now - _nextSample > ring) _nextSample += (now - _nextSample - ring).Ticks / SampleInterval.Ticks * SampleInterval; // only the last hour is kept
+            for (; _nextSample <= now; _nextSample += SampleInterval)
+                foreach (var s in _streams.Values) s.Metrics.Sample(_nextSample);
+        }
     }
 
     /// <summary>Stops the listener (if any), then every stream: what was acknowledged is processed and delivered.</summary>
