@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Dativo.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -75,6 +76,45 @@ public sealed class DashboardBrowserTests(ServerFixture server) : IClassFixture<
         await ShotAsync(page, "table-page");
 
         await page.GotoAsync(server.Url + "/streams");
-        await Expect(page.Locator("#streams-state")).ToHaveTextAsync("streams are not configured");
+        await Expect(page.Locator("#streams-state")).ToContainTextAsync("streams are not configured");
+    }
+
+    [SkippableFact]
+    public async Task The_streams_page_charts_incoming_and_delivered_traffic_and_shows_the_alarm_states()
+    {
+        Skip.If(Chromium.Path is null, Chromium.MissingReason);
+        await using var streams = await StreamsServer.StartNewAsync();
+        using var ingest = new HttpClient { BaseAddress = new Uri(streams.Url) };
+        ingest.DefaultRequestHeaders.Authorization = new("Bearer", streams.Ingest);
+        // a minute and a half of traffic, sampled every 10 s: more pages, more records each interval
+        for (var k = 1; k <= 9; k++)
+        {
+            var records = Enumerable.Range(0, k * 4).Select(i => new { page = "p" + (i % Math.Min(k, 5)), i }).ToArray();
+            var put = await ingest.PostAsJsonAsync("/api/streams/clicks/records", new { records });
+            Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+            await streams.AdvanceAsync(TimeSpan.FromSeconds(10));
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium.Path, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        });
+        var page = await browser.NewPageAsync(new()
+        {
+            ViewportSize = new() { Width = 1280, Height = 860 },
+            ExtraHTTPHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + streams.Read },
+        });
+        page.SetDefaultTimeout(90_000);
+        await page.GotoAsync(streams.Url + "/streams");
+        var clicks = page.Locator("section.stream[data-stream='clicks']");
+        await Expect(clicks.Locator("svg.chart")).ToHaveCountAsync(4);
+        await Expect(clicks.Locator("svg.chart polyline.series.c-in")).ToHaveCountAsync(2);
+        await Expect(clicks.Locator("svg.chart polyline.series.c-out")).ToHaveCountAsync(1);
+        await Expect(clicks.Locator(".badge[data-alarm='high'].a-alarm")).ToHaveTextAsync("high ALARM");
+        await Expect(clicks.Locator(".badge[data-alarm='low'].a-ok")).ToHaveTextAsync("low OK");
+        await Expect(page.Locator("section.stream[data-stream='audit'] svg.chart")).ToHaveCountAsync(4);
+        await Expect(page.Locator("#streams[data-live='true']")).ToHaveCountAsync(1);
+        await ShotAsync(page, "streams-page");
     }
 }

@@ -6,7 +6,7 @@ using AppContext = Dativo.Application.AppContext;
 
 namespace Dativo.Server.Tests;
 
-/// <summary>Stopping the server (what SIGTERM does to <c>dativo serve</c>): running runs finish within the grace, or are checkpointed.</summary>
+/// <summary>Stopping the server (what SIGTERM does to <c>dativo serve</c>): running runs finish within the grace, or are checkpointed; every acknowledged stream record is delivered.</summary>
 public sealed class ShutdownTests
 {
     private sealed class Graceful : ServerFixture
@@ -75,5 +75,30 @@ public sealed class ShutdownTests
             Assert.Equal("SUCCEEDED", (string?)again["status"]);
         }
         finally { await server.DisposeAsync(); }
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_delivers_every_acknowledged_stream_record()
+    {
+        var server = await StreamsServer.StartNewAsync();
+        try
+        {
+            using var ingest = new HttpClient { BaseAddress = new Uri(server.Url) };
+            ingest.DefaultRequestHeaders.Authorization = new("Bearer", server.Ingest);
+            // audit holds records for 15 minutes in 128 MiB buffers: only the stop can deliver them now
+            var put = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(ingest, "/api/streams/audit/records",
+                new { records = new object[] { new { user = "ann", action = "login" }, new { user = "bob", action = "logout" } } });
+            Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+            var (status, batch) = await StreamsApiTests.FirehoseAsync(ingest, "PutRecordBatch",
+                new { DeliveryStreamName = "audit", Records = new[] { new { Data = Convert.ToBase64String("{\"user\":\"cy\"}"u8.ToArray()) } } });
+            Assert.True(status == System.Net.HttpStatusCode.OK, batch.ToJsonString());
+            await server.SettleAsync();
+            Assert.Empty(server.Objects("audit-out"));
+
+            await server.StopAsync();
+            var delivered = Assert.Single(server.Objects("audit-out"));
+            Assert.Equal("{\"user\":\"ann\",\"action\":\"login\"}{\"user\":\"bob\",\"action\":\"logout\"}{\"user\":\"cy\"}", delivered.Value);
+        }
+        finally { server.Dir.Dispose(); }
     }
 }
