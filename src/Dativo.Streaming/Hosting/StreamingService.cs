@@ -90,6 +90,8 @@ public sealed class StreamingService : IAsyncDisposable
         {
             ctx.Response.StatusCode = 503;
             ctx.Response.Headers.RetryAfter = "1";
+            ctx.Response.ContentType = "application/x-amz-json-1.1";
+            ctx.Response.Headers["x-amzn-ErrorType"] = "ServiceUnavailableException";
             return ctx.Response.WriteAsync("{\"__type\":\"ServiceUnavailableException\",\"message\":\"the delivery streams are not running\"}");
         }
         return _api.HandleAsync(ctx);
