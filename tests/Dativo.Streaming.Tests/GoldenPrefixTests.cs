@@ -63,6 +63,33 @@ public sealed class GoldenPrefixTests
         }
     }
 
+    /// <summary>
+    /// <c>stream check</c> (the configuration) and the runtime apply one rule for Firehose's defaults: with dynamic
+    /// partitioning the configuration used to append the hourly folders the runtime (rightly) does not.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void The_configuration_and_the_runtime_evaluate_the_same_prefixes(string name)
+    {
+        var c = Cases.Single(x => x!["name"]!.GetValue<string>() == name)!;
+        if (c["expect_error"] is not null) return;
+        var prefix = c["prefix"]?.GetValue<string>();
+        var errorPrefix = c["error_prefix"]?.GetValue<string>();
+        var dp = c["enable_dynamic_partitioning"]?.GetValue<bool>() ?? prefix?.Contains("partitionKeyFrom", StringComparison.Ordinal) == true;
+        if (dp && errorPrefix is null) errorPrefix = "errors/!{firehose:error-output-type}/";
+        static string Quoted(string text) => System.Text.Json.JsonSerializer.Serialize(text); // a YAML double-quoted scalar
+        var yaml = new System.Text.StringBuilder($"streams:\n  - name: s\n    enable_dynamic_partitioning: {(dp ? "true" : "false")}\n    dynamic_partitioning_config:\n");
+        if (dp && c["jq_metadata_query"]?.GetValue<string>() is { } jq) yaml.Append($"      jq_metadata_query: {Quoted(jq)}\n");
+        if (prefix is not null) yaml.Append($"      s3_dynamic_prefix: {Quoted(prefix)}\n");
+        if (errorPrefix is not null) yaml.Append($"      s3_error_prefix: {Quoted(errorPrefix)}\n");
+        yaml.Append("    destination:\n      local: {path: out}\n");
+        using var file = new Config.StreamFile();
+        var configured = Assert.Single(file.Load(yaml.ToString()).Streams);
+
+        var runtime = StreamPrefixes.Create("s", prefix, errorPrefix, dp);
+        Assert.Equal((runtime.Prefix.Text, runtime.ErrorPrefix.Text), configured.EffectivePrefixes);
+    }
+
     [Fact]
     public void Random_strings_are_eleven_characters_new_per_occurrence()
     {

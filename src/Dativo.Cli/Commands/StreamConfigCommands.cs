@@ -113,7 +113,8 @@ internal static class StreamConfigCommands
             _ => "?",
         };
         var partitioning = s.DynamicPartitioning ? $"partitioned by {string.Join(", ", s.Prefix!.PartitionKeys.Select(p => p.Key).Distinct())}" : "not partitioned";
-        return $"{s.Name}: {source} -> {destination}, {partitioning}, {s.Compression.ToString().ToUpperInvariant()}, " +
+        var under = s.Destination is IcebergDestination ? "" : $" under {s.EffectivePrefixes.Prefix}";
+        return $"{s.Name}: {source} -> {destination}{under}, {partitioning}, {s.Compression.ToString().ToUpperInvariant()}, " +
             $"flush at {s.BufferingSizeBytes / (1024 * 1024)} MiB or {s.BufferingInterval.TotalSeconds:0} s, auth {(s.Auth is SigV4Auth ? "sigv4" : "none")}";
     }
 }

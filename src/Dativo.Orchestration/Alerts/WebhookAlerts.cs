@@ -46,7 +46,11 @@ public sealed class WebhookAlerts(HttpClient http, Action<string>? warn = null) 
         }
     }
 
-    private async Task PostAsync(string webhook, JsonObject body, CancellationToken ct)
+    /// <summary>
+    /// POSTs one Slack-compatible message (<c>{"text": …, …}</c>) with a 10 s timeout; a failing webhook is reported
+    /// through the warning callback, never thrown (pipeline alerts, and the delivery streams' alarms, use it).
+    /// </summary>
+    public async Task PostAsync(string webhook, JsonObject body, CancellationToken ct)
     {
         try
         {

@@ -41,9 +41,12 @@ internal sealed record LoadedStream
     public required TimeSpan BufferingInterval { get; init; }
     public required CompressionFormat Compression { get; init; }
     public required bool DynamicPartitioning { get; init; }
-    /// <summary>The prefix as written, or null for none (Firehose's default yyyy/MM/dd/HH/ then applies: see <see cref="S3Prefix.EffectiveParts"/>).</summary>
+    /// <summary>The prefix as written, or null for none (Firehose's defaults then apply: see <see cref="EffectivePrefixes"/>).</summary>
     public required S3Prefix? Prefix { get; init; }
     public required S3Prefix? ErrorPrefix { get; init; }
+
+    /// <summary>The prefixes Firehose evaluates, by the same rule the runtime applies (<see cref="Prefixes.StreamPrefixes.Effective"/>).</summary>
+    public (string Prefix, string ErrorPrefix) EffectivePrefixes => Prefixes.StreamPrefixes.Effective(Prefix?.Text, ErrorPrefix?.Text, DynamicPartitioning);
     public required string? JqQuery { get; init; }
     /// <summary>The keys the jq query defines (empty without a query).</summary>
     public required IReadOnlyList<string> QueryKeys { get; init; }

@@ -25,9 +25,6 @@ internal enum PartitionKeySource { Query, Lambda }
 /// </summary>
 internal sealed record S3Prefix(string Text, IReadOnlyList<PrefixPart> Parts)
 {
-    /// <summary>Appended when a prefix has no timestamp expression (and the whole prefix when none is given).</summary>
-    public const string DefaultTimestampPattern = "yyyy/MM/dd/HH/";
-
     public const int MaxEvaluatedLength = 512;
 
     public static readonly string[] Namespaces = ["timestamp", "firehose", "partitionKeyFromQuery", "partitionKeyFromLambda"];
@@ -42,9 +39,6 @@ internal sealed record S3Prefix(string Text, IReadOnlyList<PrefixPart> Parts)
     public bool HasTimestamp => Parts.Any(p => p is TimestampPart);
 
     public IEnumerable<PartitionKeyPart> PartitionKeys => Parts.OfType<PartitionKeyPart>();
-
-    /// <summary>The parts Firehose evaluates: a prefix without a timestamp expression gets <see cref="DefaultTimestampPattern"/> appended.</summary>
-    public IReadOnlyList<PrefixPart> EffectiveParts => HasTimestamp ? Parts : [.. Parts, new TimestampPart(DefaultTimestampPattern)];
 
     /// <summary>Parses a prefix; on a syntax error returns null and a message saying what is wrong and how to fix it.</summary>
     public static (S3Prefix? Prefix, string? Error) Parse(string text)

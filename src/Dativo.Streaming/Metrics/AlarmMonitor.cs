@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Dativo.Orchestration.Alerts;
 using Dativo.Streaming.Runtime;
 
 namespace Dativo.Streaming.Metrics;
@@ -14,14 +14,15 @@ public enum AlarmState
 /// The seed module's two alarms on incoming records, evaluated at the end of each period: high when the period's sum is
 /// above high_threshold, low when it is below low_threshold — a period without any record counts as 0 and breaches the
 /// low alarm (the seed's low alarm never fired on silence). Every change of state, to ALARM and back to OK, is posted
-/// to each subscription (Slack-compatible <c>{"text": …, "alarm": {…}}</c>); a failing webhook is logged, never fatal.
+/// to each subscription (Slack-compatible <c>{"text": …, "alarm": {…}}</c>); a failing webhook is logged, never fatal (posted by the
+/// orchestration's <see cref="WebhookAlerts"/>, as pipeline alerts are).
 /// </summary>
 public sealed class AlarmMonitor : IAsyncDisposable
 {
     private readonly StreamMetrics _metrics;
     private readonly AlarmSettings _settings;
     private readonly TimeProvider _time;
-    private readonly HttpClient _http;
+    private readonly WebhookAlerts _webhooks;
     private readonly Action<string>? _log;
     private readonly ITimer _timer;
     private readonly Lock _gate = new();
@@ -34,7 +35,7 @@ public sealed class AlarmMonitor : IAsyncDisposable
         _metrics = metrics;
         _settings = settings;
         _time = time;
-        _http = http;
+        _webhooks = new WebhookAlerts(http, log);
         _log = log;
         _lastCount = metrics.IncomingRecords;
         if (settings.HighThreshold is not null) _states["high"] = AlarmState.Ok;
@@ -87,7 +88,7 @@ public sealed class AlarmMonitor : IAsyncDisposable
         _log?.Invoke(text);
         foreach (var url in _settings.Subscriptions)
         {
-            var body = new JsonObject
+            await _webhooks.PostAsync(url, new JsonObject
             {
                 ["text"] = text,
                 ["alarm"] = new JsonObject
@@ -101,17 +102,7 @@ public sealed class AlarmMonitor : IAsyncDisposable
                     ["period_s"] = _settings.PeriodSeconds,
                     ["at"] = _time.GetUtcNow().ToString("O"),
                 },
-            };
-            try
-            {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                using var response = await _http.PostAsJsonAsync(url, body, cts.Token).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode) _log?.Invoke($"alarm webhook {url} answered {(int)response.StatusCode}");
-            }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
-            {
-                _log?.Invoke($"alarm webhook {url} failed: {e.Message}");
-            }
+            }, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

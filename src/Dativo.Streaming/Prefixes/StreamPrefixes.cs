@@ -42,10 +42,25 @@ internal sealed class StreamPrefixes
         if (givenError is not null && !givenError.HasErrorOutputType)
             throw new DativoException($"{where}: s3_error_prefix must contain !{{firehose:error-output-type}}, e.g. \"errors/!{{firehose:error-output-type}}/\"");
 
-        // Firehose appends the hourly folders to a prefix without a timestamp; a dynamic-partitioning prefix is used as written
-        var effective = given.HasTimestamp || dynamicPartitioning ? given : Parse((prefix ?? "") + DefaultTimeSuffix, where, "s3_dynamic_prefix");
-        var effectiveError = givenError ?? Parse((prefix ?? "") + "!{firehose:error-output-type}/" + DefaultTimeSuffix, where, "s3_dynamic_prefix");
-        return new StreamPrefixes(effective, effectiveError);
+        var (effective, effectiveError) = Effective(prefix, errorPrefix, dynamicPartitioning);
+        return new StreamPrefixes(Parse(effective, where, "s3_dynamic_prefix"), Parse(effectiveError, where, errorPrefix is null ? "s3_dynamic_prefix" : "s3_error_prefix"));
+    }
+
+    /// <summary>
+    /// The prefixes Firehose evaluates for the ones written — the one rule the configuration (<c>stream check</c>) and
+    /// the runtime both apply: a prefix without a timestamp expression gets <see cref="DefaultTimeSuffix"/> appended,
+    /// unless dynamic partitioning is on (its prefix is used as written, as the AWS example in the golden cases shows);
+    /// no error prefix means <c>&lt;prefix&gt;!{firehose:error-output-type}/</c> and the hourly folders. A literal
+    /// prefix is concatenated as written (<c>myFirehosePrefix</c> → <c>myFirehosePrefix2018/08/27/10/</c>).
+    /// </summary>
+    public static (string Prefix, string ErrorPrefix) Effective(string? prefix, string? errorPrefix, bool dynamicPartitioning)
+    {
+        var given = prefix ?? "";
+        // '!{' only ever opens an expression, so the text says whether the prefix has a timestamp
+        var hasTimestamp = given.Contains("!{timestamp:", StringComparison.Ordinal);
+        var effective = hasTimestamp || dynamicPartitioning ? given : given + DefaultTimeSuffix;
+        var error = string.IsNullOrEmpty(errorPrefix) ? given + "!{firehose:error-output-type}/" + DefaultTimeSuffix : errorPrefix;
+        return (effective, error);
     }
 
     private static PrefixTemplate Parse(string text, string where, string key)

@@ -126,7 +126,7 @@ public sealed class StreamConfigTests : IDisposable
                 destination:
                   local: {path: out}
             """).Streams);
-        Assert.Equal([new LiteralPart("myFirehosePrefix"), new TimestampPart("yyyy/MM/dd/HH/")], s.Prefix!.EffectiveParts);
+        Assert.Equal(("myFirehosePrefix!{timestamp:yyyy/MM/dd/HH/}", "myFirehosePrefix!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH/}"), s.EffectivePrefixes);
     }
 
     [Fact]
