@@ -49,6 +49,32 @@ public sealed class StreamServiceMappingTests
     }
 
     [Fact]
+    public void Format_conversion_and_an_iceberg_destination_map_onto_the_runtime_settings()
+    {
+        using var dir = new TempDir();
+        dir.File("clicks.yaml", ContractKit.Yaml);
+        var file = dir.File("streams.yaml", """
+            streams:
+              - name: clicks
+                compression_format: UNCOMPRESSED
+                record_format_conversion: {contract: clicks.yaml, compression: GZIP}
+                destination: {iceberg: {warehouse: lake, table: clicks}}
+              - name: raw
+                compression_format: UNCOMPRESSED
+                record_format_conversion: {contract: clicks.yaml}
+                destination: {iceberg: {warehouse: lake, catalog: none, table: raw}}
+            """);
+        var loaded = StreamConfigLoader.Load(file, _ => null);
+        var s = StreamServiceMapping.ToServiceSettings(loaded with { Streams = [loaded.Streams[0]] }).Streams.Single();
+        Assert.Equal(("clicks", "GZIP"), (s.FormatConversion!.Contract.Name, s.FormatConversion.ParquetCompression));
+        // the namespace defaults to the contract's domain; failed records go beside the tables
+        Assert.Equal(new IcebergDestinationSettings(Path.Combine(dir.Path, "lake"), null, "web", "clicks"), s.Iceberg);
+        Assert.Equal(Path.Combine(dir.Path, "lake", "_errors", "clicks"), s.Destination);
+        var e = Assert.Throws<DativoException>(() => StreamServiceMapping.ToServiceSettings(loaded));
+        Assert.Contains("streams[1] (raw): destination.iceberg.catalog 'none' is not served", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void What_the_service_cannot_run_yet_is_refused_naming_the_key()
     {
         using var dir = new TempDir();

@@ -46,6 +46,10 @@ internal sealed class TargetSchema
         return new TargetSchema(cols, warn);
     }
 
+    /// <summary>The schema of a contract written without a job (delivery streams): its fields in order, strict mode.</summary>
+    public static TargetSchema ForContract(DataContract contract) =>
+        new([.. contract.Fields.Select((f, i) => FromField(i + 1, f, warn: false))], warnMode: false);
+
     public static TargetColumn FromField(int id, ContractField f, bool warn)
     {
         var kind = f.Type switch

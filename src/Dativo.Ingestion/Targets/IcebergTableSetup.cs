@@ -1,9 +1,12 @@
 using Dativo.Core.Config.Jobs;
 using Dativo.Core.Errors;
 using Dativo.Ingestion.Schema;
+using Dativo.Lake.Catalog;
 using Dativo.Lake.Iceberg.Metadata;
+using Dativo.Lake.Iceberg.Table;
 using Dativo.Lake.Iceberg.Transforms;
 using Dativo.Lake.Iceberg.Types;
+using Dativo.Lake.Storage;
 
 namespace Dativo.Ingestion.Targets;
 
@@ -88,6 +91,54 @@ internal static class IcebergTableSetup
         TypeId.Binary => ColumnKind.Binary,
         _ => ColumnKind.String,
     };
+
+    /// <summary>
+    /// Opens table <paramref name="id"/>, creating it from <paramref name="schema"/> (its namespace too) when missing; a
+    /// table created meanwhile by another writer is used as it is. Ingestion targets and delivery streams create tables here.
+    /// </summary>
+    public static async Task<IcebergTable> OpenOrCreateAsync(ICatalog catalog, IObjectStore store, TableIdentifier id, IcebergSchema schema,
+        Func<IcebergSchema, PartitionSpec> spec, IReadOnlyDictionary<string, string> derivedProperties, TimeProvider time, CancellationToken ct)
+    {
+        if (await catalog.LoadMetadataLocationAsync(id, ct).ConfigureAwait(false) is null)
+        {
+            try { await catalog.CreateNamespaceAsync(id.Namespace, null, ct).ConfigureAwait(false); }
+            catch (Exception e) when (e is not OperationCanceledException) { /* exists */ }
+            try
+            {
+                return await IcebergTables.CreateAsync(catalog, store, id, schema, new CreateTableOptions
+                {
+                    PartitionSpec = spec(schema),
+                    Properties = MergeProperties(new Dictionary<string, string>(), derivedProperties),
+                    Location = store.UriOf($"{id.Namespace}/{id.Name}"),
+                    Time = time,
+                }, ct).ConfigureAwait(false);
+            }
+            catch (DativoException)
+            {
+                // created concurrently by another writer: use theirs
+                if (await catalog.LoadMetadataLocationAsync(id, ct).ConfigureAwait(false) is null) throw;
+            }
+        }
+        return await IcebergTables.OpenAsync(catalog, store, id, time, ct: ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Adds the contract columns the table lacks, sets the derived properties (keeping the user's), and returns the
+    /// schema the coercer must produce: the contract aligned to the table's field ids.
+    /// </summary>
+    public static async Task<TargetSchema> AlignTableAsync(IcebergTable table, TargetSchema contractSchema, IReadOnlyDictionary<string, string> derivedProperties, CancellationToken ct)
+    {
+        var (_, added) = Align(contractSchema, table.Metadata);
+        if (added.Count > 0)
+            await table.UpdateSchemaAsync(u => { foreach (var c in added) u.AddColumn(c.Name, TargetSchema.IcebergTypeOf(c)); }, ct).ConfigureAwait(false);
+        var current = table.Metadata.Properties;
+        var merged = MergeProperties(current, derivedProperties);
+        var set = merged.Where(kv => !current.TryGetValue(kv.Key, out var v) || v != kv.Value).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var remove = current.Keys.Where(k => !merged.ContainsKey(k)).ToList();
+        if (set.Count > 0 || remove.Count > 0)
+            await table.SetPropertiesAsync(set, remove, ct).ConfigureAwait(false);
+        return Align(contractSchema, table.Metadata).Schema;
+    }
 
     /// <summary>Table properties after this run: derived tags set, keys Dativo set before but no longer derives removed, user keys kept.</summary>
     public static Dictionary<string, string> MergeProperties(IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string> derived)

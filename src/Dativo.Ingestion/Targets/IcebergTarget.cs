@@ -139,47 +139,15 @@ internal sealed class IcebergTarget : ITableTarget
         };
     }
 
-    private static async Task<IcebergTable> OpenOrCreateAsync(LoadedJob job, ICatalog catalog, IObjectStore store, TargetLocation loc,
-        TargetSchema contractSchema, TimeProvider time, CancellationToken ct)
-    {
-        var id = new TableIdentifier(loc.Namespace, loc.Table);
-        if (await catalog.LoadMetadataLocationAsync(id, ct).ConfigureAwait(false) is null)
-        {
-            try { await catalog.CreateNamespaceAsync(loc.Namespace, null, ct).ConfigureAwait(false); }
-            catch (Exception e) when (e is not OperationCanceledException) { /* exists */ }
-            var ice = contractSchema.ToIceberg();
-            try
-            {
-                return await IcebergTables.CreateAsync(catalog, store, id, ice, new CreateTableOptions
-                {
-                    PartitionSpec = IcebergTableSetup.SpecFor(job, ice),
-                    Properties = IcebergTableSetup.MergeProperties(new Dictionary<string, string>(), TableProperties.Derive(job)),
-                    Location = store.UriOf(loc.Key),
-                    Time = time,
-                }, ct).ConfigureAwait(false);
-            }
-            catch (DativoException)
-            {
-                // created concurrently by another run: use theirs
-                if (await catalog.LoadMetadataLocationAsync(id, ct).ConfigureAwait(false) is null) throw;
-            }
-        }
-        return await IcebergTables.OpenAsync(catalog, store, id, time, ct: ct).ConfigureAwait(false);
-    }
+    private static Task<IcebergTable> OpenOrCreateAsync(LoadedJob job, ICatalog catalog, IObjectStore store, TargetLocation loc,
+        TargetSchema contractSchema, TimeProvider time, CancellationToken ct) =>
+        IcebergTableSetup.OpenOrCreateAsync(catalog, store, new TableIdentifier(loc.Namespace, loc.Table), contractSchema.ToIceberg(),
+            ice => IcebergTableSetup.SpecFor(job, ice), TableProperties.Derive(job), time, ct);
 
     /// <summary>Adds contract columns the table lacks, sets the derived properties, and fixes the schema the coercer produces.</summary>
     private async Task AlignAsync(LoadedJob job, TargetSchema contractSchema, CancellationToken ct)
     {
-        var (_, added) = IcebergTableSetup.Align(contractSchema, _table.Metadata);
-        if (added.Count > 0)
-            await _table.UpdateSchemaAsync(u => { foreach (var c in added) u.AddColumn(c.Name, TargetSchema.IcebergTypeOf(c)); }, ct).ConfigureAwait(false);
-        var current = _table.Metadata.Properties;
-        var merged = IcebergTableSetup.MergeProperties(current, TableProperties.Derive(job));
-        var set = merged.Where(kv => !current.TryGetValue(kv.Key, out var v) || v != kv.Value).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var remove = current.Keys.Where(k => !merged.ContainsKey(k)).ToList();
-        if (set.Count > 0 || remove.Count > 0)
-            await _table.SetPropertiesAsync(set, remove, ct).ConfigureAwait(false);
-        (Schema, _) = IcebergTableSetup.Align(contractSchema, _table.Metadata);
+        Schema = await IcebergTableSetup.AlignTableAsync(_table, contractSchema, TableProperties.Derive(job), ct).ConfigureAwait(false);
         _converter = new BatchConverter(Schema, _table.Schema);
     }
 

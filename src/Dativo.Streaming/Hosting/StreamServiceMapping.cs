@@ -1,4 +1,5 @@
 using Dativo.Core.Errors;
+using CatalogNames = Dativo.Core.Config.CatalogNames;
 using Dativo.Lake.Storage;
 using Dativo.Streaming.Config;
 using Dativo.Streaming.Runtime;
@@ -38,8 +39,6 @@ internal static class StreamServiceMapping
         var where = $"{loaded.File}: streams[{s.Index}] ({s.Name})";
         if (s.Source is KinesisSource)
             throw new DativoException($"{where}: source kinesis is not served yet; use source: direct_put (see docs/streaming.md)");
-        if (s.FormatConversion is not null)
-            throw new DativoException($"{where}: record_format_conversion is not served yet; remove it to deliver raw records (see docs/streaming.md)");
         if (s.Transformation is { Runnable: false })
             throw new DativoException($"{where}: data_transformation names only a Lambda ARN, which runs on AWS only; give http.url or command to run it here");
         var (destination, options) = s.Destination switch
@@ -53,7 +52,8 @@ internal static class StreamServiceMapping
                 AccessKeyId = b.AccessKeyId,
                 SecretAccessKey = b.SecretAccessKey?.Reveal(),
             }),
-            _ => throw new DativoException($"{where}: an Iceberg destination is not served yet; use destination local or s3 (see docs/streaming.md)"),
+            IcebergDestination i => (ErrorRoot(i.Warehouse, s.Name), null),
+            _ => throw new DativoException($"{where}: unknown destination"),
         };
         return new StreamSettings
         {
@@ -80,8 +80,34 @@ internal static class StreamServiceMapping
             MaxActivePartitions = s.MaxActivePartitions,
             Destination = destination,
             DestinationOptions = options,
+            FormatConversion = s.FormatConversion is { } f ? new FormatConversionSettings(f.Contract, f.ParquetCompression) : null,
+            Iceberg = s.Destination is IcebergDestination ice ? Iceberg(ice, s, where) : null,
             Alarms = new RuntimeAlarms(s.Alarms.HighThreshold, s.Alarms.LowThreshold, (int)s.Alarms.Period.TotalSeconds, [.. s.Alarms.Webhooks.Select(u => u.ToString())]),
             AllowedAccessKeys = s.Auth is SigV4Auth a ? new HashSet<string>(StringComparer.Ordinal) { a.AccessKeyId } : null,
         };
+    }
+
+    /// <summary>Records that fail go, as JSON lines under the error prefix, beside the tables: <c>&lt;warehouse&gt;/_errors/&lt;stream&gt;/</c>.</summary>
+    public static string ErrorRoot(string warehouse, string stream) =>
+        warehouse.Contains("://", StringComparison.Ordinal) ? $"{warehouse.TrimEnd('/')}/_errors/{stream}" : Path.Combine(warehouse, "_errors", stream);
+
+    private static IcebergDestinationSettings Iceberg(IcebergDestination i, LoadedStream s, string where)
+    {
+        var contract = s.FormatConversion?.Contract
+            ?? throw new DativoException($"{where}: an Iceberg table is written by a data contract: add record_format_conversion: {{contract: path/to/contract.yaml}}");
+        string? catalog = i.Catalog switch
+        {
+            "sqlite" => null,
+            var uri when uri.Contains("://", StringComparison.Ordinal) => uri,
+            var other => throw new DativoException($"{where}: destination.iceberg.catalog '{other}' is not served: use sqlite (the catalog.db in the warehouse folder) or a postgresql:// URI"),
+        };
+        if (catalog is null && i.Warehouse.Contains("://", StringComparison.Ordinal))
+            throw new DativoException($"{where}: destination.iceberg.warehouse {i.Warehouse} is not a local folder, so the SQLite catalog cannot live in it: give destination.iceberg.catalog a postgresql:// URI");
+        var ns = i.Namespace ?? (contract.Domain is { } domain ? CatalogNames.Normalize(domain) : "default");
+        if (!CatalogNames.IsValid(ns))
+            throw new DativoException($"{where}: the table namespace '{ns}' ({(i.Namespace is null ? "the contract's domain" : "destination.iceberg.namespace")}) must be {CatalogNames.Rule}; set destination.iceberg.namespace");
+        if (!CatalogNames.IsValid(i.Table))
+            throw new DativoException($"{where}: destination.iceberg.table '{i.Table}' must be {CatalogNames.Rule}");
+        return new IcebergDestinationSettings(i.Warehouse, catalog, ns, i.Table);
     }
 }

@@ -1,7 +1,10 @@
 using System.Threading.Channels;
 using Dativo.Core.Errors;
 using Dativo.Lake.Storage;
+using Dativo.Lake.Iceberg.Data;
+using Dativo.Lake.Iceberg.Table;
 using Dativo.Streaming.Buffering;
+using Dativo.Streaming.Delivery;
 using Dativo.Streaming.Durability;
 using Dativo.Streaming.Jq;
 using Dativo.Streaming.Metrics;
@@ -27,7 +30,9 @@ public sealed class DeliveryStream : IAsyncDisposable
     private readonly long _walSegmentBytes;
     private readonly RecordProcessor _processor;
     private readonly PartitionBuffers _buffers;
-    private readonly ObjectDelivery _delivery;
+    private readonly IBufferSink _data;
+    private readonly IBufferSink _errors;
+    private readonly ConversionCheck? _conversion;
     private readonly Channel<object> _work = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private DeliveryLog? _deliveryLog;
@@ -58,7 +63,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         var transformer = settings.Transformation is null ? null : new Transformer(settings.Transformation, Arn, region, http);
         _processor = new RecordProcessor(settings, prefixes, jq, transformer, time);
         _buffers = new PartitionBuffers(settings.BufferingSizeBytes, TimeSpan.FromSeconds(settings.BufferingIntervalSeconds), settings.MaxActivePartitions);
-        _delivery = new ObjectDelivery(store, settings);
+        (_data, _errors, _conversion) = Sinks(settings, store, prefixes, time);
         Metrics = new StreamMetrics(settings.Name)
         {
             DataFreshnessSeconds = () =>
@@ -82,10 +87,29 @@ public sealed class DeliveryStream : IAsyncDisposable
     /// <summary>Called after each object lands (tests and the bench watch deliveries through it).</summary>
     public event Action<string, int>? ObjectDelivered;
 
+    /// <summary>Test hook: runs after a buffer reached its destination and before the delivery log records it (a crash there).</summary>
+    internal Func<Task>? DeliveredNotYetRecorded { get; set; }
+
+    /// <summary>Raw objects; with record_format_conversion Parquet objects or an Iceberg table (error records stay raw objects).</summary>
+    private static (IBufferSink Data, IBufferSink Errors, ConversionCheck? Check) Sinks(StreamSettings settings, IObjectStore store, StreamPrefixes prefixes, TimeProvider time)
+    {
+        var objects = new ObjectDelivery(store, settings);
+        var raw = new RawObjectSink(objects);
+        if (settings.FormatConversion is not { } conversion) return (raw, raw, null);
+        var records = ContractRecords.For(conversion.Contract, settings.Name);
+        var options = WriteOptions.FromProperties(new Dictionary<string, string> { ["write.parquet.compression-codec"] = conversion.ParquetCompression })
+            with { RowGroupRows = ContractRecords.BatchRows };
+        IBufferSink data = settings.Iceberg is { } table
+            ? new IcebergSink(settings, table, records, options, time)
+            : new ParquetObjectSink(objects, store, records, options);
+        return (data, raw, new ConversionCheck(records, prefixes.ErrorPrefix, time, settings.EnableNewlineAppending));
+    }
+
     /// <summary>Replays the write-ahead log, then starts accepting puts.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
         CreatedAt = _time.GetUtcNow();
+        await _data.OpenAsync(ct).ConfigureAwait(false);
         _deliveryLog = DeliveryLog.Open(_dir);
         _replaying = true;
         var batch = new List<WalEntry>(ReplayBatch);
@@ -143,6 +167,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         foreach (var b in _buffers.TakeAll()) await FlushAsync(b, _stopping.Token).ConfigureAwait(false);
         TrimDelivered();
         _deliveryLog?.Dispose();
+        await _data.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -189,10 +214,12 @@ public sealed class DeliveryStream : IAsyncDisposable
 
     private async Task HandleAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct)
     {
-        foreach (var r in await _processor.ProcessAsync(entries, ct).ConfigureAwait(false))
+        var processed = await _processor.ProcessAsync(entries, ct).ConfigureAwait(false);
+        if (_conversion is not null) await _conversion.CheckAsync(processed, ct).ConfigureAwait(false);
+        foreach (var r in processed)
         {
             var record = r;
-            if (_replaying && _deliveryLog!.WasDelivered(record.NaturalPartition, record.Ordinal)) continue;
+            if (_replaying && (_deliveryLog!.WasDelivered(record.NaturalPartition, record.Ordinal) || _data.AlreadyDelivered(record.NaturalPartition, record.Ordinal))) continue;
             if (_settings.EnableDynamicPartitioning && !_buffers.CanTake(record))
                 record = _processor.Error(record.Ordinal, record.ArrivalMs, record.Data, ErrorRecords.ActivePartitionsExceeded,
                     $"the stream has {_settings.MaxActivePartitions} active partitions (max_active_partitions); this record's partition would exceed it",
@@ -212,7 +239,8 @@ public sealed class DeliveryStream : IAsyncDisposable
         {
             try
             {
-                var (key, bytes) = await _delivery.DeliverAsync(b, ct).ConfigureAwait(false);
+                var (key, bytes) = await (b.IsError ? _errors : _data).DeliverAsync(b, ct).ConfigureAwait(false);
+                if (DeliveredNotYetRecorded is { } crash) await crash().ConfigureAwait(false);
                 if (b.IsError) _deliveryLog!.RecordErrors(b.Ordinals);
                 else _deliveryLog!.RecordPartition(b.Key, b.FirstOrdinal, b.LastOrdinal);
                 Metrics.Delivered(b.Count, bytes, b.IsError);
@@ -221,7 +249,8 @@ public sealed class DeliveryStream : IAsyncDisposable
                 Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
                 return;
             }
-            catch (Exception e) when (e is IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
+            catch (Exception e) when (e is IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException
+                or CommitStateUnknownException)
             {
                 Metrics.DeliveryFailed();
                 await Task.Delay(delay, _time, ct).ConfigureAwait(false);

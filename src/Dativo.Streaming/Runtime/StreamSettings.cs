@@ -39,8 +39,17 @@ public sealed record StreamSettings
 
     public int MaxActivePartitions { get; init; } = 500;
 
-    /// <summary>Object store root: a folder, <c>file:///…</c> or <c>s3://bucket/prefix</c>.</summary>
+    /// <summary>
+    /// Object store root: a folder, <c>file:///…</c> or <c>s3://bucket/prefix</c>. With an <see cref="Iceberg"/>
+    /// destination only the error objects go here.
+    /// </summary>
     public required string Destination { get; init; }
+
+    /// <summary>record_format_conversion: each buffer becomes Parquet by an ODCS contract instead of raw records (null: raw).</summary>
+    public FormatConversionSettings? FormatConversion { get; init; }
+
+    /// <summary>destination iceberg: each buffer is committed to this table (needs <see cref="FormatConversion"/>).</summary>
+    public IcebergDestinationSettings? Iceberg { get; init; }
 
     public ObjectStoreOptions? DestinationOptions { get; init; }
 
@@ -51,6 +60,14 @@ public sealed record StreamSettings
 
     public long BufferingSizeBytes => BufferingSizeMiB * 1024L * 1024L;
 }
+
+/// <param name="Contract">the ODCS contract whose columns the Parquet files have (types as <c>dativo run</c> maps them)</param>
+/// <param name="ParquetCompression">Parquet's codec: SNAPPY (Firehose's default), GZIP, ZSTD or UNCOMPRESSED</param>
+public sealed record FormatConversionSettings(Dativo.Core.Contracts.DataContract Contract, string ParquetCompression = "SNAPPY");
+
+/// <param name="Warehouse">lake root: a folder or <c>s3://bucket/prefix</c>; the table lives at <c>&lt;warehouse&gt;/&lt;namespace&gt;/&lt;table&gt;</c></param>
+/// <param name="Catalog">null: the SQLite catalog in the warehouse folder; else a catalog URI (<c>postgresql://…</c>)</param>
+public sealed record IcebergDestinationSettings(string Warehouse, string? Catalog, string Namespace, string Table);
 
 public enum CompressionFormat
 {
