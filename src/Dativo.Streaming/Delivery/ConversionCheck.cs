@@ -30,8 +30,10 @@ internal sealed class ConversionCheck(ContractRecords records, PrefixTemplate er
                 var r = processed[data[f.Index]];
                 var raw = newlineAppended ? r.Data[..^1] : r.Data;
                 var key = errorPrefix.Evaluate(DateTimeOffset.FromUnixTimeMilliseconds(r.ArrivalMs), null, null, ErrorOutputType);
+                // no natural partition: its partition's buffer goes on without it, so that buffer's delivered range
+                // (in the delivery log or a table's snapshot) spans this ordinal and must not count it as delivered
                 processed[data[f.Index]] = new ProcessedRecord(r.Ordinal, r.ArrivalMs, key, true,
-                    ErrorRecords.Render(r.ArrivalMs, f.Code, f.Message, raw, time), NaturalPartition: r.BufferKey);
+                    ErrorRecords.Render(r.ArrivalMs, f.Code, f.Message, raw, time), NaturalPartition: null);
             }
         }
     }
