@@ -72,7 +72,14 @@ internal sealed class ShardReader(KinesisApi api, ShardLeases leases, DeliverySt
             progress(new KinesisProgress(shard.ShardId, KinesisProgressKind.LeaseLost, SequenceNumber: lease.SequenceNumber));
             return false;
         }
-        await leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await leases.ReleaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (LeaseLostException)
+        {
+            return false; // taken meanwhile: nothing to let go
+        }
         progress(new KinesisProgress(shard.ShardId, KinesisProgressKind.Released, SequenceNumber: lease.SequenceNumber));
         return false;
     }
