@@ -161,4 +161,37 @@ public sealed class KinesisSourceTests(KinesisFixture kinesis) : IClassFixture<K
         Assert.Equal(KinesisTestKit.Checksum(before.Concat(after).Select(r => r.Json)), KinesisTestKit.Checksum(delivered));
         Assert.Equal(before.Count + after.Count, delivered.Count);
     }
+
+    [SkippableFact]
+    public async Task Latest_reads_what_arrives_from_the_first_start_on_including_records_put_while_the_service_was_down()
+    {
+        Skip.If(kinesis.SkipReason is not null, kinesis.SkipReason);
+        using var dir = new TempDir();
+        var stream = KinesisFixture.NewStreamName();
+        await _kit.CreateAsync(stream, 2);
+        await _kit.PutAsync(stream, KinesisTestKit.Records("old", 50));
+        var oldArrival = DateTimeOffset.UtcNow;
+        while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= oldArrival.ToUnixTimeMilliseconds()) await Task.Yield(); // the first start is strictly later
+        var settings = _kit.Settings(dir.Path, stream, change: k => k with { StartingPosition = KinesisStartingPosition.Latest });
+
+        await using (var service = new StreamingService(settings, TimeProvider.System))
+        {
+            await service.StartAsync(default); // nothing new arrives: no shard gets a checkpoint
+            await service.StopAsync();
+        }
+        var whileDown = KinesisTestKit.Records("down", 60);
+        await _kit.PutAsync(stream, whileDown);
+        await using (var service = new StreamingService(settings, TimeProvider.System))
+        {
+            var watch = new KinesisWatch(service.KinesisSources["clicks"]);
+            await service.StartAsync(default);
+            var live = KinesisTestKit.Records("live", 40);
+            await _kit.PutAsync(stream, live);
+            await watch.AtLeastAsync(whileDown.Count + live.Count);
+            await service.StopAsync();
+            Assert.Equal(whileDown.Count + live.Count, watch.Checkpointed);
+            var delivered = KinesisTestKit.Lines(Path.Combine(dir.Path, "lake")).Values.SelectMany(l => l).ToList();
+            Assert.Equal(KinesisTestKit.Checksum(whileDown.Concat(live).Select(r => r.Json)), KinesisTestKit.Checksum(delivered));
+        }
+    }
 }
