@@ -81,10 +81,34 @@ public sealed class StreamServiceMappingTests
         var file = dir.File("streams.yaml", """
             streams:
               - name: events
-                source: {kinesis: {stream_name: events}}
+                data_transformation: {lambda_arn: "arn:aws:lambda:us-east-1:123456789012:function:f"}
                 destination: {local: {path: lake}}
             """);
         var e = Assert.Throws<DativoException>(() => StreamServiceMapping.ToServiceSettings(StreamConfigLoader.Load(file, _ => null)));
-        Assert.Contains("streams[0] (events): source kinesis", e.Message, StringComparison.Ordinal);
+        Assert.Contains("streams[0] (events): data_transformation names only a Lambda ARN", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_kinesis_source_maps_onto_the_consumer_settings()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("streams.yaml", """
+            state: state/kinesis.db
+            streams:
+              - name: events
+                source:
+                  kinesis:
+                    stream_arn: arn:aws:kinesis:eu-west-1:123456789012:stream/events-in
+                    starting_position: LATEST
+                    access_key_id: AKIDK
+                    secret_access_key: "${K_SECRET}"
+                destination: {local: {path: lake}}
+            """);
+        var settings = StreamServiceMapping.ToServiceSettings(StreamConfigLoader.Load(file, n => n == "K_SECRET" ? "ksecret" : null));
+        var k = settings.Streams[0].KinesisSource!;
+        Assert.Equal(Path.Combine(dir.Path, "state", "kinesis.db"), settings.StateUri);
+        Assert.Equal(("events-in", "arn:aws:kinesis:eu-west-1:123456789012:stream/events-in", "eu-west-1"), (k.StreamName, k.StreamArn, k.Region));
+        Assert.Equal(Sources.Kinesis.KinesisStartingPosition.Latest, k.StartingPosition);
+        Assert.Equal(("AKIDK", "ksecret"), (k.AccessKeyId, k.SecretAccessKey));
     }
 }

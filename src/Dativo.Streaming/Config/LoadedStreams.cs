@@ -15,6 +15,8 @@ internal sealed record LoadedStreams
     /// <summary>Folder of the write-ahead log and checkpoints (absolute).</summary>
     public required string DataDir { get; init; }
     public required long WalBudgetBytes { get; init; }
+    /// <summary>State store of Kinesis checkpoints (<c>state:</c>; a relative SQLite path is resolved against the file), or null for data_dir/state.db.</summary>
+    public string? StateUri { get; init; }
     public required IReadOnlyList<LoadedStream> Streams { get; init; }
     public IReadOnlyList<ConfigIssue> Warnings { get; init; } = [];
 
@@ -108,7 +110,9 @@ internal abstract record StreamSource;
 
 internal sealed record DirectPutSource : StreamSource;
 
-internal sealed record KinesisSource(string StreamName, Uri? Endpoint, string? Region, string StartingPosition) : StreamSource;
+/// <summary>A Kinesis data stream: <see cref="StreamName"/> always (from the ARN when given by ARN), <see cref="StreamArn"/> when configured.</summary>
+internal sealed record KinesisSource(string StreamName, string? StreamArn, Uri? Endpoint, string? Region, string StartingPosition,
+    DateTimeOffset? StartingTimestamp = null, string? AccessKeyId = null, StreamSecret? SecretAccessKey = null) : StreamSource;
 
 internal abstract record StreamAuth;
 

@@ -86,8 +86,23 @@ internal static class StreamConfigLoader
             Bind = bind,
             DataDir = ctx.Resolve(dataDir),
             WalBudgetBytes = (file.WalBudgetMb ?? StreamSchema.DefaultWalBudgetMiB) * 1024 * 1024,
+            StateUri = StateUri(file.State, ctx),
             Streams = streams,
         };
+    }
+
+    /// <summary>The state store URI as written; a plain path (a SQLite file) is taken relative to the file.</summary>
+    private static string? StateUri(string? state, StreamConfigContext ctx)
+    {
+        if (string.IsNullOrWhiteSpace(state)) return null;
+        state = state.Trim();
+        var isPath = !state.Contains("://", StringComparison.Ordinal) && !state.Contains('=', StringComparison.Ordinal)
+            && !state.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+        if (isPath) return ctx.Resolve(state);
+        var scheme = state.Contains("://", StringComparison.Ordinal) ? state[..state.IndexOf("://", StringComparison.Ordinal)].ToLowerInvariant() : null;
+        if (scheme is not (null or "sqlite" or "postgres" or "postgresql" or "dynamodb" or "file"))
+            ctx.Error("state", $"unsupported state store scheme '{scheme}://': use a SQLite file path, sqlite:///PATH, postgresql://USER@HOST:5432/DB or dynamodb://TABLE?region=REGION");
+        return state;
     }
 }
 

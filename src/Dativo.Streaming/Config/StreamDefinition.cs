@@ -10,6 +10,7 @@ internal sealed class StreamsFileDefinition
     public string? Bind { get; init; }
     public string? DataDir { get; init; }
     public long? WalBudgetMb { get; init; }
+    public string? State { get; init; }
     public JsonNode? Auth { get; init; }
     public List<StreamDefinition> Streams { get; init; } = [];
 }

@@ -310,15 +310,7 @@ internal static partial class StreamRules
             case JsonValue v when v.TryGetValue<string>(out var text):
                 return text == "direct_put" ? new DirectPutSource() : null; // the schema reported anything else
             case JsonObject o when o["kinesis"] is JsonObject k:
-                Uri? endpoint = null;
-                if (k["endpoint"]?.GetValue<string>() is { } e && (!Uri.TryCreate(e, UriKind.Absolute, out endpoint) || endpoint.Scheme is not ("http" or "https")))
-                {
-                    ctx.Error($"{path}.kinesis.endpoint", $"'{e}' is not an http:// or https:// URL");
-                    endpoint = null;
-                }
-                var name = k["stream_name"]?.GetValue<string>();
-                return string.IsNullOrEmpty(name) ? null
-                    : new KinesisSource(name, endpoint, k["region"]?.GetValue<string>(), k["starting_position"]?.GetValue<string>() ?? "TRIM_HORIZON");
+                return Kinesis(k, $"{path}.kinesis", ctx);
             default:
                 return null;
         }

@@ -75,14 +75,20 @@ internal static class StreamSchema
         P("period_s", Int("evaluation period in seconds (default 300)", min: 10, max: 86_400)),
         P("subscriptions", List(Str(), "webhook URLs (http/https) and e-mail addresses (the Terraform module subscribes the e-mail addresses)")));
 
+    public static readonly string[] StartingPositions = ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
+
     private static readonly SchemaNode Source = OneOf(
         Enum("records are written with PutRecord/PutRecordBatch", "direct_put"),
         Obj("read a Kinesis data stream",
-            Req("kinesis", Obj(null,
-                Req("stream_name", Str()),
-                P("endpoint", Str("Kinesis endpoint URL (default: AWS for the region)")),
-                P("region", Str()),
-                P("starting_position", Enum("where a new consumer starts (default TRIM_HORIZON)", "TRIM_HORIZON", "LATEST"))))));
+            Req("kinesis", Obj("the Kinesis data stream to read: stream_name or stream_arn",
+                P("stream_name", Str("name of the Kinesis data stream")),
+                P("stream_arn", Str("ARN of the Kinesis data stream (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME), instead of stream_name")),
+                P("endpoint", Str("Kinesis endpoint URL (default: AWS_ENDPOINT_URL_KINESIS, AWS_ENDPOINT_URL, else AWS for the region)")),
+                P("region", Str("AWS region (default: the ARN's, else AWS_REGION)")),
+                P("starting_position", Enum("where a shard without a checkpoint starts (default TRIM_HORIZON)", StartingPositions)),
+                P("starting_timestamp", Str("ISO-8601 time with offset for AT_TIMESTAMP, e.g. 2026-01-02T03:00:00Z")),
+                P("access_key_id", Str("prefer the standard AWS chain")),
+                P("secret_access_key", Str("${ENV_VAR} or file:PATH; never printed"))))));
 
     private static readonly ObjectSchema Principals = Obj("IAM principals",
         P("aws", List(Str(), "AWS principal ARNs")),
@@ -122,6 +128,7 @@ internal static class StreamSchema
         P("bind", Str("address the service listens on (default 127.0.0.1)")),
         P("data_dir", Str("write-ahead log and checkpoints, relative to this file (default .dativo-stream)")),
         P("wal_budget_mb", Int($"disk the write-ahead log may use before writers are slowed down (default {DefaultWalBudgetMiB})", min: 1)),
+        P("state", Str("state store of Kinesis checkpoints and shard leases: a SQLite file (relative to this file), sqlite:///PATH, postgresql://… or dynamodb://TABLE?region=… (default: state.db in data_dir)")),
         P("auth", Auth),
         Req("streams", List(Stream, "the delivery streams")));
 

@@ -3,6 +3,7 @@ using CatalogNames = Dativo.Core.Config.CatalogNames;
 using Dativo.Lake.Storage;
 using Dativo.Streaming.Config;
 using Dativo.Streaming.Runtime;
+using Dativo.Streaming.Sources.Kinesis;
 using ConfigCompression = Dativo.Streaming.Config.CompressionFormat;
 using ConfigDeaggregation = Dativo.Streaming.Config.DeaggregationType;
 using RuntimeAlarms = Dativo.Streaming.Runtime.AlarmSettings;
@@ -28,6 +29,7 @@ internal static class StreamServiceMapping
             Port = portOverride ?? loaded.Port,
             BindAddress = loaded.Bind,
             WalDiskBudgetBytes = loaded.WalBudgetBytes,
+            StateUri = loaded.StateUri,
             // one listener for every stream: with any SigV4 stream every request must be signed; each stream then
             // accepts only its own key (a stream with auth none accepts any configured key)
             Auth = keys.Count == 0 ? AuthSettings.None : new AuthSettings { SigV4Keys = keys },
@@ -37,8 +39,6 @@ internal static class StreamServiceMapping
     private static StreamSettings ToStreamSettings(LoadedStreams loaded, LoadedStream s)
     {
         var where = $"{loaded.File}: streams[{s.Index}] ({s.Name})";
-        if (s.Source is KinesisSource)
-            throw new DativoException($"{where}: source kinesis is not served yet; use source: direct_put (see docs/streaming.md)");
         if (s.Transformation is { Runnable: false })
             throw new DativoException($"{where}: data_transformation names only a Lambda ARN, which runs on AWS only; give http.url or command to run it here");
         var (destination, options) = s.Destination switch
@@ -83,6 +83,7 @@ internal static class StreamServiceMapping
             FormatConversion = s.FormatConversion is { } f ? new FormatConversionSettings(f.Contract, f.ParquetCompression) : null,
             Iceberg = s.Destination is IcebergDestination ice ? Iceberg(ice, s, where) : null,
             Alarms = new RuntimeAlarms(s.Alarms.HighThreshold, s.Alarms.LowThreshold, (int)s.Alarms.Period.TotalSeconds, [.. s.Alarms.Webhooks.Select(u => u.ToString())]),
+            KinesisSource = s.Source is KinesisSource k ? ToKinesisSettings(k) : null,
             AllowedAccessKeys = s.Auth is SigV4Auth a ? new HashSet<string>(StringComparer.Ordinal) { a.AccessKeyId } : null,
         };
     }
@@ -110,4 +111,21 @@ internal static class StreamServiceMapping
             throw new DativoException($"{where}: destination.iceberg.table '{i.Table}' must be {CatalogNames.Rule}");
         return new IcebergDestinationSettings(i.Warehouse, catalog, ns, i.Table);
     }
+
+    private static KinesisSourceSettings ToKinesisSettings(KinesisSource k) => new()
+    {
+        StreamName = k.StreamName,
+        StreamArn = k.StreamArn,
+        Endpoint = k.Endpoint,
+        Region = k.Region,
+        StartingPosition = k.StartingPosition switch
+        {
+            "LATEST" => KinesisStartingPosition.Latest,
+            "AT_TIMESTAMP" => KinesisStartingPosition.AtTimestamp,
+            _ => KinesisStartingPosition.TrimHorizon,
+        },
+        StartingTimestamp = k.StartingTimestamp,
+        AccessKeyId = k.AccessKeyId,
+        SecretAccessKey = k.SecretAccessKey?.Reveal(),
+    };
 }

@@ -1,9 +1,11 @@
 using System.Net;
 using Dativo.Core.Errors;
+using Dativo.Lake.State;
 using Dativo.Lake.Storage;
 using Dativo.Streaming.Api;
 using Dativo.Streaming.Metrics;
 using Dativo.Streaming.Runtime;
+using Dativo.Streaming.Sources.Kinesis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,6 +30,7 @@ public sealed class StreamingService : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromMinutes(2) };
     private readonly Dictionary<string, DeliveryStream> _streams = new(StringComparer.Ordinal);
     private readonly List<AlarmMonitor> _alarms = [];
+    private readonly Dictionary<string, KinesisConsumer> _kinesis = new(StringComparer.Ordinal);
     private FirehoseApi? _api;
     private ITimer? _sampler;
     private readonly Lock _sampleGate = new();
@@ -49,6 +52,12 @@ public sealed class StreamingService : IAsyncDisposable
             _streams[s.Name] = new DeliveryStream(s, settings.DataDirectory, ObjectStores.Open(s.Destination, s.DestinationOptions), time, _http,
                 settings.Region, settings.AccountId, settings.WalDiskBudgetBytes);
         }
+        if (settings.Streams.Any(s => s.KinesisSource is not null))
+        {
+            var store = StateStores.Open(new StateStoreOptions { Uri = settings.StateUri, Directory = settings.DataDirectory, Time = time });
+            foreach (var s in settings.Streams)
+                if (s.KinesisSource is { } k) _kinesis[s.Name] = new KinesisConsumer(k, _streams[s.Name], store, time, m => Log?.Invoke(m));
+        }
     }
 
     public IReadOnlyDictionary<string, DeliveryStream> Streams => _streams;
@@ -58,6 +67,9 @@ public sealed class StreamingService : IAsyncDisposable
 
     /// <summary>How often each stream's metrics are sampled into its history (<see cref="StreamMetrics.History"/>).</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Kinesis consumers, by delivery stream.</summary>
+    internal IReadOnlyDictionary<string, KinesisConsumer> KinesisSources => _kinesis;
 
     /// <summary>The port the service listens on (the configured one, or the one the OS chose for port 0).</summary>
     public int Port { get; private set; }
@@ -73,6 +85,7 @@ public sealed class StreamingService : IAsyncDisposable
     public async Task StartStreamsAsync(CancellationToken ct)
     {
         foreach (var s in _streams.Values) await s.StartAsync(ct).ConfigureAwait(false);
+        foreach (var k in _kinesis.Values) await k.StartAsync(ct).ConfigureAwait(false);
         foreach (var s in _streams.Values)
             if (s.Settings.Alarms is { } a) _alarms.Add(new AlarmMonitor(s.Metrics, a, _time, _http, Log));
         var verifier = _settings.Auth.IsNone ? null : new SigV4Verifier(_settings.Auth.SigV4Keys, _time);
@@ -181,12 +194,14 @@ public sealed class StreamingService : IAsyncDisposable
         }
         foreach (var a in _alarms) await a.DisposeAsync().ConfigureAwait(false);
         _alarms.Clear();
+        foreach (var k in _kinesis.Values) await k.StopAsync().ConfigureAwait(false); // their last batches reach the logs first
         foreach (var s in _streams.Values) await s.StopAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        foreach (var k in _kinesis.Values) await k.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
     }
 

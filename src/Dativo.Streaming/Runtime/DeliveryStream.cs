@@ -149,6 +149,38 @@ public sealed class DeliveryStream : IAsyncDisposable
         return first;
     }
 
+    /// <summary>
+    /// Appends records that carry their own arrival time (a Kinesis source: ApproximateArrivalTimestamp), in order, the
+    /// same way as <see cref="PutAsync"/>. Returns how many of them, from the first, are durable: fewer than all when the
+    /// log went over its disk budget (the caller retries the rest later).
+    /// </summary>
+    internal async Task<int> PutArrivedAsync(IReadOnlyList<(ReadOnlyMemory<byte> Data, long ArrivalMs)> records)
+    {
+        var wal = _wal ?? throw new InvalidOperationException("the stream is not started");
+        var appends = new List<(Task<long> Done, int Count, long Bytes)>();
+        for (var i = 0; i < records.Count;)
+        {
+            var end = i + 1;
+            while (end < records.Count && records[end].ArrivalMs == records[i].ArrivalMs) end++;
+            var run = new ReadOnlyMemory<byte>[end - i];
+            for (var j = i; j < end; j++) run[j - i] = records[j].Data;
+            try
+            {
+                appends.Add((wal.AppendAsync(run, records[i].ArrivalMs), run.Length, run.Sum(r => (long)r.Length)));
+            }
+            catch (WalFullException)
+            {
+                break;
+            }
+            i = end;
+        }
+        await Task.WhenAll(appends.Select(a => a.Done)).ConfigureAwait(false);
+        var durable = appends.Sum(a => a.Count);
+        Metrics.Incoming(durable, appends.Sum(a => a.Bytes));
+        if (durable < records.Count) Metrics.Throttled(records.Count - durable);
+        return durable;
+    }
+
     /// <summary>Completes once everything queued before it (puts, clock ticks) has been processed.</summary>
     public Task BarrierAsync()
     {

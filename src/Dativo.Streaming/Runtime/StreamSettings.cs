@@ -55,6 +55,9 @@ public sealed record StreamSettings
 
     public AlarmSettings? Alarms { get; init; }
 
+    /// <summary>The Kinesis data stream this stream reads, or null for direct put only.</summary>
+    public Sources.Kinesis.KinesisSourceSettings? KinesisSource { get; init; }
+
     /// <summary>Access keys that may put to this stream (null: any key the service accepts).</summary>
     public IReadOnlySet<string>? AllowedAccessKeys { get; init; }
 
@@ -132,6 +135,9 @@ public sealed record ServiceSettings
 
     /// <summary>Bytes of undelivered write-ahead log per stream above which puts are refused with ServiceUnavailableException.</summary>
     public long WalDiskBudgetBytes { get; init; } = 1L << 30;
+
+    /// <summary>State store of Kinesis checkpoints and shard leases (a <c>StateStoreOptions.Uri</c>); null: <c>state.db</c> in <see cref="DataDirectory"/>.</summary>
+    public string? StateUri { get; init; }
 
     public string Region { get; init; } = "us-east-1";
 

@@ -470,7 +470,7 @@ public sealed class StreamConfigTests : IDisposable
                 source: {kinesis: {stream_name: clicks-in, endpoint: "http://127.0.0.1:4567"}}
                 destination: {local: {path: out}}
             """).Streams);
-        Assert.Equal(new KinesisSource("clicks-in", new Uri("http://127.0.0.1:4567"), null, "TRIM_HORIZON"), s.Source);
+        Assert.Equal(new KinesisSource("clicks-in", null, new Uri("http://127.0.0.1:4567"), null, "TRIM_HORIZON"), s.Source);
         _f.SingleError("""
             streams:
               - name: clicks
