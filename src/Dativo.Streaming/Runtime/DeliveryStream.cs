@@ -215,6 +215,7 @@ public sealed class DeliveryStream : IAsyncDisposable
                 var (key, bytes) = await _delivery.DeliverAsync(b, ct).ConfigureAwait(false);
                 if (b.IsError) _deliveryLog!.RecordErrors(b.Ordinals);
                 else _deliveryLog!.RecordPartition(b.Key, b.FirstOrdinal, b.LastOrdinal);
+                b.Release();
                 Metrics.Delivered(b.Count, bytes, b.IsError);
                 ObjectDelivered?.Invoke(key, b.Count);
                 Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
