@@ -17,7 +17,8 @@ using Microsoft.Extensions.Logging;
 // to a loopback Kestrel endpoint that reads each body and answers 200 (HTTP + JSON transport only).
 // usage: dotnet run -c Release --project bench/streaming [records] [concurrency]
 var breakdown = args.Contains("--breakdown");
-args = [.. args.Where(a => a != "--breakdown")];
+var dativoOnly = args.Contains("--dativo-only"); // for profiling: no baseline
+args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
 var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 const int Batch = 500;
@@ -32,7 +33,7 @@ if (breakdown)
     return;
 }
 
-var (baseline, baselineLatency, baselineCpu) = await EchoBaselineAsync(bodies, concurrency);
+var (baseline, baselineLatency, baselineCpu) = dativoOnly ? (TimeSpan.FromTicks(1), [0.0], TimeSpan.Zero) : await EchoBaselineAsync(bodies, concurrency);
 var dir = Path.Combine(Path.GetTempPath(), "dativo-bench-streaming-" + Guid.NewGuid().ToString("N")[..8]);
 try
 {
@@ -146,12 +147,18 @@ static async Task<(TimeSpan, List<double>, TimeSpan)> DativoAsync(List<byte[]> b
     }, TimeProvider.System);
     await service.StartAsync(default);
     var cpu = Cpu();
+    int[] gcs = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    var pause = GC.GetTotalPauseDuration();
+    var allocated = GC.GetTotalAllocatedBytes();
     var sw = Stopwatch.StartNew();
     var (_, latencies) = await SendAllAsync(service.Endpoint, bodies, concurrency);
+    var (ackedAfter, ackedCpu) = (sw.Elapsed, Cpu() - cpu);
     await service.StopAsync(); // delivers every buffer: the clock stops when the last object has landed
     var elapsed = sw.Elapsed;
     cpu = Cpu() - cpu;
     var delivered = service.Streams["bench"].Metrics.DeliveryToS3Records;
     if (delivered != total) throw new InvalidOperationException($"delivered {delivered} of {total}");
+    Console.WriteLine($"  all acknowledged after {ackedAfter.TotalSeconds:0.00} s ({ackedCpu.TotalSeconds:0.00} CPU-s), all delivered after {elapsed.TotalSeconds:0.00} s ({cpu.TotalSeconds:0.00} CPU-s)");
+    Console.WriteLine($"  GCs gen0/1/2: {GC.CollectionCount(0) - gcs[0]}/{GC.CollectionCount(1) - gcs[1]}/{GC.CollectionCount(2) - gcs[2]}, pause {(GC.GetTotalPauseDuration() - pause).TotalSeconds:0.00} s, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:0} MiB");
     return (elapsed, latencies, cpu);
 }

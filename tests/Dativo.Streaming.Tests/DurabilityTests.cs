@@ -86,7 +86,7 @@ public sealed class DurabilityTests
         var firstSync = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         var committed = 0;
-        var wal = await WriteAheadLog.OpenAsync(dir.Path, 1 << 20, 1 << 30, _ => Task.CompletedTask, e => Interlocked.Add(ref committed, e.Count), default);
+        var wal = await WriteAheadLog.OpenAsync(dir.Path, 1 << 20, 1 << 30, _ => Task.CompletedTask, g => Interlocked.Add(ref committed, g.Entries.Length), default);
         wal.BeforeSync = async () =>
         {
             if (firstSync.TrySetResult()) await release.Task;
