@@ -9,18 +9,8 @@ namespace Dativo.Streaming.Tests;
 
 public sealed class BufferFlushTests
 {
-    private static StreamSettings Dp(string lake, Func<StreamSettings, StreamSettings>? change = null) => Settings(lake, s =>
-    {
-        s = s with
-        {
-            EnableDynamicPartitioning = true,
-            JqMetadataQuery = "{k:.k}",
-            Prefix = "data/k=!{partitionKeyFromQuery:k}/!{timestamp:yyyy-MM-dd}/",
-            ErrorPrefix = "errors/!{firehose:error-output-type}/",
-            EnableNewlineAppending = true,
-        };
-        return change is null ? s : change(s);
-    });
+    private static StreamSettings Dp(string lake, Func<StreamSettings, StreamSettings>? change = null) =>
+        DynamicPartitioning(lake, s => (change ?? (x => x))(s with { Prefix = "data/k=!{partitionKeyFromQuery:k}/!{timestamp:yyyy-MM-dd}/" }));
 
     [Fact]
     public async Task A_buffer_is_delivered_when_it_reaches_the_buffering_size()

@@ -38,8 +38,19 @@ internal sealed class JqQuery
     /// <see cref="ExtractPartitionKeys(JsonNode?)"/> of a record's JSON bytes; a plain <c>{k: .path}</c> query reads only
     /// the properties it needs. Throws <see cref="JsonException"/> when the record is not JSON.
     /// </summary>
-    public Dictionary<string, string> ExtractPartitionKeys(ReadOnlySpan<byte> json) =>
-        _fast?.TryExtract(json) ?? ExtractPartitionKeys(JsonNode.Parse(json));
+    public Dictionary<string, string> ExtractPartitionKeys(ReadOnlySpan<byte> json)
+    {
+        if (_fast?.TryExtract(json) is { } keys) return keys;
+        try
+        {
+            return ExtractPartitionKeys(JsonNode.Parse(json));
+        }
+        catch (ArgumentException)
+        {
+            // JsonObject refuses a repeated property name when it is read: without this the record would stop the stream
+            throw new JsonException("a property name appears twice in one object");
+        }
+    }
 
     public Dictionary<string, string> ExtractPartitionKeys(JsonNode? record)
     {
