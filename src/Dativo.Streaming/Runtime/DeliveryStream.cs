@@ -160,6 +160,8 @@ public sealed class DeliveryStream : IAsyncDisposable
         _work.Writer.TryComplete();
         if (_consumer is not null) await _consumer.ConfigureAwait(false);
         foreach (var b in _buffers.TakeAll()) await DeliverInBackgroundAsync(b, _stopping.Token).ConfigureAwait(false);
+        Interlocked.Exchange(ref _oldestBufferedArrivalMs, long.MaxValue);
+        Metrics.Buffers(0, 0);
         await DeliveriesDoneAsync().ConfigureAwait(false);
         TrimDelivered();
         _deliveryLog?.Dispose();
