@@ -16,6 +16,9 @@ using Microsoft.Extensions.Logging;
 // one key (100 partitions), GZIP, write-ahead log on — against a baseline measured in the same run: the same requests
 // to a loopback Kestrel endpoint that reads each body and answers 200 (HTTP + JSON transport only).
 // usage: dotnet run -c Release --project bench/streaming [records] [concurrency]
+var breakdown = args.Contains("--breakdown");
+var dativoOnly = args.Contains("--dativo-only"); // for profiling: no baseline
+args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
 var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 const int Batch = 500;
@@ -24,14 +27,20 @@ const int Partitions = 100;
 var bodies = BuildBodies(total);
 var recordBytes = (long)total * 1024;
 Console.WriteLine($"{total:N0} records of 1 KiB ({recordBytes / 1048576.0:0} MiB) in {bodies.Count:N0} PutRecordBatch calls, {concurrency} in flight");
+if (breakdown)
+{
+    await Breakdown.RunAsync(bodies, total, concurrency, BenchStream("unused"));
+    return;
+}
 
-var (baseline, baselineLatency) = await EchoBaselineAsync(bodies, concurrency);
 var dir = Path.Combine(Path.GetTempPath(), "dativo-bench-streaming-" + Guid.NewGuid().ToString("N")[..8]);
 try
 {
-    var (dativo, latency) = await DativoAsync(bodies, concurrency, dir, total);
-    Report("baseline (loopback echo)", recordBytes, total, baseline, baselineLatency);
-    Report("dativo (WAL + DP + GZIP, to delivered)", recordBytes, total, dativo, latency);
+    // Dativo first: measured second (after the baseline's Kestrel and client), it used about twice the CPU per GiB
+    var (dativo, latency, dativoCpu) = await DativoAsync(bodies, concurrency, dir, total);
+    var (baseline, baselineLatency, baselineCpu) = dativoOnly ? (TimeSpan.FromTicks(1), [0.0], TimeSpan.Zero) : await EchoBaselineAsync(bodies, concurrency);
+    Report("baseline (loopback echo)", recordBytes, total, baseline, baselineLatency, baselineCpu);
+    Report("dativo (WAL + DP + GZIP, to delivered)", recordBytes, total, dativo, latency, dativoCpu);
     Console.WriteLine($"ratio dativo / baseline throughput: {baseline.TotalSeconds / dativo.TotalSeconds:0.00}");
 }
 finally
@@ -39,11 +48,25 @@ finally
     Directory.Delete(dir, recursive: true);
 }
 
-static void Report(string what, long bytes, int records, TimeSpan elapsed, List<double> latencies)
+static StreamSettings BenchStream(string lake) => new()
+{
+    Name = "bench",
+    Destination = lake,
+    BufferingSizeMiB = 64,
+    BufferingIntervalSeconds = 60,
+    Compression = CompressionFormat.Gzip,
+    EnableDynamicPartitioning = true,
+    JqMetadataQuery = "{k:.k}",
+    Prefix = "data/k=!{partitionKeyFromQuery:k}/",
+    ErrorPrefix = "errors/!{firehose:error-output-type}/",
+    EnableNewlineAppending = true,
+};
+
+static void Report(string what, long bytes, int records, TimeSpan elapsed, List<double> latencies, TimeSpan cpu)
 {
     latencies.Sort();
     var p99 = latencies[(int)Math.Min(latencies.Count - 1, Math.Ceiling(latencies.Count * 0.99) - 1)];
-    Console.WriteLine($"{what}: {bytes / 1048576.0 / elapsed.TotalSeconds:0.0} MiB/s, {records / elapsed.TotalSeconds:N0} records/s, p50 ack {latencies[latencies.Count / 2]:0.0} ms, p99 ack {p99:0.0} ms");
+    Console.WriteLine($"{what}: {bytes / 1048576.0 / elapsed.TotalSeconds:0.0} MiB/s, {records / elapsed.TotalSeconds:N0} records/s, p50 ack {latencies[latencies.Count / 2]:0.0} ms, p99 ack {p99:0.0} ms, {cpu.TotalSeconds / (bytes / 1073741824.0):0.0} CPU-s per GiB (client included)");
 }
 
 static List<byte[]> BuildBodies(int total)
@@ -90,7 +113,9 @@ static async Task<(TimeSpan, List<double>)> SendAllAsync(Uri endpoint, List<byte
     return (sw.Elapsed, latencies);
 }
 
-static async Task<(TimeSpan, List<double>)> EchoBaselineAsync(List<byte[]> bodies, int concurrency)
+static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
+
+static async Task<(TimeSpan, List<double>, TimeSpan)> EchoBaselineAsync(List<byte[]> bodies, int concurrency)
 {
     var builder = WebApplication.CreateSlimBuilder();
     builder.Logging.ClearProviders();
@@ -104,26 +129,16 @@ static async Task<(TimeSpan, List<double>)> EchoBaselineAsync(List<byte[]> bodie
     });
     await app.StartAsync();
     var port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-    var result = await SendAllAsync(new Uri($"http://127.0.0.1:{port}/"), bodies, concurrency);
+    var cpu = Cpu();
+    var (elapsed, latencies) = await SendAllAsync(new Uri($"http://127.0.0.1:{port}/"), bodies, concurrency);
+    cpu = Cpu() - cpu;
     await app.StopAsync();
-    return result;
+    return (elapsed, latencies, cpu);
 }
 
-static async Task<(TimeSpan, List<double>)> DativoAsync(List<byte[]> bodies, int concurrency, string dir, int total)
+static async Task<(TimeSpan, List<double>, TimeSpan)> DativoAsync(List<byte[]> bodies, int concurrency, string dir, int total)
 {
-    var stream = new StreamSettings
-    {
-        Name = "bench",
-        Destination = Path.Combine(dir, "lake"),
-        BufferingSizeMiB = 64,
-        BufferingIntervalSeconds = 60,
-        Compression = CompressionFormat.Gzip,
-        EnableDynamicPartitioning = true,
-        JqMetadataQuery = "{k:.k}",
-        Prefix = "data/k=!{partitionKeyFromQuery:k}/",
-        ErrorPrefix = "errors/!{firehose:error-output-type}/",
-        EnableNewlineAppending = true,
-    };
+    var stream = BenchStream(Path.Combine(dir, "lake"));
     await using var service = new StreamingService(new ServiceSettings
     {
         Streams = [stream],
@@ -132,11 +147,19 @@ static async Task<(TimeSpan, List<double>)> DativoAsync(List<byte[]> bodies, int
         WalDiskBudgetBytes = 8L << 30,
     }, TimeProvider.System);
     await service.StartAsync(default);
+    var cpu = Cpu();
+    int[] gcs = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    var pause = GC.GetTotalPauseDuration();
+    var allocated = GC.GetTotalAllocatedBytes();
     var sw = Stopwatch.StartNew();
     var (_, latencies) = await SendAllAsync(service.Endpoint, bodies, concurrency);
+    var (ackedAfter, ackedCpu) = (sw.Elapsed, Cpu() - cpu);
     await service.StopAsync(); // delivers every buffer: the clock stops when the last object has landed
     var elapsed = sw.Elapsed;
+    cpu = Cpu() - cpu;
     var delivered = service.Streams["bench"].Metrics.DeliveryToS3Records;
     if (delivered != total) throw new InvalidOperationException($"delivered {delivered} of {total}");
-    return (elapsed, latencies);
+    Console.WriteLine($"  all acknowledged after {ackedAfter.TotalSeconds:0.00} s ({ackedCpu.TotalSeconds:0.00} CPU-s), all delivered after {elapsed.TotalSeconds:0.00} s ({cpu.TotalSeconds:0.00} CPU-s)");
+    Console.WriteLine($"  GCs gen0/1/2: {GC.CollectionCount(0) - gcs[0]}/{GC.CollectionCount(1) - gcs[1]}/{GC.CollectionCount(2) - gcs[2]}, pause {(GC.GetTotalPauseDuration() - pause).TotalSeconds:0.00} s, allocated {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:0} MiB");
+    return (elapsed, latencies, cpu);
 }

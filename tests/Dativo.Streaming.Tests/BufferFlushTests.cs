@@ -9,18 +9,8 @@ namespace Dativo.Streaming.Tests;
 
 public sealed class BufferFlushTests
 {
-    private static StreamSettings Dp(string lake, Func<StreamSettings, StreamSettings>? change = null) => Settings(lake, s =>
-    {
-        s = s with
-        {
-            EnableDynamicPartitioning = true,
-            JqMetadataQuery = "{k:.k}",
-            Prefix = "data/k=!{partitionKeyFromQuery:k}/!{timestamp:yyyy-MM-dd}/",
-            ErrorPrefix = "errors/!{firehose:error-output-type}/",
-            EnableNewlineAppending = true,
-        };
-        return change is null ? s : change(s);
-    });
+    private static StreamSettings Dp(string lake, Func<StreamSettings, StreamSettings>? change = null) =>
+        DynamicPartitioning(lake, s => (change ?? (x => x))(s with { Prefix = "data/k=!{partitionKeyFromQuery:k}/!{timestamp:yyyy-MM-dd}/" }));
 
     [Fact]
     public async Task A_buffer_is_delivered_when_it_reaches_the_buffering_size()
@@ -89,6 +79,6 @@ public sealed class BufferFlushTests
         var lines = errors.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(100, lines.Count);
         Assert.All(lines, l => Assert.Equal("DynamicPartitioning.ActivePartitionsLimitExceeded", l["errorCode"]!.GetValue<string>()));
-        Assert.Equal("{\"k\":\"p500\"}\n", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(lines[0]["rawData"]!.GetValue<string>())));
+        Assert.Equal("{\"k\":\"p500\"}", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(lines[0]["rawData"]!.GetValue<string>())));
     }
 }

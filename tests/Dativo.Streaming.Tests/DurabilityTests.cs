@@ -9,18 +9,7 @@ namespace Dativo.Streaming.Tests;
 
 public sealed class DurabilityTests
 {
-    private static StreamSettings Dp(string lake, Func<StreamSettings, StreamSettings>? change = null) => Settings(lake, s =>
-    {
-        s = s with
-        {
-            EnableDynamicPartitioning = true,
-            JqMetadataQuery = "{k:.k}",
-            Prefix = "data/k=!{partitionKeyFromQuery:k}/",
-            ErrorPrefix = "errors/!{firehose:error-output-type}/",
-            EnableNewlineAppending = true,
-        };
-        return change is null ? s : change(s);
-    });
+    private static StreamSettings Dp(string lake, Func<StreamSettings, StreamSettings>? change = null) => DynamicPartitioning(lake, change);
 
     private static List<string> Lines(string lake) =>
         [.. Objects(lake).Values.SelectMany(v => v.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Order(StringComparer.Ordinal)];
@@ -86,7 +75,7 @@ public sealed class DurabilityTests
         var firstSync = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         var committed = 0;
-        var wal = await WriteAheadLog.OpenAsync(dir.Path, 1 << 20, 1 << 30, _ => Task.CompletedTask, e => Interlocked.Add(ref committed, e.Count), default);
+        var wal = await WriteAheadLog.OpenAsync(dir.Path, 1 << 20, 1 << 30, _ => Task.CompletedTask, g => Interlocked.Add(ref committed, g.Entries.Length), default);
         wal.BeforeSync = async () =>
         {
             if (firstSync.TrySetResult()) await release.Task;

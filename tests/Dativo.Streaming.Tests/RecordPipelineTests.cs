@@ -23,7 +23,7 @@ public sealed class RecordPipelineTests
         return change is null ? s : change(s);
     });
 
-    private static string Text(ProcessedRecord r) => Encoding.UTF8.GetString(r.Data.Span);
+    private static string Text(ProcessedRecord r) => Encoding.UTF8.GetString(r.Data.Span) + (r.Newline ? "\n" : "");
 
     private static string ErrorCode(ProcessedRecord r) => JsonNode.Parse(r.Data.Span)!["errorCode"]!.GetValue<string>();
 

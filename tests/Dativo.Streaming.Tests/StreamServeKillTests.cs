@@ -11,8 +11,8 @@ namespace Dativo.Streaming.Tests;
 /// </summary>
 public sealed class StreamServeKillTests
 {
-    private const int Total = 200_000;
-    private const int KillAfterAcknowledged = 60_000;
+    private const int Total = 1_000_000;
+    private const int KillAfterAcknowledged = 300_000;
 
     [SkippableFact]
     public async Task Every_acknowledged_record_survives_a_kill_9_and_none_is_delivered_twice()

@@ -21,6 +21,20 @@ internal static class StreamTestKit
         return change is null ? s : change(s);
     }
 
+    /// <summary>Dynamic partitioning on <c>k</c> (<c>data/k=…/</c>), errors under <c>errors/…/</c>, newline appending.</summary>
+    public static StreamSettings DynamicPartitioning(string destination, Func<StreamSettings, StreamSettings>? change = null) => Settings(destination, s =>
+    {
+        s = s with
+        {
+            EnableDynamicPartitioning = true,
+            JqMetadataQuery = "{k:.k}",
+            Prefix = "data/k=!{partitionKeyFromQuery:k}/",
+            ErrorPrefix = "errors/!{firehose:error-output-type}/",
+            EnableNewlineAppending = true,
+        };
+        return change is null ? s : change(s);
+    });
+
     public static DeliveryStream Open(StreamSettings s, string dataDir, TimeProvider time, long walBudget = 1L << 30, long segmentBytes = 64L << 20) =>
         new(s, dataDir, ObjectStores.Open(s.Destination), time, new HttpClient(), "us-east-1", "000000000000", walBudget, segmentBytes);
 

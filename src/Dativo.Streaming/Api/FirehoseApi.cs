@@ -28,34 +28,35 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
         try
         {
-            var body = await ReadBodyAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
-            var caller = await AuthenticateAsync(ctx, body).ConfigureAwait(false);
-            var target = ctx.Request.Headers["X-Amz-Target"].ToString();
-            if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
-                throw new FirehoseError(400, "UnknownOperationException", $"unknown X-Amz-Target '{target}'");
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body); }
-            catch (JsonException e) { throw FirehoseError.Serialization("the request body is not valid JSON: " + e.Message); }
-            using (doc)
+            var (body, length) = await ReadBodyAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
+            var writer = new ArrayBufferWriter<byte>();
+            try
             {
-                if (doc.RootElement.ValueKind != JsonValueKind.Object) throw FirehoseError.Serialization("the request body must be a JSON object");
+                var caller = await AuthenticateAsync(ctx, body.AsMemory(0, length)).ConfigureAwait(false);
+                var target = ctx.Request.Headers["X-Amz-Target"].ToString();
+                if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
+                    throw new FirehoseError(400, "UnknownOperationException", $"unknown X-Amz-Target '{target}'");
                 var operation = target[TargetPrefix.Length..];
-                var writer = new ArrayBufferWriter<byte>();
-                await using (var json = new Utf8JsonWriter(writer))
+                await using var json = new Utf8JsonWriter(writer);
+                if (operation == "PutRecordBatch" && RecordBatchReader.TryRead(body.AsSpan(0, length), out var name, out var batch))
                 {
-                    switch (operation)
-                    {
-                        case "PutRecord": await PutRecordAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
-                        case "PutRecordBatch": await PutRecordBatchAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
-                        case "DescribeDeliveryStream": Describe(doc.RootElement, caller, json); break;
-                        case "ListDeliveryStreams": List(doc.RootElement, json); break;
-                        default: throw new FirehoseError(400, "UnknownOperationException", $"operation '{operation}' is not supported");
-                    }
+                    DeliveryStream stream;
+                    try { stream = Stream(name, caller, operation); }
+                    catch { batch!.Dispose(); throw; }
+                    await PutRecordBatchAsync(stream, batch!, json).ConfigureAwait(false);
                 }
-                response.StatusCode = 200;
-                response.ContentType = "application/x-amz-json-1.1";
-                await response.Body.WriteAsync(writer.WrittenMemory, ctx.RequestAborted).ConfigureAwait(false);
+                else
+                {
+                    await HandleGeneralAsync(body.AsMemory(0, length), operation, caller, json).ConfigureAwait(false);
+                }
             }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(body);
+            }
+            response.StatusCode = 200;
+            response.ContentType = "application/x-amz-json-1.1";
+            await response.Body.WriteAsync(writer.WrittenMemory, ctx.RequestAborted).ConfigureAwait(false);
         }
         catch (FirehoseError e)
         {
@@ -64,7 +65,7 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
     }
 
     /// <summary>The caller's access key id (SigV4), or null when any stream may be written (an ingest key, or no authentication).</summary>
-    private async Task<string?> AuthenticateAsync(HttpContext ctx, byte[] body)
+    private async Task<string?> AuthenticateAsync(HttpContext ctx, ReadOnlyMemory<byte> body)
     {
         var check = apiKeys is null ? IngestKeyCheck.NoKey : await apiKeys.CheckAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
         switch (check)
@@ -76,7 +77,7 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
             case IngestKeyCheck.NotIngestScope:
                 throw new FirehoseError(403, "AccessDeniedException", "This API key may not ingest records: stream ingestion needs a key created with --scope ingest.");
         }
-        if (verifier is not null) return verifier.Verify(ctx.Request, body);
+        if (verifier is not null) return verifier.Verify(ctx.Request, body.ToArray());
         if (!anonymous)
             throw new FirehoseError(401, "MissingAuthenticationTokenException", "Missing Authentication Token: send an ingest API key as 'Authorization: Bearer <key>' or 'X-Api-Key', or sign with SigV4.");
         return null;
@@ -91,6 +92,26 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         return ids;
     }
 
+    /// <summary>Every operation through a parsed document, with Firehose's checks and errors.</summary>
+    private async Task HandleGeneralAsync(ReadOnlyMemory<byte> body, string operation, string? caller, Utf8JsonWriter json)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(body.Length == 0 ? "{}"u8.ToArray() : body); }
+        catch (JsonException e) { throw FirehoseError.Serialization("the request body is not valid JSON: " + e.Message); }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw FirehoseError.Serialization("the request body must be a JSON object");
+            switch (operation)
+            {
+                case "PutRecord": await PutRecordAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
+                case "PutRecordBatch": await PutRecordBatchAsync(doc.RootElement, caller, json).ConfigureAwait(false); break;
+                case "DescribeDeliveryStream": Describe(doc.RootElement, caller, json); break;
+                case "ListDeliveryStreams": List(doc.RootElement, json); break;
+                default: throw new FirehoseError(400, "UnknownOperationException", $"operation '{operation}' is not supported");
+            }
+        }
+    }
+
     private static async Task WriteErrorAsync(HttpResponse response, FirehoseError e)
     {
         response.StatusCode = e.Status;
@@ -100,18 +121,41 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         await response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = e.Type, ["message"] = e.Message })).ConfigureAwait(false);
     }
 
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The body in a pooled array (the caller returns it) and its length.</summary>
+    private static async Task<(byte[] Body, int Length)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
-        using var ms = new MemoryStream(request.ContentLength is { } n and < 32 << 20 ? (int)n : 4096);
-        await request.Body.CopyToAsync(ms, ct).ConfigureAwait(false);
-        return ms.ToArray();
+        var body = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } n and < 32 << 20 ? (int)n + 1 : 64 * 1024);
+        var length = 0;
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(body.AsMemory(length), ct).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+                if (length < body.Length) continue;
+                var bigger = ArrayPool<byte>.Shared.Rent(body.Length * 2);
+                body.AsSpan(0, length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(body);
+                body = bigger;
+            }
+            return (body, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(body);
+            throw;
+        }
     }
 
     private DeliveryStream Stream(JsonElement root, string? caller, string action)
     {
         if (!root.TryGetProperty("DeliveryStreamName", out var n) || n.ValueKind != JsonValueKind.String)
             throw FirehoseError.Validation("Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null");
-        var name = n.GetString()!;
+        return Stream(n.GetString()!, caller, action);
+    }
+
+    private DeliveryStream Stream(string name, string? caller, string action)
+    {
         var stream = streams.TryGetValue(name, out var s) ? s : throw FirehoseError.NotFound(name, accountId);
         if (caller is not null && stream.Settings.AllowedAccessKeys is { } allowed && !allowed.Contains(caller))
             throw new FirehoseError(400, "AccessDeniedException", $"User: {caller} is not authorized to perform: firehose:{action} on resource: {stream.Arn}");
@@ -132,11 +176,12 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
     private static string RecordId(DeliveryStream stream, long seq) =>
         seq.ToString("x16", CultureInfo.InvariantCulture) + ((uint)stream.Name.GetHashCode(StringComparison.Ordinal)).ToString("x8", CultureInfo.InvariantCulture);
 
-    private static async Task<long> AppendAsync(DeliveryStream stream, IReadOnlyList<ReadOnlyMemory<byte>> records)
+    /// <summary>Appends to the stream's log; <paramref name="owner"/> (the records' memory) passes to the stream.</summary>
+    private static async Task<long> AppendAsync(DeliveryStream stream, IReadOnlyList<ReadOnlyMemory<byte>> records, IDisposable? owner = null)
     {
         try
         {
-            return await stream.PutAsync(records).ConfigureAwait(false);
+            return await stream.PutAsync(records, owner).ConfigureAwait(false);
         }
         catch (WalFullException)
         {
@@ -181,7 +226,20 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         }
         if (total > MaxBatchBytes)
             throw FirehoseError.InvalidArgument($"Records size {total} exceeds the {MaxBatchBytes} bytes limit of PutRecordBatch");
-        var ids = await PutBatchAsync(stream, records).ConfigureAwait(false);
+        WriteBatchResponse(await PutBatchAsync(stream, records).ConfigureAwait(false), json);
+    }
+
+    private static async Task PutRecordBatchAsync(DeliveryStream stream, RecordBatch batch, Utf8JsonWriter json)
+    {
+        var count = batch.Records.Count;
+        var first = await AppendAsync(stream, batch.Records, batch).ConfigureAwait(false);
+        var ids = new List<string>(count);
+        for (var k = 0; k < count; k++) ids.Add(RecordId(stream, first + k));
+        WriteBatchResponse(ids, json);
+    }
+
+    private static void WriteBatchResponse(List<string> ids, Utf8JsonWriter json)
+    {
         json.WriteStartObject();
         json.WriteNumber("FailedPutCount", 0);
         json.WriteBoolean("Encrypted", false);

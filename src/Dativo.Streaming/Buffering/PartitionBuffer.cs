@@ -1,11 +1,19 @@
+using System.Buffers;
 using Dativo.Streaming.Processing;
 
 namespace Dativo.Streaming.Buffering;
 
-/// <summary>The records waiting for one evaluated prefix (one future object).</summary>
+/// <summary>
+/// The records waiting for one evaluated prefix (one future object), copied once into pooled chunks: no array per
+/// record, and nothing of the request that brought them is kept alive. <see cref="Release"/> returns the chunks.
+/// </summary>
 internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord first)
 {
-    private readonly List<ReadOnlyMemory<byte>> _chunks = [];
+    private const int FirstChunkBytes = 16 * 1024;
+    private const int MaxChunkBytes = 1024 * 1024;
+
+    private readonly List<byte[]> _chunks = [];
+    private int _used; // bytes used in the last chunk
 
     public string Key { get; } = key;
 
@@ -20,19 +28,55 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
 
     public long Bytes { get; private set; }
 
-    public int Count => _chunks.Count;
+    public int Count { get; private set; }
 
     /// <summary>For error objects: every ordinal (see <see cref="Durability.DeliveryLog"/>).</summary>
     public List<long> Ordinals { get; } = [];
 
-    public IReadOnlyList<ReadOnlyMemory<byte>> Chunks => _chunks;
+    /// <summary>The object's bytes (records in the order added), as the filled parts of the chunks.</summary>
+    public IEnumerable<ReadOnlyMemory<byte>> Chunks
+    {
+        get
+        {
+            for (var i = 0; i < _chunks.Count; i++)
+                yield return _chunks[i].AsMemory(0, i == _chunks.Count - 1 ? _used : _chunks[i].Length);
+        }
+    }
 
     public void Add(ProcessedRecord r)
     {
-        _chunks.Add(r.Data);
-        Bytes += r.Data.Length;
+        Append(r.Data.Span);
+        if (r.Newline) Append("\n"u8);
+        Bytes += r.Length;
+        Count++;
         LastOrdinal = Math.Max(LastOrdinal, r.Ordinal);
         OldestArrivalMs = Math.Min(OldestArrivalMs, r.ArrivalMs);
         if (IsError) Ordinals.Add(r.Ordinal);
+    }
+
+    /// <summary>Returns the chunks to the pool; the buffer is empty afterwards (call once its object has landed).</summary>
+    public void Release()
+    {
+        foreach (var c in _chunks) ArrayPool<byte>.Shared.Return(c);
+        _chunks.Clear();
+        _used = 0;
+    }
+
+    private void Append(ReadOnlySpan<byte> data)
+    {
+        while (data.Length > 0)
+        {
+            if (_chunks.Count == 0 || _used == _chunks[^1].Length)
+            {
+                var size = _chunks.Count == 0 ? FirstChunkBytes : Math.Min(MaxChunkBytes, _chunks[^1].Length * 2);
+                _chunks.Add(ArrayPool<byte>.Shared.Rent(size));
+                _used = 0;
+            }
+            var chunk = _chunks[^1];
+            var n = Math.Min(data.Length, chunk.Length - _used);
+            data[..n].CopyTo(chunk.AsSpan(_used));
+            _used += n;
+            data = data[n..];
+        }
     }
 }

@@ -5,3 +5,17 @@ internal readonly record struct WalEntry(long Seq, long ArrivalMs, ReadOnlyMemor
 
 /// <summary>The log holds more undelivered bytes than its budget: the put is refused (ServiceUnavailableException).</summary>
 internal sealed class WalFullException(string message) : Exception(message);
+
+/// <summary>
+/// Entries made durable by one sync, with the owners of their memory (pooled request buffers): the consumer calls
+/// <see cref="Release"/> once it no longer reads the entries' data.
+/// </summary>
+internal sealed class WalGroup(WalEntry[] entries, IDisposable[] owners)
+{
+    public WalEntry[] Entries { get; } = entries;
+
+    public void Release()
+    {
+        foreach (var o in owners) o.Dispose();
+    }
+}

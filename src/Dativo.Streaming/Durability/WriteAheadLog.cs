@@ -24,14 +24,14 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly SortedList<long, long> _segments = new(); // first seq → size in bytes (the last one is open)
     private readonly Lock _gate = new();
     private readonly Task _writer;
-    private readonly Action<IReadOnlyList<WalEntry>> _committed;
+    private readonly Action<WalGroup> _committed;
     private FileStream _current;
     private long _nextSeq;
     private long _retainedBytes;
     private long _pendingBytes;
     private long _syncs;
 
-    private WriteAheadLog(string dir, long segmentBytes, long budgetBytes, Action<IReadOnlyList<WalEntry>> committed, long nextSeq)
+    private WriteAheadLog(string dir, long segmentBytes, long budgetBytes, Action<WalGroup> committed, long nextSeq)
     {
         _dir = dir;
         _segmentBytes = segmentBytes;
@@ -65,7 +65,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// the log, in order, before the log accepts appends; <paramref name="committed"/> then gets each group after its sync.
     /// </summary>
     public static async Task<WriteAheadLog> OpenAsync(string dir, long segmentBytes, long budgetBytes,
-        Func<WalEntry, Task> replay, Action<IReadOnlyList<WalEntry>> committed, CancellationToken ct)
+        Func<WalEntry, Task> replay, Action<WalGroup> committed, CancellationToken ct)
     {
         DirectorySync.CreateDurably(dir);
         var next = 0L;
@@ -93,18 +93,30 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         return new WriteAheadLog(dir, segmentBytes, budgetBytes, committed, next);
     }
 
-    /// <summary>Appends <paramref name="records"/>; completes with the first one's seq once they are on disk.</summary>
-    public Task<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs)
+    /// <summary>
+    /// Appends <paramref name="records"/>; completes with the first one's seq once they are on disk. The log owns
+    /// <paramref name="owner"/> (the records' memory) from here: it passes with the committed group, or is disposed on failure.
+    /// </summary>
+    public Task<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs, IDisposable? owner = null)
     {
-        var bytes = records.Sum(r => (long)r.Length + HeaderBytes);
+        var bytes = 0L;
+        foreach (var r in records) bytes += r.Length + HeaderBytes;
         lock (_gate)
         {
             if (_retainedBytes + _pendingBytes + bytes > _budgetBytes)
+            {
+                owner?.Dispose();
                 throw new WalFullException($"the write-ahead log holds {_retainedBytes + _pendingBytes} undelivered bytes, its budget is {_budgetBytes}");
+            }
             _pendingBytes += bytes;
         }
-        var pending = new Pending(records, arrivalMs, bytes);
-        ObjectDisposedException.ThrowIf(!_pending.Writer.TryWrite(pending), this);
+        var pending = new Pending(records, arrivalMs, bytes, owner);
+        if (!_pending.Writer.TryWrite(pending))
+        {
+            lock (_gate) _pendingBytes -= bytes;
+            owner?.Dispose();
+            throw new ObjectDisposedException(nameof(WriteAheadLog));
+        }
         return pending.Done.Task;
     }
 
@@ -162,14 +174,18 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                     _retainedBytes += written;
                     _pendingBytes -= group.Sum(p => p.Bytes);
                 }
-                _committed(entries.ToArray());
+                _committed(new WalGroup(entries.ToArray(), [.. group.Where(p => p.Owner is not null).Select(p => p.Owner!)]));
                 foreach (var p in group) p.Done.TrySetResult(p.FirstSeq);
                 if (_current.Length >= _segmentBytes) Roll();
             }
             catch (Exception e)
             {
                 lock (_gate) _pendingBytes -= group.Sum(p => p.Bytes);
-                foreach (var p in group) p.Done.TrySetException(e);
+                foreach (var p in group)
+                {
+                    p.Owner?.Dispose();
+                    p.Done.TrySetException(e);
+                }
             }
         }
     }
@@ -232,8 +248,10 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
-    private sealed class Pending(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs, long bytes)
+    private sealed class Pending(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs, long bytes, IDisposable? owner)
     {
+        public IDisposable? Owner { get; } = owner;
+
         public IReadOnlyList<ReadOnlyMemory<byte>> Records { get; } = records;
         public long ArrivalMs { get; } = arrivalMs;
         public long Bytes { get; } = bytes;

@@ -14,10 +14,13 @@ internal sealed class JqQuery
 {
     private readonly JqNode _root;
 
+    private readonly JqPathExtractor? _fast;
+
     private JqQuery(string text, JqNode root)
     {
         Text = text;
         _root = root;
+        _fast = JqPathExtractor.For(root);
     }
 
     public string Text { get; }
@@ -31,6 +34,24 @@ internal sealed class JqQuery
     /// Evaluates the query as Firehose's MetadataExtractionQuery: the result must be an object of scalar values; each
     /// becomes a partition key (strings as they are, numbers and booleans as jq's tostring). A null value is a missing key.
     /// </summary>
+    /// <summary>
+    /// <see cref="ExtractPartitionKeys(JsonNode?)"/> of a record's JSON bytes; a plain <c>{k: .path}</c> query reads only
+    /// the properties it needs. Throws <see cref="JsonException"/> when the record is not JSON.
+    /// </summary>
+    public Dictionary<string, string> ExtractPartitionKeys(ReadOnlySpan<byte> json)
+    {
+        if (_fast?.TryExtract(json) is { } keys) return keys;
+        try
+        {
+            return ExtractPartitionKeys(JsonNode.Parse(json));
+        }
+        catch (ArgumentException)
+        {
+            // JsonObject refuses a repeated property name when it is read: without this the record would stop the stream
+            throw new JsonException("a property name appears twice in one object");
+        }
+    }
+
     public Dictionary<string, string> ExtractPartitionKeys(JsonNode? record)
     {
         var result = Evaluate(record);
@@ -99,11 +120,17 @@ internal sealed class IdentityNode : JqNode
 
 internal sealed class LiteralNode(JsonNode? value) : JqNode
 {
+    public JsonNode? Value => value;
+
     public override JsonNode? Eval(JsonNode? input) => value?.DeepClone();
 }
 
 internal sealed class IndexNode(JqNode target, JqNode index) : JqNode
 {
+    public JqNode Target => target;
+
+    public JqNode Index => index;
+
     public override JsonNode? Eval(JsonNode? input)
     {
         var t = target.Eval(input);
@@ -148,6 +175,8 @@ internal sealed class AlternativeNode(JqNode left, JqNode right) : JqNode
 
 internal sealed class ObjectNode(IReadOnlyList<(JqNode Key, JqNode Value)> entries) : JqNode
 {
+    public IReadOnlyList<(JqNode Key, JqNode Value)> Entries => entries;
+
     public override JsonNode? Eval(JsonNode? input)
     {
         var o = new JsonObject();

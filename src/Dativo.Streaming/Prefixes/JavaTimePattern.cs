@@ -66,6 +66,9 @@ internal sealed class JavaTimePattern
         return new JavaTimePattern(parts);
     }
 
+    /// <summary>True when the pattern shows fractions of a second (S): its text can change within a second.</summary>
+    public bool ShowsFractions => _parts.Exists(p => p.Letter == 'S');
+
     public string Format(DateTimeOffset at)
     {
         var t = at.UtcDateTime;

@@ -28,6 +28,9 @@ internal sealed class PrefixTemplate
 
     public IEnumerable<string> LambdaKeys => _parts.Where(p => p.Kind == PartKind.Lambda).Select(p => p.Value);
 
+    /// <summary>The span of time within which an evaluation gives the same text for the same keys (1 ms with fractions of seconds).</summary>
+    public long TimeGranularityMs => _parts.Any(p => p.Pattern?.ShowsFractions == true) ? 1 : 1000;
+
     public bool HasPartitionKeys => _parts.Any(p => p.Kind is PartKind.Query or PartKind.Lambda);
 
     /// <summary>Parses <paramref name="text"/>; throws <see cref="FormatException"/> saying what is wrong.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Dativo.Streaming.Durability;
 using Dativo.Streaming.Jq;
 using Dativo.Streaming.Prefixes;
@@ -17,6 +17,11 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
 {
     private const int TransformBatchRecords = 500;
     private const int TransformBatchBytes = 3 * 1024 * 1024;
+
+    private readonly string[] _usedQueryKeys = [.. prefixes.Prefix.QueryKeys.Distinct()];
+    private readonly long _granularityMs = prefixes.Prefix.TimeGranularityMs;
+    private readonly Dictionary<string, PrefixResult> _cache = new(StringComparer.Ordinal);
+    private long _cacheSlot = long.MinValue;
 
     public async Task<List<ProcessedRecord>> ProcessAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct)
     {
@@ -90,13 +95,12 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
     /// <summary>The record's buffer: its evaluated prefix, or the error prefix when keys are missing or unusable.</summary>
     private ProcessedRecord Route(long ordinal, long arrivalMs, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> raw, IReadOnlyDictionary<string, string>? lambdaKeys)
     {
-        var at = DateTimeOffset.FromUnixTimeMilliseconds(arrivalMs);
         Dictionary<string, string>? queryKeys = null;
         if (settings.EnableDynamicPartitioning && jq is not null)
         {
             try
             {
-                queryKeys = jq.ExtractPartitionKeys(JsonNode.Parse(data.Span));
+                queryKeys = jq.ExtractPartitionKeys(data.Span);
             }
             catch (JsonException x)
             {
@@ -107,31 +111,65 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
                 return Error(ordinal, arrivalMs, raw, ErrorRecords.MissingKey, x.Message);
             }
         }
+        var prefix = lambdaKeys is null ? CachedPrefix(arrivalMs, queryKeys) : EvaluatePrefix(arrivalMs, queryKeys, lambdaKeys);
+        if (prefix.ErrorCode is { } code) return Error(ordinal, arrivalMs, raw, code, prefix.Message!);
+        return new ProcessedRecord(ordinal, arrivalMs, prefix.Key!, false, data, prefix.Key, settings.EnableNewlineAppending);
+    }
+
+    /// <summary>
+    /// The prefix of records without transformation keys, remembered per key values within the time granularity of the
+    /// prefix (its text cannot change there), so the records of a put mostly skip formatting and validation.
+    /// </summary>
+    private PrefixResult CachedPrefix(long arrivalMs, Dictionary<string, string>? queryKeys)
+    {
+        var slot = arrivalMs / _granularityMs;
+        if (slot != _cacheSlot || _cache.Count >= 10_000)
+        {
+            _cache.Clear();
+            _cacheSlot = slot;
+        }
+        var cacheKey = CacheKey(queryKeys);
+        if (cacheKey is null) return EvaluatePrefix(arrivalMs, queryKeys, null);
+        if (!_cache.TryGetValue(cacheKey, out var result)) _cache[cacheKey] = result = EvaluatePrefix(arrivalMs, queryKeys, null);
+        return result;
+    }
+
+    private string? CacheKey(Dictionary<string, string>? queryKeys)
+    {
+        if (_usedQueryKeys.Length == 0) return "";
+        if (queryKeys is null) return null;
+        if (_usedQueryKeys.Length == 1) return queryKeys.TryGetValue(_usedQueryKeys[0], out var only) ? only : null;
+        var sb = new StringBuilder();
+        foreach (var name in _usedQueryKeys)
+        {
+            if (!queryKeys.TryGetValue(name, out var v)) return null;
+            sb.Append(v.Length).Append(':').Append(v); // length-prefixed: no two lists of values give the same text
+        }
+        return sb.ToString();
+    }
+
+    private PrefixResult EvaluatePrefix(long arrivalMs, IReadOnlyDictionary<string, string>? queryKeys, IReadOnlyDictionary<string, string>? lambdaKeys)
+    {
         string key;
         try
         {
-            key = prefixes.Prefix.Evaluate(at, queryKeys, lambdaKeys, null);
+            key = prefixes.Prefix.Evaluate(DateTimeOffset.FromUnixTimeMilliseconds(arrivalMs), queryKeys, lambdaKeys, null);
         }
         catch (MissingPartitionKeyException x)
         {
-            return Error(ordinal, arrivalMs, raw, ErrorRecords.MissingKey, x.Message);
+            return new PrefixResult(null, ErrorRecords.MissingKey, x.Message);
         }
         foreach (var (name, value) in Used(queryKeys, prefixes.Prefix.QueryKeys).Concat(Used(lambdaKeys, prefixes.Prefix.LambdaKeys)))
         {
             if (StreamPrefixes.RejectPartitionValue(value) is { } why)
-                return Error(ordinal, arrivalMs, raw, ErrorRecords.InvalidPartitionKey, $"partition key '{name}' {why}: it cannot be part of an object key");
+                return new PrefixResult(null, ErrorRecords.InvalidPartitionKey, $"partition key '{name}' {why}: it cannot be part of an object key");
         }
         if (key.Length + key.Count(c => c == PrefixTemplate.RandomMarker) * 10 > StreamPrefixes.MaxEvaluatedLength)
-            return Error(ordinal, arrivalMs, raw, ErrorRecords.PrefixTooLong, $"the evaluated prefix is longer than {StreamPrefixes.MaxEvaluatedLength} characters");
-        if (settings.EnableNewlineAppending)
-        {
-            var withNewline = new byte[data.Length + 1];
-            data.Span.CopyTo(withNewline);
-            withNewline[^1] = (byte)'\n';
-            data = withNewline;
-        }
-        return new ProcessedRecord(ordinal, arrivalMs, key, false, data, key);
+            return new PrefixResult(null, ErrorRecords.PrefixTooLong, $"the evaluated prefix is longer than {StreamPrefixes.MaxEvaluatedLength} characters");
+        return new PrefixResult(key, null, null);
     }
+
+    private readonly record struct PrefixResult(string? Key, string? ErrorCode, string? Message);
 
     private static IEnumerable<(string, string)> Used(IReadOnlyDictionary<string, string>? keys, IEnumerable<string> names)
     {

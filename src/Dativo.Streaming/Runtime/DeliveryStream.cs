@@ -14,13 +14,15 @@ using Dativo.Streaming.Processing;
 namespace Dativo.Streaming.Runtime;
 
 /// <summary>
-/// One delivery stream: puts are acknowledged once in the write-ahead log; a single consumer runs the record pipeline,
-/// fills the partition buffers and delivers full or old buffers as objects; delivered log segments are trimmed. On start
-/// the log is replayed, skipping what the delivery log says already landed.
+/// One delivery stream: puts are acknowledged once in the write-ahead log; a single consumer runs the record pipeline
+/// and fills the partition buffers; full or old buffers are delivered as objects in the background (a few at once, so
+/// compression and the object store's syncs overlap with processing); delivered log segments are trimmed. On start the
+/// log is replayed, skipping what the delivery log says already landed.
 /// </summary>
 public sealed class DeliveryStream : IAsyncDisposable
 {
     private const int ReplayBatch = 1000;
+    private const int ParallelDeliveries = 4;
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
 
     private readonly StreamSettings _settings;
@@ -35,6 +37,9 @@ public sealed class DeliveryStream : IAsyncDisposable
     private readonly ConversionCheck? _conversion;
     private readonly Channel<object> _work = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _deliverySlots;
+    private readonly HashSet<PartitionBuffer> _delivering = []; // taken from the buffers, not landed yet (lock it)
+    private readonly List<Task> _deliveries = []; // used by the consumer only (or start/stop, when it does not run)
     private DeliveryLog? _deliveryLog;
     private WriteAheadLog? _wal;
     private Task? _consumer;
@@ -64,11 +69,16 @@ public sealed class DeliveryStream : IAsyncDisposable
         _processor = new RecordProcessor(settings, prefixes, jq, transformer, time);
         _buffers = new PartitionBuffers(settings.BufferingSizeBytes, TimeSpan.FromSeconds(settings.BufferingIntervalSeconds), settings.MaxActivePartitions);
         (_data, _errors, _conversion) = Sinks(settings, store, prefixes, time);
+        // Iceberg commits of one stream go one at a time: the sink keeps the flushes it committed for replay, and
+        // concurrent commits to one table would only retry each other.
+        _deliverySlots = new SemaphoreSlim(settings.Iceberg is null ? ParallelDeliveries : 1);
         Metrics = new StreamMetrics(settings.Name)
         {
             DataFreshnessSeconds = () =>
             {
                 var oldest = Interlocked.Read(ref _oldestBufferedArrivalMs);
+                lock (_delivering)
+                    foreach (var b in _delivering) oldest = Math.Min(oldest, b.OldestArrivalMs);
                 return oldest == long.MaxValue ? 0 : Math.Max(0, (_time.GetUtcNow().ToUnixTimeMilliseconds() - oldest) / 1000.0);
             },
         };
@@ -121,8 +131,9 @@ public sealed class DeliveryStream : IAsyncDisposable
                 await HandleAsync(batch, ct).ConfigureAwait(false);
                 batch.Clear();
             },
-            entries => _work.Writer.TryWrite(entries), ct).ConfigureAwait(false);
+            group => _work.Writer.TryWrite(group), ct).ConfigureAwait(false);
         if (batch.Count > 0) await HandleAsync(batch, ct).ConfigureAwait(false);
+        await DeliveriesDoneAsync().ConfigureAwait(false);
         _replaying = false;
         if (_consumedSeq < 0) _consumedSeq = _wal.NextSeq - 1;
         TrimDelivered();
@@ -130,22 +141,33 @@ public sealed class DeliveryStream : IAsyncDisposable
         _timer = _time.CreateTimer(_ => _work.Writer.TryWrite(Tick.Instance), null, TickPeriod, TickPeriod);
     }
 
-    /// <summary>Appends the records to the log; completes with the first record's sequence number once they are durable.</summary>
+    /// <summary>
+    /// Appends the records to the log; completes with the first record's sequence number once they are durable.
+    /// <paramref name="owner"/> (the records' memory, e.g. a pooled request buffer) is released once they are processed.
+    /// </summary>
     /// <exception cref="WalFullException">the log is over its disk budget (the caller answers ServiceUnavailableException)</exception>
-    internal async Task<long> PutAsync(IReadOnlyList<ReadOnlyMemory<byte>> records)
+    internal async Task<long> PutAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, IDisposable? owner = null)
     {
-        var wal = _wal ?? throw new InvalidOperationException("the stream is not started");
+        var wal = _wal;
+        if (wal is null)
+        {
+            owner?.Dispose();
+            throw new InvalidOperationException("the stream is not started");
+        }
         long first;
+        var count = records.Count;
+        var bytes = 0L;
+        foreach (var r in records) bytes += r.Length;
         try
         {
-            first = await wal.AppendAsync(records, _time.GetUtcNow().ToUnixTimeMilliseconds()).ConfigureAwait(false);
+            first = await wal.AppendAsync(records, _time.GetUtcNow().ToUnixTimeMilliseconds(), owner).ConfigureAwait(false);
         }
         catch (WalFullException)
         {
-            Metrics.Throttled(records.Count);
+            Metrics.Throttled(count);
             throw;
         }
-        Metrics.Incoming(records.Count, records.Sum(r => (long)r.Length));
+        Metrics.Incoming(count, bytes); // not the records: their memory may be back in its pool once processed
         return first;
     }
 
@@ -196,7 +218,10 @@ public sealed class DeliveryStream : IAsyncDisposable
         if (_wal is not null) await _wal.DisposeAsync().ConfigureAwait(false); // the last group is committed and queued
         _work.Writer.TryComplete();
         if (_consumer is not null) await _consumer.ConfigureAwait(false);
-        foreach (var b in _buffers.TakeAll()) await FlushAsync(b, _stopping.Token).ConfigureAwait(false);
+        foreach (var b in _buffers.TakeAll()) await DeliverInBackgroundAsync(b, _stopping.Token).ConfigureAwait(false);
+        Interlocked.Exchange(ref _oldestBufferedArrivalMs, long.MaxValue);
+        Metrics.Buffers(0, 0);
+        await DeliveriesDoneAsync().ConfigureAwait(false);
         TrimDelivered();
         _deliveryLog?.Dispose();
         await _data.DisposeAsync().ConfigureAwait(false);
@@ -206,11 +231,13 @@ public sealed class DeliveryStream : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _deliverySlots.Dispose();
     }
 
     private async Task ConsumeAsync()
     {
         var pending = new List<WalEntry>();
+        var processed = new List<WalGroup>();
         while (await _work.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             var tick = false;
@@ -219,7 +246,10 @@ public sealed class DeliveryStream : IAsyncDisposable
             {
                 switch (item)
                 {
-                    case WalEntry[] entries: pending.AddRange(entries); break;
+                    case WalGroup group:
+                        pending.AddRange(group.Entries);
+                        processed.Add(group);
+                        break;
                     case Tick: tick = true; break;
                     case TaskCompletionSource tcs: barriers.Add(tcs); break;
                 }
@@ -231,9 +261,14 @@ public sealed class DeliveryStream : IAsyncDisposable
                 {
                     await HandleAsync(pending, _stopping.Token).ConfigureAwait(false);
                     pending.Clear();
+                    foreach (var g in processed) g.Release(); // the buffers hold copies now
+                    processed.Clear();
                 }
                 if (tick || _settings.BufferingIntervalSeconds == 0)
-                    foreach (var b in _buffers.TakeDue(_time.GetUtcNow())) await FlushAsync(b, _stopping.Token).ConfigureAwait(false);
+                    foreach (var b in _buffers.TakeDue(_time.GetUtcNow())) await DeliverInBackgroundAsync(b, _stopping.Token).ConfigureAwait(false);
+                Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
+                Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
+                if (barriers.Count > 0) await DeliveriesDoneAsync().ConfigureAwait(false);
                 TrimDelivered();
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -251,16 +286,49 @@ public sealed class DeliveryStream : IAsyncDisposable
         foreach (var r in processed)
         {
             var record = r;
-            if (_replaying && (_deliveryLog!.WasDelivered(record.NaturalPartition, record.Ordinal) || _data.AlreadyDelivered(record.NaturalPartition, record.Ordinal))) continue;
+            if (_replaying && (WasDelivered(record) || _data.AlreadyDelivered(record.NaturalPartition, record.Ordinal))) continue;
             if (_settings.EnableDynamicPartitioning && !_buffers.CanTake(record))
                 record = _processor.Error(record.Ordinal, record.ArrivalMs, record.Data, ErrorRecords.ActivePartitionsExceeded,
                     $"the stream has {_settings.MaxActivePartitions} active partitions (max_active_partitions); this record's partition would exceed it",
                     naturalPartition: record.BufferKey);
-            if (_buffers.Add(record) is { } full) await FlushAsync(full, ct).ConfigureAwait(false);
+            if (_buffers.Add(record) is { } full) await DeliverInBackgroundAsync(full, ct).ConfigureAwait(false);
         }
         _consumedSeq = Math.Max(_consumedSeq, entries[^1].Seq);
         Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
         Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
+    }
+
+    private bool WasDelivered(ProcessedRecord record)
+    {
+        lock (_deliveryLog!) return _deliveryLog.WasDelivered(record.NaturalPartition, record.Ordinal);
+    }
+
+    /// <summary>Hands a buffer taken from the buffers to a background delivery; waits while every delivery slot is busy.</summary>
+    private async Task DeliverInBackgroundAsync(PartitionBuffer b, CancellationToken ct)
+    {
+        await _deliverySlots.WaitAsync(ct).ConfigureAwait(false);
+        lock (_delivering) _delivering.Add(b);
+        _deliveries.RemoveAll(t => t.IsCompletedSuccessfully);
+        _deliveries.Add(Task.Run(async () =>
+        {
+            try
+            {
+                await FlushAsync(b, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_delivering) _delivering.Remove(b);
+                _deliverySlots.Release();
+            }
+        }, CancellationToken.None));
+    }
+
+    /// <summary>Waits for every background delivery started so far (a failure other than stopping surfaces here).</summary>
+    private async Task DeliveriesDoneAsync()
+    {
+        var all = _deliveries.ToArray();
+        _deliveries.Clear();
+        await Task.WhenAll(all).ConfigureAwait(false);
     }
 
     /// <summary>Delivers one buffer, retrying with backoff until it lands (as Firehose retries S3); records stay in the log meanwhile.</summary>
@@ -273,12 +341,14 @@ public sealed class DeliveryStream : IAsyncDisposable
             {
                 var (key, bytes) = await (b.IsError ? _errors : _data).DeliverAsync(b, ct).ConfigureAwait(false);
                 if (DeliveredNotYetRecorded is { } crash) await crash().ConfigureAwait(false);
-                if (b.IsError) _deliveryLog!.RecordErrors(b.Ordinals);
-                else _deliveryLog!.RecordPartition(b.Key, b.FirstOrdinal, b.LastOrdinal);
+                lock (_deliveryLog!)
+                {
+                    if (b.IsError) _deliveryLog.RecordErrors(b.Ordinals);
+                    else _deliveryLog.RecordPartition(b.Key, b.FirstOrdinal, b.LastOrdinal);
+                }
+                b.Release();
                 Metrics.Delivered(b.Count, bytes, b.IsError);
                 ObjectDelivered?.Invoke(key, b.Count);
-                Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
-                Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
                 return;
             }
             catch (Exception e) when (e is IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException
@@ -295,12 +365,18 @@ public sealed class DeliveryStream : IAsyncDisposable
     private void TrimDelivered()
     {
         if (_wal is null || _replaying) return;
-        var firstUndelivered = _buffers.OldestOrdinal is { } o ? ProcessedRecord.SeqOf(o) : _consumedSeq + 1;
+        var oldest = _buffers.OldestOrdinal ?? long.MaxValue;
+        lock (_delivering)
+            foreach (var b in _delivering) oldest = Math.Min(oldest, b.FirstOrdinal);
+        var firstUndelivered = oldest == long.MaxValue ? _consumedSeq + 1 : ProcessedRecord.SeqOf(oldest);
         _wal.Trim(firstUndelivered);
-        if (_deliveryLog!.EntryCount >= _compactAt)
+        lock (_deliveryLog!)
         {
-            _deliveryLog.Compact(ProcessedRecord.OrdinalOf(_wal.FirstRetainedSeq, 0));
-            _compactAt = Math.Max(4096, _deliveryLog.EntryCount * 2);
+            if (_deliveryLog.EntryCount >= _compactAt)
+            {
+                _deliveryLog.Compact(ProcessedRecord.OrdinalOf(_wal.FirstRetainedSeq, 0));
+                _compactAt = Math.Max(4096, _deliveryLog.EntryCount * 2);
+            }
         }
     }
 
