@@ -66,3 +66,20 @@ public sealed record StateIndexRow(string Key, long AtMs, string Group, string S
 
 /// <summary>Rows in order; <see cref="Next"/> continues after the last one, null when there are no more.</summary>
 public sealed record StateIndexPage(IReadOnlyList<StateIndexRow> Rows, StateIndexCursor? Next);
+
+/// <summary>Limits of index rows every backend shares (DynamoDB's sort key holds the time and the key in 1,024 bytes).</summary>
+internal static class StateIndexChecks
+{
+    public const int MaxKeyBytes = 1000;
+    public const int MaxSummaryBytes = 64 * 1024;
+
+    public static void Validate(string key, StateIndexEntry row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (System.Text.Encoding.UTF8.GetByteCount(key) > MaxKeyBytes) throw new ArgumentException($"an indexed state key is at most {MaxKeyBytes} UTF-8 bytes", nameof(key));
+        if (row.Group.Length > 0) StateKeys.Validate("index", row.Group);
+        if (row.Status.Length > 0) StateKeys.Validate("index", row.Status);
+        StateKeys.ValidateJson(row.Summary);
+        if (System.Text.Encoding.UTF8.GetByteCount(row.Summary) > MaxSummaryBytes) throw new ArgumentException($"an index summary is at most {MaxSummaryBytes / 1024} KB", nameof(row));
+    }
+}

@@ -23,7 +23,7 @@ internal sealed partial class SqlStateStore : IStateIndex
     {
         Validate(ns, key);
         ValidateJson(json);
-        ValidateEntry(index);
+        StateIndexChecks.Validate(key, index);
         if (expectedVersion < 0) throw new ArgumentOutOfRangeException(nameof(expectedVersion), "expected version must be null, 0 (create) or a version");
         if (ttl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ttl), "ttl must be positive");
 
@@ -154,14 +154,6 @@ internal sealed partial class SqlStateStore : IStateIndex
                 summary = excluded.summary, version = excluded.version, expires_at = excluded.expires_at
             """, ct,
             ("@ns", ns), ("@k", key), ("@at", row.AtMs), ("@g", row.Group), ("@st", row.Status), ("@sum", row.Summary), ("@ver", version), ("@exp", expires));
-
-    internal static void ValidateEntry(StateIndexEntry e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        StateKeys.Validate("index", e.Group.Length == 0 ? "-" : e.Group);
-        StateKeys.Validate("index", e.Status.Length == 0 ? "-" : e.Status);
-        StateKeys.ValidateJson(e.Summary);
-    }
 
     private static async Task<int> ExecuteAsync(DbConnection c, DbTransaction tx, string sql, CancellationToken ct, params (string Name, object? Value)[] args)
     {
