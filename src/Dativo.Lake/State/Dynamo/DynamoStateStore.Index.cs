@@ -26,6 +26,9 @@ internal sealed partial class DynamoStateStore : IStateIndex
     private readonly ConcurrentDictionary<string, Func<StateEntry, StateIndexEntry?>> _projections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _built = new(StringComparer.Ordinal);
 
+    /// <summary>Fault injection for tests: runs between the row's write and the entry's (a throw there is a crash between the two).</summary>
+    internal Func<string, Task>? AfterRowWritten { get; set; }
+
     public async Task<StatePutResult> PutIndexedAsync(string ns, string key, string json, StateIndexEntry index, long? expectedVersion = null, TimeSpan? ttl = null, CancellationToken ct = default)
     {
         StateKeys.Validate(ns, key);
@@ -40,6 +43,7 @@ internal sealed partial class DynamoStateStore : IStateIndex
         long? expires = ttl is { } t ? NowMs() + (long)t.TotalMilliseconds : null;
         var before = await CurrentRowAsync(ns, key, ct);
         await PutRowAsync(ns, key, sk, tag, index, expires, ct);
+        if (AfterRowWritten is { } hook) await hook(key);
         var result = await WriteAsync(ns, key, json, expectedVersion, ttl, (sk, tag), ct);
         if (result.Succeeded)
         {
@@ -91,7 +95,8 @@ internal sealed partial class DynamoStateStore : IStateIndex
             var request = new QueryRequest
             {
                 TableName = _where.Table, KeyConditionExpression = condition, ConsistentRead = true, ScanIndexForward = false,
-                ExpressionAttributeNames = new() { ["#ns"] = "namespace", ["#k"] = "state_key" }, ExpressionAttributeValues = values,
+                ExpressionAttributeNames = condition.Contains("#k", StringComparison.Ordinal) ? new() { ["#ns"] = "namespace", ["#k"] = "state_key" } : new() { ["#ns"] = "namespace" },
+                ExpressionAttributeValues = values,
                 ExclusiveStartKey = start, Limit = Math.Min(500, (q.Limit + 1) * 2),
             };
             var response = await CallAsync(token => _client.QueryAsync(request, token), ct);
