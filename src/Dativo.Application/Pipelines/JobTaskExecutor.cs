@@ -13,7 +13,8 @@ namespace Dativo.Application.Pipelines;
 /// <summary>
 /// <c>type: job</c>: runs a Dativo job file (templated, relative to the pipeline file, e.g. <c>jobs/{{ dataset }}.yaml</c>)
 /// in-process through the ingestion runner, with the same warehouse, state store and secrets as <c>dativo run</c> in the
-/// working directory (<c>working_dir</c> when set). Outputs: <c>rows_read</c>, <c>rows_written</c>, <c>rows_rejected</c>,
+/// working directory: <c>working_dir</c> (relative to the pipeline file) when set, else the pipeline file's folder — as for
+/// a <c>command</c> task, whatever the process's working directory. Outputs: <c>rows_read</c>, <c>rows_written</c>, <c>rows_rejected</c>,
 /// <c>snapshot_id</c> (empty when there was no new data), <c>table</c>, <c>files</c>, <c>exit_code</c>. The task's <c>env:</c> values
 /// (templated) reach the job file's <c>${VAR}</c> substitution. Fails on a job error or
 /// on records rejected in strict mode; cancellation (timeout, Ctrl-C) stops the job before its commit.
@@ -35,7 +36,7 @@ internal sealed class JobTaskExecutor : ITaskExecutor
         try
         {
             file = inv.ResolvePath(inv.Task.Job!, "job");
-            workDir = inv.Task.WorkingDir is { } wd ? inv.ResolvePath(wd, "working_dir") : Environment.CurrentDirectory;
+            workDir = inv.Task.WorkingDir is { } wd ? inv.ResolvePath(wd, "working_dir") : inv.Pipeline.Directory;
         }
         catch (DativoException e) { return Fail(log, e.Message); }
         var secrets = new SecretResolver(inv.Env, inv.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));
