@@ -5,11 +5,11 @@ using AppContext = Dativo.Application.AppContext;
 
 namespace Dativo.Server.Tests;
 
-/// <summary>A pipeline's <c>type: job</c> task without <c>working_dir</c> runs in the pipeline file's folder, as a <c>command</c> task does — not in the process's.</summary>
+/// <summary>A pipeline's <c>type: job</c> task without <c>working_dir</c> runs in the host's working directory (the CLI's current directory, the server's base folder) — not in the process's.</summary>
 public sealed class JobTaskWorkingDirTests
 {
     [Fact]
-    public async Task A_job_task_without_working_dir_loads_into_the_warehouse_of_the_pipeline_folder()
+    public async Task A_job_task_without_working_dir_loads_into_the_warehouse_of_the_host_folder()
     {
         using var dir = new TempDir("dativo-jobdir-");
         dir.File("pipelines/load.yaml", """
@@ -31,7 +31,7 @@ public sealed class JobTaskWorkingDirTests
             .RunAsync(PipelineHost.Load(app, Path.Combine(dir.Path, "pipelines", "load.yaml")), new RunRequest("c1"), CancellationToken.None);
 
         Assert.True(run.Status == RunStatus.Succeeded, run.Error ?? run.Tasks["orders"].Error);
-        Assert.True(Directory.Exists(Path.Combine(dir.Path, "pipelines", ".local", "lake")), "the table is not in the pipeline folder's warehouse");
+        Assert.True(Directory.Exists(Path.Combine(host, ".local", "lake", "sales")), "the table is not in the host folder's warehouse");
         Assert.False(Directory.Exists(Path.Combine(Environment.CurrentDirectory, ".local", "lake", "sales")), "the job wrote into the process's working directory");
     }
 }
