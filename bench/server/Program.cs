@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using AppContext = Dativo.Application.AppContext;
 
-// dativo serve with 10,000 stored runs: p99 of GET /api/runs (newest 100, with a filter) and GET /api/runs/{id} against the
+// dativo serve with 10,000 stored runs: p50/p99 of GET /api/runs (newest 100, filtered, a page in the middle) and GET /api/runs/{id} against the
 // /healthz round trip, and the dashboard's first contentful paint against a static page's, both measured in this run.
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 const int Requests = 300;
@@ -42,7 +42,7 @@ try
     var url = DativoServer.Addresses(web).First();
     using var http = new HttpClient { BaseAddress = new Uri(url) };
 
-    async Task<double> P99(string path)
+    async Task<(double P50, double P99)> Latency(string path)
     {
         for (var i = 0; i < 20; i++) (await http.GetAsync(path)).EnsureSuccessStatusCode(); // warm-up
         var times = new List<double>();
@@ -55,18 +55,22 @@ try
             times.Add(sw.Elapsed.TotalMilliseconds);
         }
         times.Sort();
-        return times[(int)Math.Ceiling(times.Count * 0.99) - 1];
+        return (times[times.Count / 2], times[(int)Math.Ceiling(times.Count * 0.99) - 1]);
     }
 
-    var health = await P99("/healthz");
-    var list = await P99("/api/runs?limit=100");
-    var filtered = await P99("/api/runs?pipeline=pipeline-07&status=failed&limit=100");
-    var show = await P99("/api/runs/" + Uri.EscapeDataString($"pipeline-07/run-{count / 2 + 7:D6}"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored runs: {count}, {Requests} requests each (p99)"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  /healthz (baseline)      {health,8:0.00} ms"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  GET /api/runs (100)      {list,8:0.00} ms   {list / health,6:0.0}x baseline"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  GET /api/runs filtered   {filtered,8:0.00} ms   {filtered / health,6:0.0}x baseline"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  GET /api/runs/{{id}}       {show,8:0.00} ms   {show / health,6:0.0}x baseline"));
+    var health = await Latency("/healthz");
+    var list = await Latency("/api/runs?limit=100");
+    var filtered = await Latency("/api/runs?pipeline=pipeline-07&status=failed&limit=100");
+    var older = await Latency("/api/runs?limit=100&before=" + Uri.EscapeDataString($"{t0.AddMinutes(4 * (count / 2)).ToUnixTimeMilliseconds()}~pipeline-00/run-{count / 2:D6}"));
+    var show = await Latency("/api/runs/" + Uri.EscapeDataString($"pipeline-07/run-{count / 2 + 7:D6}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored runs: {count}, {Requests} requests each (p50 / p99)"));
+    void Line(string what, (double P50, double P99) t) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-32} {t.P50,8:0.00} / {t.P99,8:0.00} ms   p99 {t.P99 / health.P99,6:0.0}x baseline"));
+    Line("/healthz (baseline)", health);
+    Line("GET /api/runs (newest 100)", list);
+    Line("GET /api/runs filtered", filtered);
+    Line("GET /api/runs page in the middle", older);
+    Line("GET /api/runs/{id}", show);
 
     var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
     if (chromium is null) Console.WriteLine("dashboard first paint: skipped, chromium is not installed");

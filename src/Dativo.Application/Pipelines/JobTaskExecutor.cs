@@ -13,12 +13,14 @@ namespace Dativo.Application.Pipelines;
 /// <summary>
 /// <c>type: job</c>: runs a Dativo job file (templated, relative to the pipeline file, e.g. <c>jobs/{{ dataset }}.yaml</c>)
 /// in-process through the ingestion runner, with the same warehouse, state store and secrets as <c>dativo run</c> in the
-/// working directory (<c>working_dir</c> when set). Outputs: <c>rows_read</c>, <c>rows_written</c>, <c>rows_rejected</c>,
+/// working directory: <c>working_dir</c> (relative to the pipeline file) when set, else the host's working directory (the
+/// CLI's current directory, <c>dativo serve</c>'s base folder) — where <c>dativo run</c> there would run it, whatever
+/// the process's own current directory. Outputs: <c>rows_read</c>, <c>rows_written</c>, <c>rows_rejected</c>,
 /// <c>snapshot_id</c> (empty when there was no new data), <c>table</c>, <c>files</c>, <c>exit_code</c>. The task's <c>env:</c> values
 /// (templated) reach the job file's <c>${VAR}</c> substitution. Fails on a job error or
 /// on records rejected in strict mode; cancellation (timeout, Ctrl-C) stops the job before its commit.
 /// </summary>
-internal sealed class JobTaskExecutor : ITaskExecutor
+internal sealed class JobTaskExecutor(string? hostWorkDir = null) : ITaskExecutor
 {
     public void Validate(TaskDefinition task, TaskIssues issues)
     {
@@ -35,7 +37,7 @@ internal sealed class JobTaskExecutor : ITaskExecutor
         try
         {
             file = inv.ResolvePath(inv.Task.Job!, "job");
-            workDir = inv.Task.WorkingDir is { } wd ? inv.ResolvePath(wd, "working_dir") : Environment.CurrentDirectory;
+            workDir = inv.Task.WorkingDir is { } wd ? inv.ResolvePath(wd, "working_dir") : hostWorkDir ?? Environment.CurrentDirectory;
         }
         catch (DativoException e) { return Fail(log, e.Message); }
         var secrets = new SecretResolver(inv.Env, inv.Env("DATIVO_SECRETS_DIR") ?? Path.Combine(workDir, "secrets"));

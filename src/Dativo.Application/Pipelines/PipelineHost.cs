@@ -28,10 +28,10 @@ public static class PipelineHost
     }
 
     /// <summary>The task types of this build; each layer's executors are registered here (one line each).</summary>
-    public static TaskTypeRegistry Registry()
+    public static TaskTypeRegistry Registry(AppContext? app = null)
     {
         var r = TaskTypeRegistry.CreateDefault();
-        r.Register("job", new JobTaskExecutor());
+        r.Register("job", new JobTaskExecutor(app?.WorkDir));
         return r;
     }
 
@@ -41,7 +41,7 @@ public static class PipelineHost
     public static LoadedPipeline Load(AppContext app, string file, IReadOnlyDictionary<string, string>? overrides = null, IEnumerable<string>? dataParams = null)
     {
         PipelineSchema.Register();
-        return PipelineLoader.Load(file, Registry(), app.Env, overrides, dataParams);
+        return PipelineLoader.Load(file, Registry(app), app.Env, overrides, dataParams);
     }
 
     /// <summary>An engine over <paramref name="store"/> that reports its events to <paramref name="progress"/>; attempt logs under
@@ -49,7 +49,7 @@ public static class PipelineHost
     public static RunEngine Engine(AppContext app, IRunStore store, Action<RunEvent> progress, string? logRoot = null) => new(new RunOptions
     {
         Store = store,
-        Registry = Registry(),
+        Registry = Registry(app),
         Time = app.Time,
         Env = app.Env,
         Aws = Aws(app),

@@ -45,10 +45,14 @@ public static class RunActions
     /// <summary>The run a short id or prefix names, or null when none does (clear keeps its "no run" answer).</summary>
     private static async Task<RunRecord?> TryFindAsync(IRunStore store, string given, CancellationToken ct)
     {
-        await foreach (var r in store.ListRunsAsync(ct).ConfigureAwait(false))
-            if (r.RunId.StartsWith(given, StringComparison.Ordinal) || (given.Length >= 4 && RunLookup.ShortId(r.RunId).StartsWith(given, StringComparison.OrdinalIgnoreCase)))
-                return await RunLookup.FindAsync(store, given, ct).ConfigureAwait(false); // one match, or an ambiguity error naming them
-        return null;
+        try
+        {
+            return await RunLookup.FindAsync(store, given, ct).ConfigureAwait(false); // one match, or an ambiguity error naming them
+        }
+        catch (DativoException e) when (e.Message.StartsWith("no run", StringComparison.Ordinal))
+        {
+            return null;
+        }
     }
 
     private static bool IsRunning(RunRecord run, TimeProvider time) =>

@@ -22,12 +22,15 @@ internal static class RunsList
         var status = new Option<string[]>("--status") { Description = "only runs with this status (repeatable): " + string.Join(", ", RunQueries.Statuses.Select(s => s.ToLowerInvariant())) };
         var pipeline = new Option<string>("--pipeline") { Description = "only runs of this pipeline (job:<tenant>/<job> for 'dativo run' jobs)" };
         var limit = new Option<int?>("--limit") { Description = "at most this many runs, the newest" };
-        var cmd = new Command("list", "List stored runs, newest first") { state, json, status, pipeline, limit };
+        var since = new Option<string>("--since") { Description = "only runs started at or after this time (ISO 8601 instant or date, UTC)" };
+        var until = new Option<string>("--until") { Description = "only runs started before this time (ISO 8601 instant or date, UTC)" };
+        var cmd = new Command("list", "List stored runs, newest first") { state, json, status, pipeline, limit, since, until };
         cmd.SetAction(async (pr, ct) =>
         {
-            var filter = new RunFilter((pr.GetValue(status) ?? []).Select(x => RunQueries.ParseStatus(x)).ToList(), pr.GetValue(pipeline), pr.GetValue(limit));
+            var filter = new RunFilter((pr.GetValue(status) ?? []).Select(x => RunQueries.ParseStatus(x)).ToList(), pr.GetValue(pipeline), pr.GetValue(limit),
+                RunQueries.ParseTime(pr.GetValue(since), "--since"), RunQueries.ParseTime(pr.GetValue(until), "--until"));
             if (filter.Limit is < 1) throw new DativoException("--limit: give a number of runs of at least 1");
-            var shown = await RunQueries.ListAsync(PipelineServices.OpenStore(ctx, pr.GetValue(state)), filter, ct);
+            var shown = (await RunQueries.ListAsync(PipelineServices.OpenStore(ctx, pr.GetValue(state)), filter, ct)).Runs;
             var now = ctx.Time.GetUtcNow();
             if (pr.GetValue(json))
             {
@@ -46,7 +49,7 @@ internal static class RunsList
     }
 
     /// <summary>The rows as text, each shorter than <paramref name="width"/> (a full-width row wraps on some terminals).</summary>
-    public static string Text(IReadOnlyList<RunRecord> runs, DateTimeOffset now, int width)
+    public static string Text(IReadOnlyList<RunRow> runs, DateTimeOffset now, int width)
     {
         var pipelineWidth = Math.Max(8, width - 1 - (RunLookup.ShortIdLength + StatusWidth + 2 * TimeWidth + DurationWidth + 5));
         var sb = new StringBuilder();
@@ -64,9 +67,9 @@ internal static class RunsList
         return sb.ToString();
     }
 
-    public static JsonObject Json(RunRecord r, DateTimeOffset now) => RunQueries.Json(r, now);
+    public static JsonObject Json(RunRow r, DateTimeOffset now) => RunQueries.Json(r, now);
 
-    private static TimeSpan? Duration(RunRecord r, DateTimeOffset now) => RunQueries.Duration(r, now);
+    private static TimeSpan? Duration(RunRow r, DateTimeOffset now) => RunQueries.Duration(r, now);
 
     private static string Cut(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "…";
 

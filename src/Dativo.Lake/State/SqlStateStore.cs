@@ -8,7 +8,7 @@ namespace Dativo.Lake.State;
 /// <see cref="IStateStore"/> over one table, <c>dativo_state</c>, on SQLite or PostgreSQL.
 /// Times are stored as Unix milliseconds; versions only grow while a row exists.
 /// </summary>
-internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan purgeInterval) : IStateStore
+internal sealed partial class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan purgeInterval) : IStateStore
 {
     private const string Live = "(expires_at IS NULL OR expires_at > @now)";
     private const string Columns = "namespace, state_key, state_value, version, updated_at, expires_at";
@@ -41,7 +41,16 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
         await PurgeIfDueAsync(ct);
         var now = NowMs();
         long? expires = ttl is { } t ? now + (long)t.TotalMilliseconds : null;
-        var sql = expectedVersion switch
+        var version = await RunAsync(async (c, token) => await c.ScalarAsync(PutSql(expectedVersion), token,
+            ("@ns", ns), ("@k", key), ("@v", json), ("@now", now), ("@exp", expires), ("@expected", expectedVersion ?? 0)), ct);
+        NotePlainPut(ns); // an entry written without its index row: the next query of this namespace indexes it
+        if (version is not null) return new StatePutResult(true, Convert.ToInt64(version));
+        var current = await GetAsync(ns, key, ct);
+        return new StatePutResult(false, current?.Version ?? 0);
+    }
+
+    /// <summary>The statement of a put at <paramref name="expectedVersion"/>: returns the new version, or no row on a conflict.</summary>
+    private static string PutSql(long? expectedVersion) => expectedVersion switch
         {
             null => $"""
                 INSERT INTO dativo_state ({Columns}) VALUES (@ns, @k, @v, 1, @now, @exp)
@@ -64,20 +73,20 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
                 RETURNING version
                 """,
         };
-        var version = await RunAsync(async (c, token) => await c.ScalarAsync(sql, token,
-            ("@ns", ns), ("@k", key), ("@v", json), ("@now", now), ("@exp", expires), ("@expected", expectedVersion ?? 0)), ct);
-        if (version is not null) return new StatePutResult(true, Convert.ToInt64(version));
-        var current = await GetAsync(ns, key, ct);
-        return new StatePutResult(false, current?.Version ?? 0);
-    }
 
     public async Task<bool> DeleteAsync(string ns, string key, long? expectedVersion = null, CancellationToken ct = default)
     {
         Validate(ns, key);
         var sql = $"DELETE FROM dativo_state WHERE namespace = @ns AND state_key = @k AND {Live}"
             + (expectedVersion is null ? "" : " AND version = @expected");
-        return await RunAsync(async (c, token) => await c.ExecuteAsync(sql, token,
-            ("@ns", ns), ("@k", key), ("@now", NowMs()), ("@expected", expectedVersion ?? 0)), ct) == 1;
+        return await RunAsync(async (c, token) =>
+        {
+            await using var tx = await c.BeginTransactionAsync(token);
+            var deleted = await ExecuteAsync(c, tx, sql, token, ("@ns", ns), ("@k", key), ("@now", NowMs()), ("@expected", expectedVersion ?? 0));
+            if (deleted == 1) await ExecuteAsync(c, tx, "DELETE FROM dativo_state_index WHERE namespace = @ns AND state_key = @k", token, ("@ns", ns), ("@k", key));
+            await tx.CommitAsync(token);
+            return deleted;
+        }, ct) == 1;
     }
 
     public async IAsyncEnumerable<StateEntry> ListAsync(string ns, string prefix = "", [EnumeratorCancellation] CancellationToken ct = default)
@@ -113,8 +122,11 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
     {
         var now = NowMs();
         Volatile.Write(ref _lastPurgeMs, now);
-        return await RunAsync(async (c, token) => await c.ExecuteAsync(
-            "DELETE FROM dativo_state WHERE expires_at IS NOT NULL AND expires_at <= @now", token, ("@now", now)), ct);
+        return await RunAsync(async (c, token) =>
+        {
+            await c.ExecuteAsync("DELETE FROM dativo_state_index WHERE expires_at IS NOT NULL AND expires_at <= @now", token, ("@now", now));
+            return await c.ExecuteAsync("DELETE FROM dativo_state WHERE expires_at IS NOT NULL AND expires_at <= @now", token, ("@now", now));
+        }, ct);
     }
 
     private async Task PurgeIfDueAsync(CancellationToken ct)
@@ -152,5 +164,6 @@ internal sealed class SqlStateStore(SqlDatabase db, TimeProvider time, TimeSpan 
             )
             """, ct);
         await c.ExecuteAsync("CREATE INDEX IF NOT EXISTS dativo_state_expires_at ON dativo_state (expires_at)", ct);
+        await CreateIndexSchemaAsync(c, ct);
     }
 }

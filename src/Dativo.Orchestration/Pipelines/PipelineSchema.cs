@@ -42,7 +42,7 @@ public static class PipelineSchema
         P("retry", Retry),
         P("command", List(Str(), "command: argv, templated")),
         P("env", StrMap("command: extra environment variables, templated")),
-        P("working_dir", Str("command: working directory, relative to the pipeline file")),
+        P("working_dir", Str("command, job: working directory, relative to the pipeline file (default: command the folder of the pipeline file, job the host working directory)")),
         P("pipeline", Str("pipeline: the sub-pipeline file, relative to this file")),
         P("params", StrMap("pipeline: parameters of the sub-pipeline, templated")),
         P("job", Str("job: the dativo job file, relative to this file")),

@@ -8,7 +8,11 @@ public interface IRunStore
     /// <summary>Writes at <see cref="RunRecord.Version"/> (0 creates). False on a version conflict; on success the version is updated.</summary>
     Task<bool> TryPutRunAsync(RunRecord run, TimeSpan ttl, CancellationToken ct);
 
+    /// <summary>Every stored run, in no particular order (reads every record: for a page of runs use <see cref="ListRecentAsync"/>).</summary>
     IAsyncEnumerable<RunRecord> ListRunsAsync(CancellationToken ct);
+
+    /// <summary>A page of runs, newest first (started, else created; then run id descending), from an index where the store has one.</summary>
+    Task<RunPage> ListRecentAsync(RunListQuery query, CancellationToken ct) => RunListing.ScanAsync(this, query, ct);
 
     Task<IReadOnlyDictionary<int, ItemRecord>> GetItemsAsync(string runId, string task, CancellationToken ct);
 

@@ -20,16 +20,24 @@ public static class RunLookup
     {
         if (idOrPrefix.Length == 0) throw new DativoException("a run id is empty; see 'dativo runs list'");
         if (await store.GetRunAsync(idOrPrefix, ct) is { } exact) return exact;
-        var all = new List<RunRecord>();
-        await foreach (var r in store.ListRunsAsync(ct)) all.Add(r);
-        var matches = all.Where(r => Matches(r.RunId, idOrPrefix)).ToList();
+        // the index rows (not the records) of every run, a page at a time
+        var matches = new List<RunRow>();
+        var latest = new List<RunRow>();
+        RunCursor? next = null;
+        do
+        {
+            var page = await store.ListRecentAsync(new RunListQuery(RunListQuery.MaxLimit, Before: next), ct);
+            if (latest.Count == 0) latest.AddRange(page.Runs.Take(5));
+            matches.AddRange(page.Runs.Where(r => Matches(r.RunId, idOrPrefix)));
+            next = page.Next;
+        }
+        while (next is not null && matches.Count <= 10);
+        if (matches.Count == 1 && await store.GetRunAsync(matches[0].RunId, ct) is { } found) return found;
         return matches.Count switch
         {
-            1 => matches[0],
-            0 => throw new DativoException($"no run {idOrPrefix}: give a run id (<pipeline>/<correlation id>) or the short id of 'dativo runs list'; "
-                + (all.Count == 0 ? "there are no runs" : "latest runs: " + string.Join(", ",
-                    all.OrderByDescending(r => r.CreatedAt).Take(5).Select(r => $"{ShortId(r.RunId)} {r.RunId}")))),
-            _ => throw new DativoException($"'{idOrPrefix}' matches {matches.Count} runs: "
+            0 or 1 => throw new DativoException($"no run {idOrPrefix}: give a run id (<pipeline>/<correlation id>) or the short id of 'dativo runs list'; "
+                + (latest.Count == 0 ? "there are no runs" : "latest runs: " + string.Join(", ", latest.Select(r => $"{ShortId(r.RunId)} {r.RunId}")))),
+            _ => throw new DativoException($"'{idOrPrefix}' matches {(matches.Count > 10 ? "more than 10" : matches.Count)} runs: "
                 + string.Join(", ", matches.OrderBy(m => m.RunId, StringComparer.Ordinal).Take(10).Select(m => $"{ShortId(m.RunId)} {m.RunId}"))
                 + (matches.Count > 10 ? ", ..." : "") + "; give more characters"),
         };

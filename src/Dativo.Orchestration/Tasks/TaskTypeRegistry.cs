@@ -18,7 +18,7 @@ public sealed class TaskTypeRegistry
         var r = new TaskTypeRegistry();
         r.Register("command", new CommandExecutor());
         r.Register("pipeline", new SubPipelineExecutor());
-        r.Declare("job", "the job executor comes from the ingestion layer, which this build does not wire in yet");
+        r.Declare("job", "the job executor lives in the application layer (Dativo.Application), which registers it; this host did not");
         r.Register("sql", new SqlTaskExecutor());
         r.Register("generate", new GenerateTaskExecutor());
         r.Register("files", new Files.FilesTaskExecutor());

@@ -19,16 +19,25 @@ namespace Dativo.Server.Api;
 internal static class RunsApi
 {
     public const int DefaultLimit = 100;
+    public const int MaxLimit = RunListQuery.MaxLimit;
+    public const string NextHeader = "X-Next-Before";
 
     public static void Map(IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/runs").WithTags("runs");
-        g.MapGet("", async (string[]? status, string? pipeline, int? limit, ServerContext s, CancellationToken ct) =>
+        g.MapGet("", async (string[]? status, string? pipeline, int? limit, string? since, string? until, string? before, HttpContext http, ServerContext s, CancellationToken ct) =>
         {
-            var runs = await RunQueries.ListAsync(s.Runs, Filter(status, pipeline, limit), ct).ConfigureAwait(false);
+            var page = await RunQueries.ListAsync(s.Runs, Filter(status, pipeline, limit, since, until, before), ct).ConfigureAwait(false);
             var now = s.Time.GetUtcNow();
-            return Json.Of(new JsonArray([.. runs.Select(r => (JsonNode)RunQueries.Json(r, now))]));
-        }).WithSummary($"Stored runs, newest first; filters: status (repeatable), pipeline, limit (default {DefaultLimit})");
+            if (page.Next is { } next)
+            {
+                var cursor = next.ToString();
+                http.Response.Headers[NextHeader] = cursor;
+                http.Response.Headers.Link = $"<{NextLink(http.Request, cursor)}>; rel=\"next\"";
+            }
+            return Json.Of(new JsonArray([.. page.Runs.Select(r => (JsonNode)RunQueries.Json(r, now))]));
+        }).WithSummary($"Stored runs, newest first (from the run index); filters: status (repeatable), pipeline, since/until (ISO 8601, start time), "
+            + $"limit (default {DefaultLimit}, at most {MaxLimit}); the next page: before=<the {NextHeader} header> (also a Link rel=next)");
         g.MapGet("/{id}", async (string id, ServerContext s, CancellationToken ct) =>
         {
             var run = await FindAsync(s, id, ct).ConfigureAwait(false);
@@ -78,9 +87,22 @@ internal static class RunsApi
         }
     }
 
-    public static RunFilter Filter(string[]? status, string? pipeline, int? limit) =>
-        new((status ?? []).SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(x => RunQueries.ParseStatus(x, "status")).ToList(),
-            string.IsNullOrEmpty(pipeline) ? null : pipeline, limit ?? DefaultLimit);
+    public static RunFilter Filter(string[]? status, string? pipeline, int? limit, string? since = null, string? until = null, string? before = null)
+    {
+        if (limit is < 1 or > MaxLimit) throw new Core.Errors.DativoException($"limit {limit}: give a number of runs from 1 to {MaxLimit}");
+        return new((status ?? []).SelectMany(x => x.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(x => RunQueries.ParseStatus(x, "status")).ToList(),
+            string.IsNullOrEmpty(pipeline) ? null : pipeline, limit ?? DefaultLimit,
+            RunQueries.ParseTime(since, "since"), RunQueries.ParseTime(until, "until"), string.IsNullOrEmpty(before) ? null : before);
+    }
+
+    /// <summary>The request's URL with <c>before</c> set to <paramref name="cursor"/> (the other filters kept).</summary>
+    private static string NextLink(HttpRequest request, string cursor)
+    {
+        var query = request.Query.Where(q => q.Key != "before")
+            .SelectMany(q => q.Value.Select(v => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(v ?? "")))
+            .Append("before=" + Uri.EscapeDataString(cursor));
+        return request.PathBase + request.Path + "?" + string.Join("&", query);
+    }
 
     public static JsonObject Started(string runId) => new()
     {

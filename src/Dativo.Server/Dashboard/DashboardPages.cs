@@ -16,10 +16,12 @@ internal static class DashboardPages
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/", async (string? fragment, string? pipeline, HttpContext http, ServerContext s, CancellationToken ct) =>
+        app.MapGet("/", async (string? fragment, string? pipeline, string? before, HttpContext http, ServerContext s, CancellationToken ct) =>
         {
-            var recent = await RunQueries.ListAsync(s.Runs, new RunFilter(Pipeline: string.IsNullOrEmpty(pipeline) ? null : pipeline, Limit: RunsPages.GridRuns), ct).ConfigureAwait(false);
-            var grid = RunsPages.Grid(recent, s.Time.GetUtcNow());
+            pipeline = string.IsNullOrEmpty(pipeline) ? null : pipeline;
+            before = string.IsNullOrEmpty(before) ? null : before;
+            var recent = await RunQueries.ListAsync(s.Runs, new RunFilter(Pipeline: pipeline, Limit: RunsPages.GridRuns, Before: before), ct).ConfigureAwait(false);
+            var grid = RunsPages.Grid(recent, s.Time.GetUtcNow(), pipeline, before);
             if (fragment == "grid") return Page(grid.ToString());
             var body = new Html().Add($"<h1>Runs</h1>").Add(RunsPages.Pipelines(s.Pipelines.List(), ApiKeyAuth.CanOperate(http))).Add($"<h2>Recent runs</h2>").Add(grid);
             return Page(Layout.Page("Runs", "Runs", body, ApiKeyAuth.CanOperate(http)));

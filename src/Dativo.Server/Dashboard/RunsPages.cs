@@ -10,12 +10,16 @@ internal static class RunsPages
 {
     public const int GridRuns = 30;
 
-    /// <summary>The grid: one block per pipeline among the newest runs, tasks as rows, runs as columns (oldest left).</summary>
-    public static Html Grid(IReadOnlyList<RunRecord> recent, DateTimeOffset now)
+    /// <summary>
+    /// The grid: one block per pipeline among a page of runs from the run index (the newest unless <paramref name="before"/>),
+    /// tasks as rows, runs as columns (oldest left), and a link to the next (older) page.
+    /// </summary>
+    public static Html Grid(RunPage page, DateTimeOffset now, string? pipeline = null, string? before = null)
     {
+        var recent = page.Runs;
         var h = new Html();
-        var live = recent.Any(r => Layout.Live(r.Status));
-        h.Add($"<div id=\"grid\" data-refresh=\"/?fragment=grid\" data-live=\"{(live ? "true" : "false")}\">");
+        var live = before is null && recent.Any(r => Layout.Live(r.Status));
+        h.Add($"<div id=\"grid\" data-refresh=\"{PageLink(pipeline, before)}fragment=grid\" data-live=\"{(live ? "true" : "false")}\">");
         if (recent.Count == 0) h.Add($"<p class=\"empty\">No runs yet. Trigger a pipeline above, or run <code>dativo pipeline run FILE</code>.</p>");
         foreach (var group in recent.GroupBy(r => r.Pipeline))
         {
@@ -36,7 +40,7 @@ internal static class RunsPages
                 h.Add($"<tr><th class=\"task\">{t}</th>");
                 foreach (var r in runs)
                 {
-                    var status = r.Tasks.GetValueOrDefault(t)?.Status;
+                    var status = r.Tasks.GetValueOrDefault(t);
                     if (status is null) h.Add($"<td></td>");
                     else h.Add($"<td><a class=\"cell {Layout.StatusClass(status)}\" href=\"/runs/{Html.Segment(r.RunId)}\" data-run=\"{RunLookup.ShortId(r.RunId)}\" data-task=\"{t}\" data-status=\"{status.ToLowerInvariant()}\" title=\"{t} · {status.ToLowerInvariant()} · {r.RunId}\"></a></td>");
                 }
@@ -47,9 +51,17 @@ internal static class RunsPages
         h.Add($"<table class=\"list\"><thead><tr><th>run</th><th>pipeline</th><th>status</th><th>started</th><th>duration</th><th>error</th></tr></thead><tbody>");
         foreach (var r in recent)
             h.Add($"<tr data-run-row=\"{RunLookup.ShortId(r.RunId)}\" data-status=\"{r.Status.ToLowerInvariant()}\"><td><a href=\"/runs/{Html.Segment(r.RunId)}\">{RunLookup.ShortId(r.RunId)}</a></td><td>{r.Pipeline}</td><td>{Layout.Badge(r.Status)}</td><td>{Layout.Instant(r.StartedAt ?? r.CreatedAt)}</td><td>{Layout.Duration(RunQueries.Duration(r, now)?.TotalSeconds)}</td><td class=\"error\">{r.Error}</td></tr>");
-        h.Add($"</tbody></table></div>");
+        h.Add($"</tbody></table>");
+        h.Add($"<p class=\"paging\">");
+        if (before is not null) h.Add($"<a href=\"{PageLink(pipeline, null)}\" id=\"newest\">newest runs</a> ");
+        if (page.Next is { } next) h.Add($"<a href=\"{PageLink(pipeline, next.ToString())}\" id=\"older\" rel=\"next\">older runs →</a>");
+        h.Add($"</p></div>");
         return h;
     }
+
+    /// <summary><c>/?</c> with the pipeline and cursor of a page, ready for more parameters.</summary>
+    private static string PageLink(string? pipeline, string? before) =>
+        "/?" + (pipeline is null ? "" : "pipeline=" + Uri.EscapeDataString(pipeline) + "&") + (before is null ? "" : "before=" + Uri.EscapeDataString(before) + "&");
 
     public static Html Pipelines(IReadOnlyList<PipelineEntry> pipelines, bool canOperate)
     {

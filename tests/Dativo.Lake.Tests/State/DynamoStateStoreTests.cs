@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Dativo.Core.Errors;
 using Dativo.Lake.State;
+using Dativo.Lake.State.Dynamo;
 using Dativo.Testing.Services;
 
 namespace Dativo.Lake.Tests.State;
@@ -47,6 +48,47 @@ public sealed class DynamoStateStoreTests(DynaliteFixture dynamo) : StateStoreCo
         var e = await Assert.ThrowsAsync<DativoException>(() => store.GetAsync(Ns, "k"));
         Assert.Contains(foreign, e.Message);
         Assert.Contains("namespace:HASH", e.Message);
+    }
+
+    [SkippableFact]
+    public async Task Index_rows_of_writes_that_never_reached_their_entry_are_skipped_then_removed()
+    {
+        SkipIfUnavailable();
+        var t0 = Clock.GetUtcNow();
+        var store = (DynamoStateStore)NewStore();
+        StateIndexEntry Row(DateTimeOffset at, string status) => new(at, "g", status, $$"""{"status":"{{status}}"}""");
+        StateIndexEntry? Project(StateEntry e) => Row(t0.AddMinutes(1), "from-entry");
+        Assert.True((await store.PutIndexedAsync(Ns, "a", "1", Row(t0.AddMinutes(1), "OK"), expectedVersion: 0)).Succeeded);
+
+        // a crash after the row was written and before the entry was: a moved row, a row for an entry that never came
+        store.AfterRowWritten = _ => throw new IOException("crash between the row and the entry");
+        await Assert.ThrowsAsync<IOException>(() => store.PutIndexedAsync(Ns, "a", "2", Row(t0.AddMinutes(5), "FAIL"), expectedVersion: 1));
+        await Assert.ThrowsAsync<IOException>(() => store.PutIndexedAsync(Ns, "ghost", "3", Row(t0.AddMinutes(6), "OK"), expectedVersion: 0));
+        // ... and one whose row took the entry's own place (same time) with data the entry never got
+        await Assert.ThrowsAsync<IOException>(() => store.PutIndexedAsync(Ns, "a", "4", Row(t0.AddMinutes(1), "LOST"), expectedVersion: 1));
+        Assert.Equal(3, await IndexRowsAsync());
+
+        var fresh = (IStateIndex)NewStore();
+        var rows = (await fresh.QueryIndexAsync(Ns, new StateIndexQuery(10), Project)).Rows;
+        Assert.Equal([("a", t0.AddMinutes(1).ToUnixTimeMilliseconds(), 1L)], rows.Select(r => (r.Key, r.AtMs, r.Version)));
+        Assert.Equal("from-entry", rows[0].Status); // the overwritten row was rebuilt from the entry
+        Assert.Empty((await fresh.QueryIndexAsync(Ns, new StateIndexQuery(10, Statuses: ["FAIL", "LOST"]), Project)).Rows);
+
+        Clock.Advance(TimeSpan.FromMinutes(11)); // past the grace of a write still under way
+        Assert.Single((await fresh.QueryIndexAsync(Ns, new StateIndexQuery(10), Project)).Rows);
+        Assert.Equal(1, await IndexRowsAsync());
+    }
+
+    private async Task<int> IndexRowsAsync()
+    {
+        using var client = RawClient();
+        var r = await client.QueryAsync(new QueryRequest
+        {
+            TableName = _table, ConsistentRead = true, KeyConditionExpression = "#ns = :p",
+            ExpressionAttributeNames = new() { ["#ns"] = "namespace" },
+            ExpressionAttributeValues = new() { [":p"] = new AttributeValue { S = Ns + "\u001Fidx" } },
+        });
+        return r.Count ?? 0;
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Dativo.Lake.Tests.State;
 /// The conformance suite of <see cref="IStateStore"/>: behaviour every backend (SQLite, PostgreSQL, DynamoDB) must have;
 /// subclasses supply the database.
 /// </summary>
-public abstract class StateStoreContractTests
+public abstract partial class StateStoreContractTests
 {
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
 

@@ -16,7 +16,7 @@ namespace Dativo.Lake.State.Dynamo;
 /// <c>expires_epoch</c> (seconds) lets DynamoDB's own TTL delete expired items too when it is enabled on the table.
 /// Values over 16 KB are stored gzip-compressed (items are limited to 400 KB).
 /// </summary>
-internal sealed class DynamoStateStore : IStateStore, IDisposable
+internal sealed partial class DynamoStateStore : IStateStore, IDisposable
 {
     private const int CompressAbove = 16 * 1024;
     private const int MaxStoredValueBytes = 380 * 1024;
@@ -25,6 +25,7 @@ internal sealed class DynamoStateStore : IStateStore, IDisposable
     {
         ["#ns"] = "namespace", ["#k"] = "state_key", ["#v"] = "state_value", ["#vz"] = "state_value_gz",
         ["#ver"] = "version", ["#upd"] = "updated_at", ["#exp"] = "expires_at", ["#ttl"] = "expires_epoch",
+        ["#isk"] = "idx_sk", ["#itag"] = "idx_tag",
     };
 
     private readonly IAmazonDynamoDB _client;
@@ -59,8 +60,15 @@ internal sealed class DynamoStateStore : IStateStore, IDisposable
         StateKeys.ValidateJson(json);
         if (expectedVersion < 0) throw new ArgumentOutOfRangeException(nameof(expectedVersion), "expected version must be null, 0 (create) or a version");
         if (ttl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ttl), "ttl must be positive");
+        if (_projections.TryGetValue(ns, out var project) && project(new StateEntry(ns, key, json, 0, _time.GetUtcNow(), null)) is { } row)
+            return await PutIndexedAsync(ns, key, json, row, expectedVersion, ttl, ct);
         await PurgeIfDueAsync(ct);
+        return await WriteAsync(ns, key, json, expectedVersion, ttl, null, ct);
+    }
 
+    /// <summary>The conditional write of an entry; with <paramref name="index"/> it also names the entry's index row, else it marks the row stale.</summary>
+    private async Task<StatePutResult> WriteAsync(string ns, string key, string json, long? expectedVersion, TimeSpan? ttl, (string Sk, string Tag)? index, CancellationToken ct)
+    {
         var now = NowMs();
         var values = new Dictionary<string, AttributeValue>
         {
@@ -83,6 +91,17 @@ internal sealed class DynamoStateStore : IStateStore, IDisposable
             values[":v"] = new AttributeValue { S = json };
             set.Add("#v = :v");
             remove.Add("#vz");
+        }
+        if (index is { } ix)
+        {
+            values[":isk"] = new AttributeValue { S = ix.Sk };
+            values[":itag"] = new AttributeValue { S = ix.Tag };
+            set.Add("#isk = :isk");
+            set.Add("#itag = :itag");
+        }
+        else
+        {
+            remove.Add("#itag");
         }
         if (ttl is { } t)
         {
@@ -138,11 +157,12 @@ internal sealed class DynamoStateStore : IStateStore, IDisposable
         }
         try
         {
-            await CallAsync(token => _client.DeleteItemAsync(new DeleteItemRequest
+            var deleted = await CallAsync(token => _client.DeleteItemAsync(new DeleteItemRequest
             {
                 TableName = _where.Table, Key = Key(ns, key), ConditionExpression = condition,
-                ExpressionAttributeNames = Used([], [], condition), ExpressionAttributeValues = values,
+                ExpressionAttributeNames = Used([], [], condition), ExpressionAttributeValues = values, ReturnValues = ReturnValue.ALL_OLD,
             }, token), ct);
+            if (deleted.Attributes?.TryGetValue("idx_sk", out var sk) == true && sk.S is not null) await DeleteRowAsync(ns, sk.S, null, ct);
             return true;
         }
         catch (ConditionalCheckFailedException)
@@ -266,7 +286,7 @@ internal sealed class DynamoStateStore : IStateStore, IDisposable
     }
 
     private DativoException Describe(Exception e) => new(
-        $"state store {_where}: {(e as AmazonServiceException)?.ErrorCode ?? e.GetType().Name}: {e.Message}; check the region, the endpoint and the AWS credentials (dynamodb:GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, DescribeTable, CreateTable on the table)");
+        $"state store {_where}: {(e as AmazonServiceException)?.ErrorCode ?? e.GetType().Name}: {e.Message}; check the region, the endpoint and the AWS credentials (dynamodb:GetItem, BatchGetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, DescribeTable, CreateTable on the table)");
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
