@@ -31,6 +31,12 @@ public sealed class RunOptions
 
     public Action<RunEvent>? Progress { get; init; }
 
+    /// <summary>
+    /// Set on workers: fan-out items are claimed through these leases, so idle workers sharing the store take items of a
+    /// running fan-out (see <see cref="RunWorker"/>). Null: the owner runs every item itself.
+    /// </summary>
+    public ItemLeases? ItemLeases { get; init; }
+
     public Dativo.Orchestration.Alerts.IAlertSender? Alerts { get; init; }
 }
 

@@ -7,7 +7,9 @@ namespace Dativo.Orchestration.Runs;
 /// One worker of several sharing a state store (PostgreSQL or DynamoDB): takes queued runs whose owner is gone (never
 /// claimed, finished, dead on this host, or whose lease ran out) and runs them. Taking a run is the compare-and-set of
 /// its owner with the next fence, so two workers never both take it; a run whose worker died is resumed (succeeded items
-/// stay done, interrupted ones run again) and the dead worker's fence can no longer write to it.
+/// stay done, interrupted ones run again) and the dead worker's fence can no longer write to it. With
+/// <see cref="RunOptions.ItemLeases"/> set, a worker with nothing to take helps a live run: it claims and runs items of
+/// the fan-out its owner is running (see RunSession.Shared).
 /// </summary>
 public sealed class RunWorker(RunEngine engine, RunQueue queue, Func<QueuedRun, LoadedPipeline> load, Action<string> log)
 {
@@ -51,7 +53,8 @@ public sealed class RunWorker(RunEngine engine, RunQueue queue, Func<QueuedRun, 
                 continue;
             }
             waiting++;
-            if (run is not null && RunOwnership.IsLive(run, O.Time, O.Heartbeat)) continue;
+            var live = run is not null && RunOwnership.IsLive(run, O.Time, O.Heartbeat);
+            if (live && (O.ItemLeases is null || !SharedTasks(run!).Any())) continue;
             LoadedPipeline pipeline;
             try
             {
@@ -60,6 +63,11 @@ public sealed class RunWorker(RunEngine engine, RunQueue queue, Func<QueuedRun, 
             catch (DativoException e)
             {
                 log($"worker: {q.RunId}: {e.Message}; left in the queue");
+                continue;
+            }
+            if (live)
+            {
+                if (await HelpAsync(pipeline, run!, ct) > 0) return (0, waiting);
                 continue;
             }
             log($"worker {Environment.ProcessId}: taking {q.RunId}" + (run is null ? "" : $" (#{run.RunCounter} {run.Status.ToLowerInvariant()}, owner gone)"));
@@ -78,5 +86,24 @@ public sealed class RunWorker(RunEngine engine, RunQueue queue, Func<QueuedRun, 
             return (1, waiting - 1);
         }
         return (0, waiting);
+    }
+
+    /// <summary>Fan-out tasks of a run another worker owns whose items are open to every worker now.</summary>
+    private static IEnumerable<string> SharedTasks(RunRecord run) =>
+        run.Tasks.Where(kv => kv.Value is { Status: RunStatus.Running, SharedCounter: { } c } && c == run.RunCounter).Select(kv => kv.Key);
+
+    /// <summary>Runs items of the run's shared tasks alongside their owner; how many it ran.</summary>
+    private async Task<int> HelpAsync(LoadedPipeline pipeline, RunRecord run, CancellationToken ct)
+    {
+        var ran = 0;
+        foreach (var task in SharedTasks(run).ToList())
+        {
+            if (pipeline.Tasks.All(t => t.Name != task)) continue;
+            await using var session = new RunSession(engine, pipeline, run, ct);
+            var n = await session.HelpAsync(task);
+            if (n > 0) log($"worker {Environment.ProcessId}: ran {n} item(s) of {run.RunId} task {task} (owner pid {run.Owner?.Pid} on {run.Owner?.Host})");
+            ran += n;
+        }
+        return ran;
     }
 }
