@@ -37,6 +37,9 @@ public sealed class RunOptions
     /// </summary>
     public ItemLeases? ItemLeases { get; init; }
 
+    /// <summary>With <see cref="ItemLeases"/>: how many items of a shared fan-out this process runs at once (null: up to the task's concurrency).</summary>
+    public int? ItemSlots { get; init; }
+
     public Dativo.Orchestration.Alerts.IAlertSender? Alerts { get; init; }
 }
 

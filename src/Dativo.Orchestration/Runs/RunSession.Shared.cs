@@ -55,7 +55,8 @@ internal sealed partial class RunSession
     {
         var leases = _o.ItemLeases!;
         var limit = t.Concurrency ?? _o.DefaultConcurrency;
-        using var slots = new SemaphoreSlim(limit);
+        var local = Math.Min(limit, _o.ItemSlots ?? limit);
+        using var slots = new SemaphoreSlim(local);
         var mine = new Dictionary<int, Task<long?>>();
         var adopted = new Dictionary<int, long>();
         var closed = new HashSet<int>();
@@ -117,7 +118,7 @@ internal sealed partial class RunSession
             }
             if (open.Count == 0 && mine.Count == 0 && (elsewhere.Count == 0 || !owner)) return ran;
 
-            var budget = claiming ? Math.Min(limit - mine.Count, limit - live) : 0;
+            var budget = claiming ? Math.Min(local - mine.Count, limit - live) : 0;
             foreach (var i in open.OrderBy(i => (i - start + items.Count) % Math.Max(1, items.Count)))
             {
                 if (budget <= 0) break;
