@@ -26,6 +26,7 @@ public sealed class SharedItemsTests(PostgresDatabaseFixture db) : IClassFixture
         var marks = Directory.CreateDirectory(Path.Combine(dir.Path, "marks")).FullName;
         var started = Directory.CreateDirectory(Path.Combine(dir.Path, "started")).FullName;
         var go = Path.Combine(dir.Path, "go");
+        var pids = Directory.CreateDirectory(Path.Combine(dir.Path, "pids")).FullName;
         var wait = gated ? $"until [ -e {go} ]; do sleep 0.05; done; " : "";
         return dir.File("p.yaml", $$$"""
             name: {{{name}}}
@@ -35,7 +36,7 @@ public sealed class SharedItemsTests(PostgresDatabaseFixture db) : IClassFixture
                 concurrency: 4
                 foreach: {sources: [{values: [{{{string.Join(", ", Enumerable.Range(0, Items).Select(i => $"d{i:D2}"))}}}]}]}
                 env: {D: "{{ dataset }}"}
-                command: [bash, -c, 'echo start >> {{{marks}}}/$D; touch {{{started}}}/$D; until [ $(ls {{{started}}} | wc -l) -ge 3 ]; do sleep 0.05; done; {{{wait}}}echo done >> {{{marks}}}/$D']
+                command: [bash, -c, 'echo $$ > {{{pids}}}/$D; echo start >> {{{marks}}}/$D; touch {{{started}}}/$D; until [ $(ls {{{started}}} | wc -l) -ge 3 ]; do sleep 0.05; done; {{{wait}}}echo done >> {{{marks}}}/$D']
             """);
     }
 
@@ -112,8 +113,10 @@ public sealed class SharedItemsTests(PostgresDatabaseFixture db) : IClassFixture
             .Where(kv => kv.Value.State == ItemLeaseRecord.Running && kv.Value.Worker.Contains($"/{helper.Id}/", StringComparison.Ordinal))
             .Select(kv => kv.Key).ToList();
         Assert.Equal(2, held.Count);
+        var commands = held.Select(i => int.Parse(File.ReadAllText(Path.Combine(dir.Path, "pids", $"d{i:D2}")).Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         helper.Kill(); // SIGKILL: its commands die with it (lifeline), its leases are left to run out
         await helper.WaitForExitAsync();
+        while (commands.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(20); // the killed attempts never reach their side effect
         File.WriteAllText(Path.Combine(dir.Path, "go"), "");
 
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -173,6 +176,19 @@ public sealed class SharedItemsTests(PostgresDatabaseFixture db) : IClassFixture
         var stored = (await slow.ListAsync(runId, "work", default))[7];
         Assert.Equal((ItemLeaseRecord.Done, "host-b/2/2", 2L, "b"), (stored.State, stored.Worker, stored.Fence, stored.Item!.Outputs["by"]));
         Assert.True(stored.Finishes(1));
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] is not 'Z' and not 'X';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
