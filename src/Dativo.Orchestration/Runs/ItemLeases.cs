@@ -153,8 +153,8 @@ public sealed class ItemLease : IDisposable
     /// <summary>Stores the item's outcome and ends the lease. False when the lease was lost: the result was refused.</summary>
     public Task<bool> FinishAsync(ItemRecord item) => WriteAsync(r => r with { State = ItemLeaseRecord.Done, Item = item, LeaseUntil = _owner.Now });
 
-    /// <summary>Gives the item back unstarted (another worker may claim it at once).</summary>
-    public Task<bool> ReleaseAsync() => WriteAsync(r => r with { State = ItemLeaseRecord.Released, LeaseUntil = _owner.Now });
+    /// <summary>Gives the item back (another worker may claim it at once), with <paramref name="item"/>'s attempts when it ran (a cancelled attempt).</summary>
+    public Task<bool> ReleaseAsync(ItemRecord? item = null) => WriteAsync(r => r with { State = ItemLeaseRecord.Released, LeaseUntil = _owner.Now, Item = item ?? r.Item });
 
     private async Task<bool> WriteAsync(Func<ItemLeaseRecord, ItemLeaseRecord> change)
     {

@@ -110,7 +110,8 @@ internal sealed partial class RunSession
                 if (owner)
                     foreach (var i in open.Concat(elsewhere))
                     {
-                        await FinishItemAsync(t, items[i], RunStatus.Cancelled, elsewhere.Contains(i) ? "cancelled; it may still finish on the worker that holds it" : "cancelled before it started");
+                        await FinishItemAsync(t, items[i], RunStatus.Cancelled,
+                            elsewhere.Contains(i) ? "cancelled; it may still finish on the worker that holds it" : items[i].Attempts.Count > 0 ? "cancelled" : "cancelled before it started");
                         closed.Add(i);
                     }
                 foreach (var (i, work) in mine) if (await work is { } v) adopted[i] = v;
@@ -158,6 +159,12 @@ internal sealed partial class RunSession
         try
         {
             await RunItemAsync(t, executor, item, slots, lease.Token);
+            if (item.Status == RunStatus.Cancelled && !lease.Lost)
+            {
+                // this worker stopped (or the run is being cancelled): not an outcome — the item is open again for the run
+                await lease.ReleaseAsync(item);
+                return null;
+            }
             if (!await lease.FinishAsync(item)) throw new ItemLeaseLostException(t.Name, item.Dataset);
             if (owner) await _journal.SaveAsync(t.Name, item);
             return lease.Version;

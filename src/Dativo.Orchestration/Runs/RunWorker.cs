@@ -21,17 +21,27 @@ public sealed class RunWorker(RunEngine engine, RunQueue queue, Func<QueuedRun, 
     /// <summary>Only runs of pipeline files under this folder (null: any).</summary>
     public string? PipelinesDir { get; init; }
 
-    /// <summary>Loops until cancelled (or, with <paramref name="exitWhenIdle"/>, until the queue is empty); returns the runs it finished.</summary>
-    public async Task<int> RunAsync(bool exitWhenIdle, CancellationToken ct)
+    /// <summary>
+    /// Loops until cancelled (or, with <paramref name="exitWhenIdle"/>, until the queue is empty); returns the runs it finished.
+    /// Once <paramref name="drain"/> is cancelled it takes nothing new and returns after the work in hand (which <paramref name="ct"/> cancels).
+    /// </summary>
+    public async Task<int> RunAsync(bool exitWhenIdle, CancellationToken ct, CancellationToken drain = default)
     {
         var finished = 0;
-        while (!ct.IsCancellationRequested)
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, drain);
+        while (!ct.IsCancellationRequested && !drain.IsCancellationRequested)
         {
             var (ran, waiting) = await OnceAsync(ct);
             finished += ran;
             if (ran > 0) continue;
             if (exitWhenIdle && waiting == 0) return finished;
-            await Task.Delay(Poll, O.Time, ct);
+            try
+            {
+                await Task.Delay(Poll, O.Time, wait.Token);
+            }
+            catch (OperationCanceledException) when (drain.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+            }
         }
         return finished;
     }
