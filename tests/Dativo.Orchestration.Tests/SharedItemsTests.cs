@@ -55,7 +55,7 @@ public sealed class SharedItemsTests(PostgresDatabaseFixture db) : IClassFixture
         var submitted = await CliRunner.RunAsync(dir.Path, "pipeline", "submit", "p.yaml", "--correlation-id", "s1", "--state", state);
         Assert.True(submitted.ExitCode == 0, submitted.All);
 
-        string[] worker = ["worker", "--state", state, "--exit-when-idle", "--slots", "2", "--lease", "3s"];
+        string[] worker = ["worker", "--state", state, "--exit-when-idle", "--slots", "2", "--lease", "20s"]; // no lease runs out here
         using var a = CliRunner.Start(dir.Path, worker);
         using var b = CliRunner.Start(dir.Path, worker);
         var logs = new[] { a, b }.Select(p => (Err: p.StandardError.ReadToEndAsync(), Out: p.StandardOutput.ReadToEndAsync())).ToArray();
@@ -94,12 +94,12 @@ public sealed class SharedItemsTests(PostgresDatabaseFixture db) : IClassFixture
         var submitted = await CliRunner.RunAsync(dir.Path, "pipeline", "submit", "p.yaml", "--correlation-id", "k1", "--state", state);
         Assert.True(submitted.ExitCode == 0, submitted.All);
 
-        string[] worker = ["worker", "--state", state, "--exit-when-idle", "--slots", "2", "--lease", "2s"];
+        string[] worker = ["worker", "--state", state, "--exit-when-idle", "--slots", "2", "--lease", "4s"]; // the killed worker's run out
         using var a = CliRunner.Start(dir.Path, worker);
         using var b = CliRunner.Start(dir.Path, worker);
         var logs = new[] { a, b }.Select(p => (Err: p.StandardError.ReadToEndAsync(), Out: p.StandardOutput.ReadToEndAsync())).ToArray();
         var store = new StateStoreRunStore(StateStores.Open(new StateStoreOptions { Uri = state }));
-        var leases = new ItemLeases(store.State, TimeProvider.System, TimeSpan.FromSeconds(2));
+        var leases = new ItemLeases(store.State, TimeProvider.System, TimeSpan.FromSeconds(4));
 
         // four items in flight (two per worker, all held at "go") and their leases written
         var started = Path.Combine(dir.Path, "started");

@@ -106,15 +106,17 @@ internal sealed partial class RunSession
 
             if (_cancel.IsCancellationRequested)
             {
-                await Task.WhenAll(mine.Values); // their attempts end as cancelled
+                await Task.WhenAll(mine.Values); // their attempts end as cancelled; the items are given back
                 if (owner)
+                {
+                    await Task.WhenAll(mine.Keys.Select(i => _journal.SaveAsync(t.Name, items[i])));
                     foreach (var i in open.Concat(elsewhere))
                     {
                         await FinishItemAsync(t, items[i], RunStatus.Cancelled,
                             elsewhere.Contains(i) ? "cancelled; it may still finish on the worker that holds it" : items[i].Attempts.Count > 0 ? "cancelled" : "cancelled before it started");
                         closed.Add(i);
                     }
-                foreach (var (i, work) in mine) if (await work is { } v) adopted[i] = v;
+                }
                 return ran;
             }
             if (open.Count == 0 && mine.Count == 0 && (elsewhere.Count == 0 || !owner)) return ran;
