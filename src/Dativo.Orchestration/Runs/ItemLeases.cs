@@ -158,10 +158,11 @@ public sealed class ItemLease : IDisposable
 
     private async Task<bool> WriteAsync(Func<ItemLeaseRecord, ItemLeaseRecord> change)
     {
+        if (_disposed) return false; // the item's work is over (its outcome written, given back, or failed to store)
         await _gate.WaitAsync(CancellationToken.None);
         try
         {
-            if (Lost || _record.State != ItemLeaseRecord.Running) return false;
+            if (_disposed || Lost || _record.State != ItemLeaseRecord.Running) return false;
             var next = change(_record);
             if (await _owner.TryWriteAsync(_key, next, _record.Version, _ttl) is { } version)
             {
@@ -177,8 +178,12 @@ public sealed class ItemLease : IDisposable
         }
     }
 
+    private volatile bool _disposed;
+
+    /// <summary>Ends this worker's use of the lease; later writes (a renewal racing the item's end) do nothing.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _gate.Dispose();
         _lost.Dispose();
     }

@@ -70,8 +70,17 @@ internal sealed partial class RunSession
                 mine.Remove(i);
                 if (await work is { } version) adopted[i] = version; // this worker's own outcome, already in the item records
             }
-            foreach (var lease in _held.Where(kv => kv.Key.Task == t.Name).Select(kv => kv.Value))
-                await lease.RenewAsync();
+            foreach (var (key, lease) in _held.Where(kv => kv.Key.Task == t.Name).ToList())
+            {
+                try
+                {
+                    await lease.RenewAsync(); // a refused renewal cancels the item's work (another worker holds it)
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Emit(t.Name, items[key.Index].Dataset, RunStatus.Running, 0, "could not renew the item's lease: " + e.Message);
+                }
+            }
             if (!owner) claiming &= await RunStillSharedAsync(t);
 
             var claims = await leases.ListAsync(_run.RunId, t.Name, CancellationToken.None);
