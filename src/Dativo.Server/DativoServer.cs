@@ -51,6 +51,8 @@ public static class DativoServer
         builder.Services.AddSingleton<SchedulerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SchedulerService>());
         builder.Services.AddHostedService<StreamsLifetime>();
+        builder.Services.AddSingleton<WorkerService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerService>());
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "Dativo";

@@ -46,7 +46,28 @@ public static class PipelineHost
 
     /// <summary>An engine over <paramref name="store"/> that reports its events to <paramref name="progress"/>; attempt logs under
     /// <paramref name="logRoot"/> (default <see cref="AppContext.LogRoot"/>).</summary>
-    public static RunEngine Engine(AppContext app, IRunStore store, Action<RunEvent> progress, string? logRoot = null) => new(new RunOptions
+    public static RunEngine Engine(AppContext app, IRunStore store, Action<RunEvent> progress, string? logRoot = null) => new(Options(app, store, progress, logRoot));
+
+    /// <summary>
+    /// An engine for a worker sharing <paramref name="store"/> with other workers: it holds runs and fan-out items with
+    /// leases of <paramref name="lease"/> (default 30 s), so idle workers take items of a running fan-out; it runs at most
+    /// <paramref name="slots"/> items of a shared fan-out at once (null: up to the task's concurrency).
+    /// </summary>
+    public static RunEngine WorkerEngine(AppContext app, StateStoreRunStore store, Action<RunEvent> progress, TimeSpan? lease = null, int? slots = null)
+    {
+        var o = Options(app, store, progress, null);
+        var l = lease ?? o.Lease;
+        return new(new RunOptions
+        {
+            Store = o.Store, Registry = o.Registry, Time = o.Time, Env = o.Env, Aws = o.Aws, LogRoot = o.LogRoot, Progress = o.Progress, Alerts = o.Alerts,
+            Lease = l,
+            Heartbeat = l < TimeSpan.FromSeconds(3) ? l / 3 : o.Heartbeat,
+            ItemLeases = new ItemLeases(store.State, app.Time, l),
+            ItemSlots = slots,
+        });
+    }
+
+    private static RunOptions Options(AppContext app, IRunStore store, Action<RunEvent> progress, string? logRoot) => new()
     {
         Store = store,
         Registry = Registry(app),
@@ -56,5 +77,5 @@ public static class PipelineHost
         LogRoot = logRoot ?? app.LogRoot,
         Progress = progress,
         Alerts = new WebhookAlerts(Http, app.Warn),
-    });
+    };
 }

@@ -27,6 +27,12 @@ internal static class PipelineServices
         return PipelineHost.Engine(ctx.App, store, e => Print(ctx, e, quiet));
     }
 
+    public static RunEngine WorkerEngine(CliContext ctx, StateStoreRunStore store, TimeSpan? lease, int? slots)
+    {
+        var quiet = ctx.Env("DATIVO_NO_PROGRESS") == "1";
+        return PipelineHost.WorkerEngine(ctx.App, store, e => Print(ctx, e, quiet), lease, slots);
+    }
+
     private static readonly Lock Gate = new();
 
     private static void Print(CliContext ctx, RunEvent e, bool quiet)

@@ -23,8 +23,15 @@ internal static class ServeCommand
         var tls = new Option<string>("--tls-cert") { Description = "PKCS#12 certificate for https:// addresses (env DATIVO_TLS_CERTIFICATE)" };
         var auth = new Option<bool?>("--auth-required") { Description = "require an API key on loopback too (always required on other addresses)" };
         var noSchedule = new Option<bool>("--no-schedule") { Description = "do not run the pipelines' schedules and triggers" };
+        var workers = new Option<int?>("--workers")
+        {
+            Description = "also run N worker loops (default 1 when given without N; env DATIVO_WORKERS): API-triggered and scheduled runs are queued " +
+                "and taken by any worker sharing the state store (other 'serve --workers' or 'dativo worker' processes), which also share fan-out items",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = _ => null,
+        };
         var cmd = new Command("serve", "Run the REST API, the web dashboard and the pipelines' schedules and triggers until stopped")
-            { config, urls, pipelines, jobs, warehouse, catalog, state, streams, tls, auth, noSchedule };
+            { config, urls, pipelines, jobs, warehouse, catalog, state, streams, tls, auth, noSchedule, workers };
         cmd.SetAction(async (pr, ct) =>
         {
             var flags = new Dictionary<string, string?>
@@ -32,6 +39,7 @@ internal static class ServeCommand
                 ["urls"] = pr.GetValue(urls), ["pipelines"] = pr.GetValue(pipelines), ["jobs"] = pr.GetValue(jobs), ["warehouse"] = pr.GetValue(warehouse),
                 ["catalog"] = pr.GetValue(catalog), ["state"] = pr.GetValue(state), ["streams"] = pr.GetValue(streams), ["tls.certificate"] = pr.GetValue(tls),
                 ["auth.required"] = pr.GetValue(auth) is { } a ? (a ? "true" : "false") : null, ["schedule"] = pr.GetValue(noSchedule) ? "false" : null,
+                ["workers"] = pr.GetResult(workers) is null ? null : (pr.GetValue(workers) ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             var cfg = ServerConfig.Load(pr.GetValue(config), Environment.CurrentDirectory, ctx.Env, flags);
             var app = ctx.App with { WorkDir = cfg.BaseDir };

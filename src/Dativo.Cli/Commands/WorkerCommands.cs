@@ -41,11 +41,15 @@ internal static class WorkerCommands
         var state = PipelineServices.StateOption();
         var pipelines = new Option<DirectoryInfo>("--pipelines") { Description = "only take runs of pipeline files under this folder" };
         var idle = new Option<bool>("--exit-when-idle") { Description = "exit once no queued run is left (default: wait for more)" };
-        var cmd = new Command("worker", "Run queued runs (dativo pipeline submit) with other workers sharing a PostgreSQL or DynamoDB state store; runs of a dead worker are taken over") { state, pipelines, idle };
+        var lease = new Option<string>("--lease") { Description = "how long a worker's heartbeat holds a run or a fan-out item (default 30s); a dead worker's work is taken over after it" };
+        var slots = new Option<int?>("--slots") { Description = "items of a shared fan-out this worker runs at once (default: up to the task's concurrency)" };
+        var cmd = new Command("worker", "Run queued runs (dativo pipeline submit) with other workers sharing a state store (PostgreSQL, DynamoDB, or one SQLite file); idle workers take items of a running fan-out; a dead worker's work is taken over")
+            { state, pipelines, idle, lease, slots };
         cmd.SetAction(async (pr, ct) =>
         {
             var store = (StateStoreRunStore)PipelineServices.OpenStore(ctx, pr.GetValue(state));
-            var engine = PipelineServices.Engine(ctx, store, progress: true);
+            if (pr.GetValue(slots) is < 1) throw new DativoException("--slots: write a whole number ≥ 1");
+            var engine = PipelineServices.WorkerEngine(ctx, store, ParseLease(pr.GetValue(lease)), pr.GetValue(slots));
             var worker = new RunWorker(engine, new RunQueue(store.State), q => PipelineServices.Load(ctx, q.PipelineFile, q.Params), m => ctx.Err.WriteLine(m))
             {
                 PipelinesDir = pr.GetValue(pipelines)?.FullName,
@@ -62,5 +66,12 @@ internal static class WorkerCommands
             return ExitCodes.Success;
         });
         return cmd;
+    }
+
+    public static TimeSpan? ParseLease(string? text)
+    {
+        if (text is null) return null;
+        if (Orchestration.Pipelines.Durations.TryParse(text, out var d) && d >= TimeSpan.FromMilliseconds(300)) return d;
+        throw new DativoException($"--lease '{text}': write a duration of at least 300ms, e.g. 30s or 2m");
     }
 }

@@ -31,6 +31,15 @@ public sealed class RunOptions
 
     public Action<RunEvent>? Progress { get; init; }
 
+    /// <summary>
+    /// Set on workers: fan-out items are claimed through these leases, so idle workers sharing the store take items of a
+    /// running fan-out (see <see cref="RunWorker"/>). Null: the owner runs every item itself.
+    /// </summary>
+    public ItemLeases? ItemLeases { get; init; }
+
+    /// <summary>With <see cref="ItemLeases"/>: how many items of a shared fan-out this process runs at once (null: up to the task's concurrency).</summary>
+    public int? ItemSlots { get; init; }
+
     public Dativo.Orchestration.Alerts.IAlertSender? Alerts { get; init; }
 }
 

@@ -57,6 +57,9 @@ public sealed class TaskRecord
     public List<string>? Datasets { get; set; }
     public string? DatasetSource { get; set; }
 
+    /// <summary>Set while the task's items are shared with other workers (item leases): the run counter that shares them.</summary>
+    public int? SharedCounter { get; set; }
+
     /// <summary>Plain tasks: the outputs of the successful attempt.</summary>
     public Dictionary<string, string>? Outputs { get; set; }
 }

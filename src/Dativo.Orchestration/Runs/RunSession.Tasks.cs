@@ -47,23 +47,40 @@ internal sealed partial class RunSession
             return status;
         }
 
+        var shared = _o.ItemLeases is not null && t.Foreach is not null;
         if (upstreamRan)
-            foreach (var i in items.Values.Where(i => i.Status == RunStatus.Succeeded)) i.Status = RunStatus.Pending;
+        {
+            var again = items.Values.Where(i => i.Status == RunStatus.Succeeded).ToList();
+            foreach (var i in again) i.Status = RunStatus.Pending;
+            if (shared && again.Count > 0)
+            {
+                // other workers must see these items as open before the task is shared: stored, and their old leases forgotten
+                await Task.WhenAll(again.Select(i => _journal.SaveAsync(t.Name, i)));
+                await _o.ItemLeases!.ForgetAsync(_run.RunId, t.Name, again.Select(i => i.Index), CancellationToken.None);
+            }
+        }
         _ranNow[t.Name] = true;
         record.Status = RunStatus.Running;
         record.StartedAt = Time.GetUtcNow();
         record.EndedAt = null;
         record.Error = null;
+        record.SharedCounter = shared ? _run.RunCounter : null;
         _run.CurrentStep = t.Name;
         await SaveRunAsync();
         Emit(t.Name, null, RunStatus.Running, 0, t.Foreach is null ? null : $"{items.Count} item(s), {items.Values.Count(i => i.Status == RunStatus.Succeeded)} already done");
 
         var executor = _o.Registry.Find(t.Type, out var unavailable)
             ?? throw new DativoException($"task type '{t.Type}' is not available in this build: {unavailable}");
-        var slots = new SemaphoreSlim(t.Foreach is null ? 1 : t.Concurrency ?? _o.DefaultConcurrency);
-        var work = items.Values.Where(i => i.Status != RunStatus.Succeeded).Select(i => RunItemAsync(t, executor, i, slots)).ToList();
-        await Task.WhenAll(work);
-        slots.Dispose();
+        if (shared)
+        {
+            await RunSharedItemsAsync(t, executor, items, owner: true);
+            record.SharedCounter = null;
+        }
+        else
+        {
+            using var slots = new SemaphoreSlim(t.Foreach is null ? 1 : t.Concurrency ?? _o.DefaultConcurrency);
+            await Task.WhenAll(items.Values.Where(i => i.Status != RunStatus.Succeeded).Select(i => RunItemAsync(t, executor, i, slots)));
+        }
 
         var all = items.Values.ToList();
         record.EndedAt = Time.GetUtcNow();
@@ -123,7 +140,7 @@ internal sealed partial class RunSession
         lock (_outputsGate) _outputs[t.Name] = outputs;
     }
 
-    private async Task RunItemAsync(TaskDefinition t, ITaskExecutor executor, ItemRecord item, SemaphoreSlim slots)
+    private async Task RunItemAsync(TaskDefinition t, ITaskExecutor executor, ItemRecord item, SemaphoreSlim slots, CancellationToken itemCt = default)
     {
         var timeout = Durations.ParseOrNull(t.Timeout);
         var retry = t.Retry;
@@ -133,7 +150,8 @@ internal sealed partial class RunSession
         var maxBackoff = Durations.ParseOrNull(retry?.MaxBackoff);
         var maxDuration = Durations.ParseOrNull(retry?.MaxDuration);
         var first = Time.GetUtcNow();
-        var ct = _cancel.Token;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_cancel.Token, itemCt);
+        var ct = linked.Token;
 
         for (var n = 1; ; n++)
         {
@@ -203,7 +221,7 @@ internal sealed partial class RunSession
         item.Attempts.Add(attempt);
         item.Status = RunStatus.Running;
         item.Error = null;
-        await _journal.SaveAsync(t.Name, item); // durable before the work starts
+        await SaveItemAsync(t.Name, item); // durable before the work starts
         Emit(t.Name, item.Dataset, RunStatus.Running, number, null);
 
         using var attemptTimeout = timeout is { } limit ? new CancellationTokenSource(limit, Time) : new CancellationTokenSource();
@@ -242,7 +260,7 @@ internal sealed partial class RunSession
     {
         item.Status = status;
         item.Error = status == RunStatus.Succeeded ? null : error;
-        await _journal.SaveAsync(t.Name, item);
+        if (!_held.ContainsKey((t.Name, item.Index))) await _journal.SaveAsync(t.Name, item); // a leased item's outcome is stored when its lease ends
         Emit(t.Name, item.Dataset, status, attempt, item.Error);
     }
 
@@ -265,7 +283,7 @@ internal sealed partial class RunSession
             RecordHandleAsync = async (handle, ct) =>
             {
                 attempt.Handle = handle;
-                await _journal.SaveAsync(t.Name, item);
+                await SaveItemAsync(t.Name, item);
             },
             RunChildPipelineAsync = RunChildAsync,
             WarnAsync = async (message, ct) =>

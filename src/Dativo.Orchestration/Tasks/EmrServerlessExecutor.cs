@@ -28,6 +28,9 @@ namespace Dativo.Orchestration.Tasks;
 ///   cancel_wait: 2m                        # how long to wait for CANCELLED after CancelJobRun
 ///   region: eu-west-2                      # else AWS_REGION; endpoint: else AWS_ENDPOINT_URL_EMR_SERVERLESS
 /// </code>
+/// With <c>runner: dativo</c> (instead of <c>entry_point</c>), <c>staging: s3://bucket/prefix</c> and <c>spec: {...}</c>, Dativo's
+/// Spark runner and the item's rendered spec are uploaded to the staging prefix (<see cref="EmrServerlessStaging"/>) and
+/// the job run starts the runner with <c>--spec s3://.../specs/&lt;correlation&gt;/&lt;task&gt;/&lt;dataset&gt;.json</c> before <c>arguments</c>.
 /// The run is named <c>&lt;dataset&gt;-&lt;correlation id&gt;</c> and submitted with a client token derived from the attempt's
 /// idempotency key, so a repeated StartJobRun (network error, resume) returns the same run. FAILED fails the attempt
 /// at once with the state details; timeout, run cancel and SIGTERM call CancelJobRun before the attempt returns.
@@ -69,6 +72,11 @@ internal sealed class EmrServerlessExecutor : ITaskExecutor
                 BaseDelay = Min(settings.PollInterval, TimeSpan.FromMilliseconds(200)),
                 MaxDelay = settings.MaxPollInterval,
             }));
+            if (settings.DativoRunner)
+            {
+                var (runner, spec) = await EmrServerlessStaging.UploadAsync(inv, settings, Log, ct);
+                settings = settings with { EntryPoint = runner, Arguments = ["--spec", spec, .. settings.Arguments] };
+            }
             request = BuildRequest(inv, settings);
         }
         catch (DativoException e)

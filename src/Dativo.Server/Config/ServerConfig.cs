@@ -28,6 +28,9 @@ public sealed record ServerConfig
     public bool Schedule { get; init; } = true;
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Worker loops in this process (0: none; runs triggered through the API then run in-process, else they are queued for workers).</summary>
+    public int Workers { get; init; }
+
     /// <summary>The working directory everything relative resolves against (the folder of dativo.yaml).</summary>
     public string BaseDir { get; init; } = Environment.CurrentDirectory;
 
@@ -42,6 +45,7 @@ public sealed record ServerConfig
         P("state", Str("run history and API keys: a SQLite file or folder, or postgresql://... (default .dativo/state.db)")),
         P("streams", Str("delivery streams file (the streaming service)")),
         P("schedule", Bool("run the schedules and triggers of the pipelines (default true)")),
+        P("workers", new IntegerSchema { Description = "worker loops in this server (default 0): API-triggered and scheduled runs are then queued and taken by any worker sharing the state store", Minimum = 0 }),
         P("shutdown_grace", new StringSchema { Description = "on stop, how long running runs may finish before they are checkpointed (e.g. 30s)", Pattern = @"^\d+(ms|s|m)$" }),
         P("auth", Obj("API keys",
             P("required", Bool("require a key on loopback too (always required on other addresses)")))),
@@ -54,7 +58,7 @@ public sealed record ServerConfig
     {
         ["DATIVO_URLS"] = "urls", ["DATIVO_PIPELINES"] = "pipelines", ["DATIVO_JOBS"] = "jobs", ["DATIVO_WAREHOUSE"] = "warehouse",
         ["DATIVO_CATALOG"] = "catalog", ["DATIVO_STATE"] = "state", ["DATIVO_STREAMS"] = "streams", ["DATIVO_AUTH_REQUIRED"] = "auth.required",
-        ["DATIVO_TLS_CERTIFICATE"] = "tls.certificate",
+        ["DATIVO_TLS_CERTIFICATE"] = "tls.certificate", ["DATIVO_WORKERS"] = "workers",
     };
 
     /// <summary>
@@ -112,6 +116,8 @@ public sealed record ServerConfig
             TlsCertificate = S("tls.certificate"),
             TlsPasswordEnv = S("tls.password_env"),
             ShutdownGrace = S("shutdown_grace") is { } g ? Grace(g) : c.ShutdownGrace,
+            Workers = S("workers") is not { } w ? 0 : int.TryParse(w, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 64 ? n
+                : throw new DativoException($"workers: '{w}' is not a whole number from 0 to 64"),
         };
         foreach (var u in c.UrlList)
             if (!Uri.TryCreate(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

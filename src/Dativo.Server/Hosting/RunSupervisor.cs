@@ -36,6 +36,7 @@ public sealed class RunSupervisor(ServerContext server, ILogger<RunSupervisor> l
         var correlation = request.CorrelationId ?? RunEngine.NewCorrelationId(server.Time);
         RunEngine.CheckCorrelationId(correlation);
         var runId = RunKeys.Of(pipeline.Name, correlation);
+        if (server.Config.Workers > 0 && run is null) return await QueueAsync(pipeline, request with { CorrelationId = correlation }).ConfigureAwait(false);
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var engine = PipelineHost.Engine(server.App, server.Runs, e =>
         {
@@ -55,9 +56,43 @@ public sealed class RunSupervisor(ServerContext server, ILogger<RunSupervisor> l
         return runId;
     }
 
+    /// <summary>
+    /// With worker loops on (<c>serve --workers</c>): records the run as queued and queues it for whichever worker sharing the
+    /// state store takes it first. A run whose owner is alive is refused, as in-process.
+    /// </summary>
+    private async Task<string> QueueAsync(LoadedPipeline pipeline, RunRequest request)
+    {
+        var runId = RunKeys.Of(pipeline.Name, request.CorrelationId!);
+        var existing = await server.Runs.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        if (existing is not null && RunOwnership.IsLive(existing, server.Time, TimeSpan.FromSeconds(1)))
+            throw new DativoException($"run {runId} is still {existing.Status.ToLowerInvariant()}; wait for it or cancel it — a second copy is never started");
+        if (existing is null)
+            await server.Runs.TryPutRunAsync(new RunRecord
+            {
+                RunId = runId, Pipeline = pipeline.Name, CorrelationId = request.CorrelationId!, PipelineFile = pipeline.File, Status = RunStatus.Queued,
+                CreatedAt = server.Time.GetUtcNow(), ExportDate = request.ExportDate, Params = new Dictionary<string, string>(pipeline.Params, StringComparer.Ordinal),
+            }, pipeline.RunTtl, CancellationToken.None).ConfigureAwait(false); // shown at once; a worker takes it over (version check)
+        var queued = new QueuedRun(pipeline.File, pipeline.Name, request.CorrelationId!, request.ExportDate, new Dictionary<string, string>(pipeline.Params, StringComparer.Ordinal), server.Time.GetUtcNow());
+        if (!await new RunQueue(server.Runs.State).SubmitAsync(queued, CancellationToken.None).ConfigureAwait(false))
+            log.LogInformation("run {RunId} is queued already", runId);
+        else log.LogInformation("QUEUED {RunId} for the workers", runId);
+        return runId;
+    }
+
     /// <summary>Runs a scheduled or triggered run to its end (the scheduler waits for each), tracked like any other.</summary>
     public async Task<RunRecord> RunScheduledAsync(LoadedPipeline pipeline, RunRequest request, CancellationToken ct)
     {
+        if (server.Config.Workers > 0)
+        {
+            var submitted = server.Time.GetUtcNow();
+            var queued = await StartAsync(pipeline, request).ConfigureAwait(false);
+            while (true) // a worker (here or elsewhere) runs it; the scheduler waits for its end as for an in-process run
+            {
+                var r = await server.Runs.GetRunAsync(queued, ct).ConfigureAwait(false);
+                if (r is { EndedAt: { } ended } && RunStatus.IsTerminal(r.Status) && ended >= submitted) return r;
+                await Task.Delay(TimeSpan.FromSeconds(1), server.Time, ct).ConfigureAwait(false);
+            }
+        }
         var id = await StartAsync(pipeline, request).ConfigureAwait(false);
         if (_running.TryGetValue(id, out var t)) await t.WaitAsync(ct).ConfigureAwait(false);
         return await server.Runs.GetRunAsync(id, ct).ConfigureAwait(false) ?? new RunRecord { RunId = id };

@@ -31,8 +31,14 @@ internal sealed class ModelCheckedAwsServer : IDisposable
     private readonly ConcurrentQueue<string> _violations = new();
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
 
-    public ModelCheckedAwsServer(string model, Func<string, JsonObject, ModelAnswer> handler)
+    private readonly string _accessKey;
+    private readonly string _secretKey;
+
+    /// <param name="credentials">the key pair requests must be signed with (default <see cref="AccessKey"/>/<see cref="SecretKey"/>),
+    /// e.g. the one of another local service the same process calls with one AWS environment</param>
+    public ModelCheckedAwsServer(string model, Func<string, JsonObject, ModelAnswer> handler, (string AccessKey, string SecretKey)? credentials = null)
     {
+        (_accessKey, _secretKey) = credentials ?? (AccessKey, SecretKey);
         Model = BotocoreModel.Load(model);
         _handler = handler;
         _http = new LocalHttpServer(ServeAsync);
@@ -58,7 +64,7 @@ internal sealed class ModelCheckedAwsServer : IDisposable
     {
         Region = Region,
         Endpoint = Endpoint,
-        Credentials = new BasicAWSCredentials(AccessKey, SecretKey),
+        Credentials = new BasicAWSCredentials(_accessKey, _secretKey),
         Env = _ => null,
         BaseDelay = TimeSpan.FromMilliseconds(1),
         MaxDelay = TimeSpan.FromMilliseconds(20),
@@ -68,8 +74,8 @@ internal sealed class ModelCheckedAwsServer : IDisposable
     /// <summary>Environment variables that point the AWS chain and endpoint lookup of a process at this server.</summary>
     public IReadOnlyDictionary<string, string> Environment(string endpointVariable) => new Dictionary<string, string>
     {
-        ["AWS_ACCESS_KEY_ID"] = AccessKey,
-        ["AWS_SECRET_ACCESS_KEY"] = SecretKey,
+        ["AWS_ACCESS_KEY_ID"] = _accessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = _secretKey,
         ["AWS_REGION"] = Region,
         [endpointVariable] = Endpoint.ToString(),
     };
@@ -77,7 +83,7 @@ internal sealed class ModelCheckedAwsServer : IDisposable
     private Task<LocalHttpServer.Response> ServeAsync(LocalHttpServer.Request request)
     {
         var problems = new List<string>();
-        if (SigV4Verifier.Check(request, AccessKey, SecretKey, Model.SigningName) is { } signature) problems.Add(signature);
+        if (SigV4Verifier.Check(request, _accessKey, _secretKey, Model.SigningName) is { } signature) problems.Add(signature);
         var (operation, input, modelProblems) = Model.CheckRequest(request);
         problems.AddRange(modelProblems);
         if (problems.Count > 0 || operation is null)
