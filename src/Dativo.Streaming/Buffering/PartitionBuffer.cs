@@ -14,6 +14,7 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
 
     private readonly List<byte[]> _chunks = [];
     private int _used; // bytes used in the last chunk
+    private readonly List<int> _lengths = []; // of each record as buffered (newline included), for readers of records
 
     public string Key { get; } = key;
 
@@ -43,10 +44,50 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
         }
     }
 
+    /// <summary>
+    /// The records one by one, as buffered (an appended newline included): slices of the chunks, or a copy for a record
+    /// that spans two chunks. Valid until <see cref="Release"/>.
+    /// </summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Records()
+    {
+        var records = new List<ReadOnlyMemory<byte>>(_lengths.Count);
+        var chunk = 0;
+        var offset = 0;
+        foreach (var length in _lengths)
+        {
+            if (length == 0)
+            {
+                records.Add(ReadOnlyMemory<byte>.Empty);
+                continue;
+            }
+            if (chunk < _chunks.Count && offset == ChunkLength(chunk)) (chunk, offset) = (chunk + 1, 0);
+            if (offset + length <= ChunkLength(chunk))
+            {
+                records.Add(_chunks[chunk].AsMemory(offset, length));
+                offset += length;
+                continue;
+            }
+            var copy = new byte[length];
+            var copied = 0;
+            while (copied < length)
+            {
+                if (offset == ChunkLength(chunk)) (chunk, offset) = (chunk + 1, 0);
+                var n = Math.Min(length - copied, ChunkLength(chunk) - offset);
+                _chunks[chunk].AsSpan(offset, n).CopyTo(copy.AsSpan(copied));
+                (copied, offset) = (copied + n, offset + n);
+            }
+            records.Add(copy);
+        }
+        return records;
+    }
+
+    private int ChunkLength(int i) => i == _chunks.Count - 1 ? _used : _chunks[i].Length;
+
     public void Add(ProcessedRecord r)
     {
         Append(r.Data.Span);
         if (r.Newline) Append("\n"u8);
+        _lengths.Add(r.Data.Length + (r.Newline ? 1 : 0));
         Bytes += r.Length;
         Count++;
         LastOrdinal = Math.Max(LastOrdinal, r.Ordinal);
@@ -59,6 +100,7 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
     {
         foreach (var c in _chunks) ArrayPool<byte>.Shared.Return(c);
         _chunks.Clear();
+        _lengths.Clear();
         _used = 0;
     }
 

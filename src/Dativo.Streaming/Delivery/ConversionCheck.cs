@@ -11,7 +11,7 @@ namespace Dativo.Streaming.Delivery;
 /// buffer all-convertible, so its Parquet file or commit cannot fail on one record, and the delivery log's ranges stay
 /// exact.
 /// </summary>
-internal sealed class ConversionCheck(ContractRecords records, PrefixTemplate errorPrefix, TimeProvider time, bool newlineAppended)
+internal sealed class ConversionCheck(ContractRecords records, PrefixTemplate errorPrefix, TimeProvider time)
 {
     public const string ErrorOutputType = "format-conversion-failed";
 
@@ -28,12 +28,11 @@ internal sealed class ConversionCheck(ContractRecords records, PrefixTemplate er
             foreach (var f in converted.Failures)
             {
                 var r = processed[data[f.Index]];
-                var raw = newlineAppended ? r.Data[..^1] : r.Data;
                 var key = errorPrefix.Evaluate(DateTimeOffset.FromUnixTimeMilliseconds(r.ArrivalMs), null, null, ErrorOutputType);
                 // no natural partition: its partition's buffer goes on without it, so that buffer's delivered range
                 // (in the delivery log or a table's snapshot) spans this ordinal and must not count it as delivered
                 processed[data[f.Index]] = new ProcessedRecord(r.Ordinal, r.ArrivalMs, key, true,
-                    ErrorRecords.Render(r.ArrivalMs, f.Code, f.Message, raw, time), NaturalPartition: null);
+                    ErrorRecords.Render(r.ArrivalMs, f.Code, f.Message, r.Data, time), NaturalPartition: null);
             }
         }
     }

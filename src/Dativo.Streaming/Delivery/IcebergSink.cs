@@ -78,7 +78,7 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
         if (Committed(table.Metadata, buffer.Key, flush) is { } done) return ($"{table.Name}@{done.SnapshotId}", 0);
 
         await using var writer = table.NewDataWriter(options);
-        await foreach (var converted in _records!.ConvertAsync(buffer.Chunks, ct).ConfigureAwait(false))
+        await foreach (var converted in _records!.ConvertAsync(buffer.Records(), ct).ConfigureAwait(false))
         {
             ConversionCheck.EnsureNoMisfits(converted, buffer);
             await writer.WriteAsync(_converter!.Convert(converted.Rows), ct).ConfigureAwait(false);

@@ -26,7 +26,7 @@ internal sealed class ParquetObjectSink(ObjectDelivery objects, IObjectStore sto
         var converter = new BatchConverter(records.Schema, _schema);
         // a dataset-style file: read by column name, so the columns keep the contract's names
         await using var writer = await ParquetFileWriter.CreateAsync(store, key, _schema, options, ct, icebergNames: false).ConfigureAwait(false);
-        await foreach (var converted in records.ConvertAsync(buffer.Chunks, ct).ConfigureAwait(false))
+        await foreach (var converted in records.ConvertAsync(buffer.Records(), ct).ConfigureAwait(false))
         {
             ConversionCheck.EnsureNoMisfits(converted, buffer);
             await writer.WriteRowGroupAsync(converter.Convert(converted.Rows), ct).ConfigureAwait(false);

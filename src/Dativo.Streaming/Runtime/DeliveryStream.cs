@@ -112,7 +112,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         IBufferSink data = settings.Iceberg is { } table
             ? new IcebergSink(settings, table, records, options, time)
             : new ParquetObjectSink(objects, store, records, options);
-        return (data, raw, new ConversionCheck(records, prefixes.ErrorPrefix, time, settings.EnableNewlineAppending));
+        return (data, raw, new ConversionCheck(records, prefixes.ErrorPrefix, time));
     }
 
     /// <summary>Replays the write-ahead log, then starts accepting puts.</summary>
