@@ -29,6 +29,18 @@ public sealed class KinesisSourceTests(KinesisFixture kinesis) : IClassFixture<K
             var watch = new KinesisWatch(service.KinesisSources["clicks"]);
             await service.StartAsync(default);
             await watch.AtLeastAsync(sent.Count);
+
+            // as on Firehose, a stream with a Kinesis source takes no direct puts (the record would be delivered too)
+            using var http = new HttpClient();
+            using var put = new HttpRequestMessage(HttpMethod.Post, service.Endpoint)
+            {
+                Content = new StringContent("""{"DeliveryStreamName":"clicks","Record":{"Data":"eyJjdXN0b21lciI6ICJ4In0="}}"""),
+            };
+            put.Content.Headers.ContentType = new("application/x-amz-json-1.1");
+            put.Headers.Add("X-Amz-Target", "Firehose_20150804.PutRecord");
+            using var answer = await http.SendAsync(put);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, answer.StatusCode);
+            Assert.Contains("InvalidArgumentException", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
         var objects = KinesisTestKit.Lines(Path.Combine(dir.Path, "lake"));

@@ -102,6 +102,8 @@ public sealed class HostedStreams : IStreamsView, IHostedService, IAsyncDisposab
         }
         if (total > FirehoseApi.MaxBatchBytes)
             throw new DativoException($"records: {total} bytes in one request, at most {FirehoseApi.MaxBatchBytes} (as PutRecordBatch); split the batch");
+        if (stream.Settings.KinesisSource is { } kinesis)
+            throw new DativoException($"stream '{name}' reads Kinesis stream '{kinesis.StreamIdentity}': put the records into that Kinesis stream");
         if (!_service.Healthy) throw new ServiceUnavailableException("the delivery streams are not running (the server is starting or stopping); retry");
         try
         {

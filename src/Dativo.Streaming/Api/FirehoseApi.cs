@@ -159,6 +159,8 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         var stream = streams.TryGetValue(name, out var s) ? s : throw FirehoseError.NotFound(name, accountId);
         if (caller is not null && stream.Settings.AllowedAccessKeys is { } allowed && !allowed.Contains(caller))
             throw new FirehoseError(400, "AccessDeniedException", $"User: {caller} is not authorized to perform: firehose:{action} on resource: {stream.Arn}");
+        if (stream.Settings.KinesisSource is { } kinesis && action.StartsWith("Put", StringComparison.Ordinal))
+            throw FirehoseError.InvalidArgument($"This operation is not permitted on KinesisStreamAsSource delivery stream type: stream '{name}' reads Kinesis stream '{kinesis.StreamIdentity}'; put the records there.");
         return stream;
     }
 
