@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dativo.Lake.Storage;
 using Dativo.Streaming.Buffering;
+using Dativo.Streaming.Delivery;
 using Dativo.Streaming.Durability;
 using Dativo.Streaming.Jq;
 using Dativo.Streaming.Prefixes;
@@ -75,7 +76,7 @@ internal static class Breakdown
             });
             full.AddRange(buffers.TakeAll());
 
-            var delivery = new ObjectDelivery(ObjectStores.Open(Path.Combine(dir, "lake")), stream);
+            var delivery = new RawObjectSink(ObjectStores.Open(Path.Combine(dir, "lake")), stream);
             await StageAsync($"delivery: {stream.Compression} + write of {full.Count} objects, one at a time", mib, async () =>
             {
                 foreach (var b in full) await delivery.DeliverAsync(b, default);

@@ -10,7 +10,7 @@ namespace Dativo.Streaming.Delivery;
 /// contract's columns, written by the lake's Parquet writer (the one Iceberg tables and datasets are written with).
 /// The key derives from the buffer's first record, as for raw objects, so a replay overwrites the file.
 /// </summary>
-internal sealed class ParquetObjectSink(ObjectDelivery objects, IObjectStore store, ContractRecords records, WriteOptions options) : IBufferSink
+internal sealed class ParquetObjectSink(RawObjectSink objects, IObjectStore store, ContractRecords records, WriteOptions options) : IBufferSink
 {
     public const string Extension = ".parquet";
 

@@ -103,15 +103,14 @@ public sealed class DeliveryStream : IAsyncDisposable
     /// <summary>Raw objects; with record_format_conversion Parquet objects or an Iceberg table (error records stay raw objects).</summary>
     private static (IBufferSink Data, IBufferSink Errors, ConversionCheck? Check) Sinks(StreamSettings settings, IObjectStore store, StreamPrefixes prefixes, TimeProvider time)
     {
-        var objects = new ObjectDelivery(store, settings);
-        var raw = new RawObjectSink(objects);
+        var raw = new RawObjectSink(store, settings);
         if (settings.FormatConversion is not { } conversion) return (raw, raw, null);
         var records = ContractRecords.For(conversion.Contract, settings.Name);
         var options = WriteOptions.FromProperties(new Dictionary<string, string> { ["write.parquet.compression-codec"] = conversion.ParquetCompression })
             with { RowGroupRows = ContractRecords.BatchRows };
         IBufferSink data = settings.Iceberg is { } table
             ? new IcebergSink(settings, table, records, options, time)
-            : new ParquetObjectSink(objects, store, records, options);
+            : new ParquetObjectSink(raw, store, records, options);
         return (data, raw, new ConversionCheck(records, prefixes.ErrorPrefix, time));
     }
 
