@@ -16,7 +16,7 @@ using Dativo.Streaming.Runtime;
 /// </summary>
 internal static class Breakdown
 {
-    public static async Task RunAsync(List<byte[]> bodies, int total, int concurrency, StreamSettings stream)
+    public static async Task RunAsync(IReadOnlyList<byte[]> bodies, int total, int concurrency, StreamSettings stream)
     {
         var mib = total * 1024 / 1048576.0;
         var dir = Path.Combine(Path.GetTempPath(), "dativo-bench-breakdown-" + Guid.NewGuid().ToString("N")[..8]);
