@@ -39,6 +39,8 @@ internal sealed class AllocationSampler : EventListener
         }
         if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true) return;
         var type = e.Payload![e.PayloadNames.IndexOf("TypeName")] as string ?? "?";
+        if (e.PayloadNames.IndexOf("ObjectSize") is var at and >= 0 && type.EndsWith("[]", StringComparison.Ordinal))
+            type += $" of ~{1L << (int)Math.Ceiling(Math.Log2(Math.Max(1, Convert.ToInt64(e.Payload[at], System.Globalization.CultureInfo.InvariantCulture))))} bytes";
         var amount = Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
         lock (_bytes) _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
     }

@@ -65,6 +65,35 @@ public sealed class HotPathTests
     }
 
     [Fact]
+    public async Task Records_read_into_reused_key_memory_each_get_their_own_prefix()
+    {
+        // long value then short ones (stale text would leak), values whose plain concatenation is the same ("ab"+"c" and
+        // "a"+"bc"), an escaped value, a number, a repeat of the first record, and a record the plain reader leaves to
+        // the evaluator (a missing key)
+        var settings = StreamTestKit.DynamicPartitioning("unused", s => s with
+        {
+            JqMetadataQuery = "{a: .a, b: .b}",
+            Prefix = "data/a=!{partitionKeyFromQuery:a}/b=!{partitionKeyFromQuery:b}/",
+        });
+        string[] records =
+        [
+            """{"a":"a-long-first-value","b":"x"}""",
+            """{"a":"ab","b":"c"}""",
+            """{"a":"a","b":"bc"}""",
+            """{"b":"q","a":"\u0065sc"}""",
+            """{"a":7,"b":"n"}""",
+            """{"a":"a-long-first-value","b":"x"}""",
+            """{"b":"only b"}""",
+        ];
+        var output = await StreamTestKit.Processor(settings).ProcessAsync(
+            [.. records.Select((r, i) => StreamTestKit.Entry(i + 1, StreamTestKit.Start, r))], default);
+        Assert.Equal(
+            ["data/a=a-long-first-value/b=x/", "data/a=ab/b=c/", "data/a=a/b=bc/", "data/a=esc/b=q/", "data/a=7/b=n/", "data/a=a-long-first-value/b=x/"],
+            output.Take(6).Select(r => r.BufferKey));
+        Assert.True(output[6].IsError);
+    }
+
+    [Fact]
     public void The_jq_path_reader_serves_only_plain_path_queries()
     {
         Assert.NotNull(JqPathExtractor.For(Root("{k: .k, d: .a.b.c, \"q k\": .[\"x\"]}")));

@@ -29,7 +29,7 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         try
         {
             var (body, length) = await ReadBodyAsync(ctx.Request, ctx.RequestAborted).ConfigureAwait(false);
-            var writer = new ArrayBufferWriter<byte>();
+            using var writer = new PooledBufferWriter();
             try
             {
                 var caller = await AuthenticateAsync(ctx, body.AsMemory(0, length)).ConfigureAwait(false);
@@ -175,8 +175,11 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         return bytes;
     }
 
-    private static string RecordId(DeliveryStream stream, long seq) =>
-        seq.ToString("x16", CultureInfo.InvariantCulture) + ((uint)stream.Name.GetHashCode(StringComparison.Ordinal)).ToString("x8", CultureInfo.InvariantCulture);
+    /// <summary>A record's id: its log position (16 hex digits) and a tag of its stream (8).</summary>
+    private static string RecordId(DeliveryStream stream, long seq) => seq.ToString("x16", CultureInfo.InvariantCulture) + StreamTag(stream);
+
+    private static string StreamTag(DeliveryStream stream) =>
+        ((uint)stream.Name.GetHashCode(StringComparison.Ordinal)).ToString("x8", CultureInfo.InvariantCulture);
 
     /// <summary>Appends to the stream's log; <paramref name="owner"/> (the records' memory) passes to the stream.</summary>
     private static async Task<long> AppendAsync(DeliveryStream stream, IReadOnlyList<ReadOnlyMemory<byte>> records, IDisposable? owner = null)
@@ -235,9 +238,21 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
     {
         var count = batch.Records.Count;
         var first = await AppendAsync(stream, batch.Records, batch).ConfigureAwait(false);
-        var ids = new List<string>(count);
-        for (var k = 0; k < count; k++) ids.Add(RecordId(stream, first + k));
-        WriteBatchResponse(ids, json);
+        json.WriteStartObject();
+        json.WriteNumber("FailedPutCount", 0);
+        json.WriteBoolean("Encrypted", false);
+        json.WriteStartArray("RequestResponses");
+        Span<char> id = stackalloc char[24]; // RecordId's text, written without a string per record
+        StreamTag(stream).CopyTo(id[16..]);
+        for (var k = 0; k < count; k++)
+        {
+            (first + k).TryFormat(id, out _, "x16", CultureInfo.InvariantCulture);
+            json.WriteStartObject();
+            json.WriteString("RecordId"u8, id);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     private static void WriteBatchResponse(List<string> ids, Utf8JsonWriter json)

@@ -1,18 +1,18 @@
-using System.Buffers;
 using Dativo.Streaming.Processing;
 
 namespace Dativo.Streaming.Buffering;
 
 /// <summary>
-/// The records waiting for one evaluated prefix (one future object), copied once into pooled chunks: no array per
-/// record, and nothing of the request that brought them is kept alive. <see cref="Release"/> returns the chunks.
+/// The records waiting for one evaluated prefix (one future object), copied once into pooled native chunks: no array
+/// per record, nothing of the request that brought them kept alive, nothing for the GC to carry.
+/// <see cref="Release"/> returns the chunks.
 /// </summary>
 internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord first)
 {
     private const int FirstChunkBytes = 16 * 1024;
     private const int MaxChunkBytes = 1024 * 1024;
 
-    private readonly List<byte[]> _chunks = [];
+    private readonly List<NativeChunk> _chunks = [];
     private int _used; // bytes used in the last chunk
     private readonly List<int> _lengths = []; // of each record as buffered (newline included), for readers of records
 
@@ -40,7 +40,7 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
         get
         {
             for (var i = 0; i < _chunks.Count; i++)
-                yield return _chunks[i].AsMemory(0, i == _chunks.Count - 1 ? _used : _chunks[i].Length);
+                yield return _chunks[i].Memory[..ChunkLength(i)];
         }
     }
 
@@ -63,7 +63,7 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
             if (chunk < _chunks.Count && offset == ChunkLength(chunk)) (chunk, offset) = (chunk + 1, 0);
             if (offset + length <= ChunkLength(chunk))
             {
-                records.Add(_chunks[chunk].AsMemory(offset, length));
+                records.Add(_chunks[chunk].Memory.Slice(offset, length));
                 offset += length;
                 continue;
             }
@@ -73,7 +73,7 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
             {
                 if (offset == ChunkLength(chunk)) (chunk, offset) = (chunk + 1, 0);
                 var n = Math.Min(length - copied, ChunkLength(chunk) - offset);
-                _chunks[chunk].AsSpan(offset, n).CopyTo(copy.AsSpan(copied));
+                _chunks[chunk].GetSpan().Slice(offset, n).CopyTo(copy.AsSpan(copied));
                 (copied, offset) = (copied + n, offset + n);
             }
             records.Add(copy);
@@ -98,7 +98,7 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
     /// <summary>Returns the chunks to the pool; the buffer is empty afterwards (call once its object has landed).</summary>
     public void Release()
     {
-        foreach (var c in _chunks) ArrayPool<byte>.Shared.Return(c);
+        foreach (var c in _chunks) ChunkPool.Return(c);
         _chunks.Clear();
         _lengths.Clear();
         _used = 0;
@@ -111,12 +111,12 @@ internal sealed class PartitionBuffer(string key, bool isError, ProcessedRecord 
             if (_chunks.Count == 0 || _used == _chunks[^1].Length)
             {
                 var size = _chunks.Count == 0 ? FirstChunkBytes : Math.Min(MaxChunkBytes, _chunks[^1].Length * 2);
-                _chunks.Add(ArrayPool<byte>.Shared.Rent(size));
+                _chunks.Add(ChunkPool.Rent(size));
                 _used = 0;
             }
             var chunk = _chunks[^1];
             var n = Math.Min(data.Length, chunk.Length - _used);
-            data[..n].CopyTo(chunk.AsSpan(_used));
+            data[..n].CopyTo(chunk.GetSpan()[_used..]);
             _used += n;
             data = data[n..];
         }

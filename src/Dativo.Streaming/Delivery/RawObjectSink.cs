@@ -42,18 +42,20 @@ internal sealed class RawObjectSink(IObjectStore store, StreamSettings settings)
         return $"{prefix}{settings.Name}-{settings.Version}-{ts}-{uuid}{ext}";
     }
 
-    /// <summary>Compresses and writes the buffer; returns the key and the bytes written.</summary>
+    /// <summary>
+    /// Compresses the buffer straight into the store's writer (no copy of the object in memory); the object appears
+    /// when committed, so a failure on the way leaves nothing. Returns the key and the bytes written.
+    /// </summary>
     public async Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer b, CancellationToken ct)
     {
         var key = KeyFor(b);
-        using var body = new MemoryStream((int)Math.Min(int.MaxValue, b.Bytes / (settings.Compression == CompressionFormat.Uncompressed ? 1 : 3) + 1024));
-        await using (var sink = Compress(body))
+        await using var writer = await store.OpenWriteAsync(key, ct).ConfigureAwait(false);
+        await using (var sink = Compress(writer.Stream))
         {
-            foreach (var chunk in b.Chunks) sink.Write(chunk.Span);
+            foreach (var chunk in b.Chunks) await sink.WriteAsync(chunk, ct).ConfigureAwait(false);
         }
-        var length = body.Length;
-        body.Position = 0;
-        await store.PutAsync(key, body, ct).ConfigureAwait(false);
+        var length = writer.Stream.Position;
+        await writer.CommitAsync(ct).ConfigureAwait(false);
         return (key, length);
     }
 

@@ -25,6 +25,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Task _writer;
     private readonly Action<WalGroup> _committed;
+    private readonly Crc32 _crc = new(); // the writer's
     private FileStream _current;
     private long _nextSeq;
     private long _retainedBytes;
@@ -160,7 +161,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                     foreach (var data in p.Records)
                     {
                         var e = new WalEntry(_nextSeq++, p.ArrivalMs, data);
-                        WriteEntry(_current, e);
+                        WriteEntry(_current, e, _crc);
                         entries.Add(e);
                         written += HeaderBytes + data.Length;
                     }
@@ -211,13 +212,13 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
     private string SegmentPath(long firstSeq) => Path.Combine(_dir, firstSeq.ToString("D20", CultureInfo.InvariantCulture) + Extension);
 
-    private static void WriteEntry(Stream s, WalEntry e)
+    private static void WriteEntry(Stream s, WalEntry e, Crc32 crc)
     {
         Span<byte> header = stackalloc byte[HeaderBytes];
         BinaryPrimitives.WriteInt32LittleEndian(header, e.Data.Length);
         BinaryPrimitives.WriteInt64LittleEndian(header[8..], e.Seq);
         BinaryPrimitives.WriteInt64LittleEndian(header[16..], e.ArrivalMs);
-        var crc = new Crc32();
+        crc.Reset();
         crc.Append(header[8..]);
         crc.Append(e.Data.Span);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc.GetCurrentHashAsUInt32());

@@ -50,35 +50,44 @@ internal sealed class JqPathExtractor
         return new JqPathExtractor([.. names], [.. paths]);
     }
 
+    /// <summary>Reusable memory for <see cref="TryExtract(ReadOnlySpan{byte}, KeyValues)"/>.</summary>
+    public KeyValues NewKeyValues() => new(_names);
+
     /// <summary>The partition keys of <paramref name="json"/>, or null when the general evaluator must decide.</summary>
     public Dictionary<string, string>? TryExtract(ReadOnlySpan<byte> json)
     {
-        var values = new string?[_names.Length];
+        var values = NewKeyValues();
+        return TryExtract(json, values) ? values.ToDictionary() : null;
+    }
+
+    /// <summary>
+    /// Reads every key's value of <paramref name="json"/> into <paramref name="values"/>; false when the general
+    /// evaluator must decide (not JSON, a key missing or not a scalar, anything unusual).
+    /// </summary>
+    public bool TryExtract(ReadOnlySpan<byte> json, KeyValues values)
+    {
+        values.Clear();
         try
         {
             var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            if (!ReadObject(ref reader, 0, _all, values)) return null;
-            if (reader.Read()) return null; // the reader throws on trailing content first; kept for clarity
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+            if (!ReadObject(ref reader, 0, _all, values)) return false;
+            if (reader.Read()) return false; // the reader throws on trailing content first; kept for clarity
         }
         catch (JsonException)
         {
-            return null;
+            return false;
         }
-        var keys = new Dictionary<string, string>(_names.Length, StringComparer.Ordinal);
         for (var i = 0; i < _names.Length; i++)
-        {
-            if (values[i] is not { } v) return null;
-            keys[_names[i]] = v;
-        }
-        return keys;
+            if (!values.Has(i)) return false;
+        return true;
     }
 
     /// <summary>
     /// Reads the object the reader is on, whose path from the root is <paramref name="depth"/> names long and leads to
     /// the paths <paramref name="candidates"/>; false when the case is not plain.
     /// </summary>
-    private bool ReadObject(ref Utf8JsonReader reader, int depth, int[] candidates, string?[] values)
+    private bool ReadObject(ref Utf8JsonReader reader, int depth, int[] candidates, KeyValues values)
     {
         var seen = 0UL; // candidates (by position) whose name appeared in this object: a repeat is not plain
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -98,10 +107,18 @@ internal sealed class JqPathExtractor
             if (leaves != 0 && inner != 0) return false; // one path ends where another goes on
             if (leaves != 0)
             {
-                var text = Scalar(ref reader);
-                if (text is null) return false;
+                var first = -1;
                 for (var c = 0; c < candidates.Length; c++)
-                    if ((leaves & (1UL << c)) != 0) values[candidates[c]] = text;
+                {
+                    if ((leaves & (1UL << c)) == 0) continue;
+                    if (first >= 0)
+                    {
+                        values.Copy(first, candidates[c]);
+                        continue;
+                    }
+                    first = candidates[c];
+                    if (!values.Set(first, ref reader)) return false;
+                }
             }
             else if (inner != 0)
             {
@@ -118,13 +135,4 @@ internal sealed class JqPathExtractor
         }
         return reader.TokenType == JsonTokenType.EndObject;
     }
-
-    private static string? Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
-    {
-        JsonTokenType.String => reader.GetString(),
-        JsonTokenType.Number => reader.TryGetDouble(out var d) ? JqNode.FormatNumber(d) : null,
-        JsonTokenType.True => "true",
-        JsonTokenType.False => "false",
-        _ => null,
-    };
 }

@@ -30,10 +30,15 @@ internal sealed class JqQuery
 
     public JsonNode? Evaluate(JsonNode? input) => _root.Eval(input);
 
+    /// <summary>Reusable memory for <see cref="TryExtractPlain"/>; null when the query is not a plain <c>{k: .path}</c>.</summary>
+    public KeyValues? NewKeyValues() => _fast?.NewKeyValues();
+
     /// <summary>
-    /// Evaluates the query as Firehose's MetadataExtractionQuery: the result must be an object of scalar values; each
-    /// becomes a partition key (strings as they are, numbers and booleans as jq's tostring). A null value is a missing key.
+    /// The plain query's keys of a record into <paramref name="values"/> (from <see cref="NewKeyValues"/>) without a
+    /// string or dictionary per record; false when <see cref="ExtractPartitionKeys(ReadOnlySpan{byte})"/> must decide.
     /// </summary>
+    public bool TryExtractPlain(ReadOnlySpan<byte> json, KeyValues values) => _fast is { } fast && fast.TryExtract(json, values);
+
     /// <summary>
     /// <see cref="ExtractPartitionKeys(JsonNode?)"/> of a record's JSON bytes; a plain <c>{k: .path}</c> query reads only
     /// the properties it needs. Throws <see cref="JsonException"/> when the record is not JSON.
@@ -52,6 +57,10 @@ internal sealed class JqQuery
         }
     }
 
+    /// <summary>
+    /// Evaluates the query as Firehose's MetadataExtractionQuery: the result must be an object of scalar values; each
+    /// becomes a partition key (strings as they are, numbers and booleans as jq's tostring). A null value is a missing key.
+    /// </summary>
     public Dictionary<string, string> ExtractPartitionKeys(JsonNode? record)
     {
         var result = Evaluate(record);

@@ -22,6 +22,8 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
     private readonly long _granularityMs = prefixes.Prefix.TimeGranularityMs;
     private readonly Dictionary<string, PrefixResult> _cache = new(StringComparer.Ordinal);
     private long _cacheSlot = long.MinValue;
+    private readonly KeyValues? _plainKeys = settings.EnableDynamicPartitioning ? jq?.NewKeyValues() : null;
+    private char[] _cacheKey = new char[256];
 
     public async Task<List<ProcessedRecord>> ProcessAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct)
     {
@@ -95,6 +97,12 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
     /// <summary>The record's buffer: its evaluated prefix, or the error prefix when keys are missing or unusable.</summary>
     private ProcessedRecord Route(long ordinal, long arrivalMs, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> raw, IReadOnlyDictionary<string, string>? lambdaKeys)
     {
+        if (lambdaKeys is null && _plainKeys is not null && jq!.TryExtractPlain(data.Span, _plainKeys))
+        {
+            var plain = CachedPrefix(arrivalMs, _plainKeys);
+            if (plain.ErrorCode is { } failed) return Error(ordinal, arrivalMs, raw, failed, plain.Message!);
+            return new ProcessedRecord(ordinal, arrivalMs, plain.Key!, false, data, plain.Key, settings.EnableNewlineAppending);
+        }
         Dictionary<string, string>? queryKeys = null;
         if (settings.EnableDynamicPartitioning && jq is not null)
         {
@@ -132,6 +140,43 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
         if (cacheKey is null) return EvaluatePrefix(arrivalMs, queryKeys, null);
         if (!_cache.TryGetValue(cacheKey, out var result)) _cache[cacheKey] = result = EvaluatePrefix(arrivalMs, queryKeys, null);
         return result;
+    }
+
+    /// <summary><see cref="CachedPrefix(long, Dictionary{string, string}?)"/> for the values of a plain query, looked up without a string.</summary>
+    private PrefixResult CachedPrefix(long arrivalMs, KeyValues values)
+    {
+        var slot = arrivalMs / _granularityMs;
+        if (slot != _cacheSlot || _cache.Count >= 10_000)
+        {
+            _cache.Clear();
+            _cacheSlot = slot;
+        }
+        var key = CacheKey(values);
+        if (key.IsEmpty && _usedQueryKeys.Length > 0) return EvaluatePrefix(arrivalMs, values.ToDictionary(), null);
+        var lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (!lookup.TryGetValue(key, out var result)) lookup[key] = result = EvaluatePrefix(arrivalMs, values.ToDictionary(), null);
+        return result;
+    }
+
+    /// <summary>The same text as <see cref="CacheKey(Dictionary{string, string}?)"/>, in reused memory; empty when a key is not in the query.</summary>
+    private ReadOnlySpan<char> CacheKey(KeyValues values)
+    {
+        if (_usedQueryKeys.Length == 1) return values.IndexOf(_usedQueryKeys[0]) is var only and >= 0 ? values[only] : default;
+        var used = 0;
+        foreach (var name in _usedQueryKeys)
+        {
+            var i = values.IndexOf(name);
+            if (i < 0) return default;
+            var v = values[i];
+            var needed = used + 12 + v.Length;
+            if (needed > _cacheKey.Length) Array.Resize(ref _cacheKey, Math.Max(needed, _cacheKey.Length * 2));
+            v.Length.TryFormat(_cacheKey.AsSpan(used), out var digits, provider: CultureInfo.InvariantCulture);
+            used += digits;
+            _cacheKey[used++] = ':';
+            v.CopyTo(_cacheKey.AsSpan(used));
+            used += v.Length;
+        }
+        return _cacheKey.AsSpan(0, used);
     }
 
     private string? CacheKey(Dictionary<string, string>? queryKeys)

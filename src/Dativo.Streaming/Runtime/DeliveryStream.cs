@@ -314,6 +314,11 @@ public sealed class DeliveryStream : IAsyncDisposable
             {
                 await FlushAsync(b, ct).ConfigureAwait(false);
             }
+            catch
+            {
+                b.Release(); // its records stay in the log for the next start; its native memory goes back now
+                throw;
+            }
             finally
             {
                 lock (_delivering) _delivering.Remove(b);
