@@ -32,6 +32,33 @@ public sealed class BufferFlushTests
     }
 
     [Fact]
+    public async Task Buffers_holding_half_the_log_budget_are_delivered_early_instead_of_refusing_puts()
+    {
+        // 20 partitions × 64 MiB buffers × 15 min interval against a 1 MiB log: without early delivery the log is full
+        // after 1 MiB and every put is refused until the interval ends
+        using var dir = new TempDir();
+        var lake = Path.Combine(dir.Path, "lake");
+        var time = new FakeTimeProvider(Start);
+        await using var stream = Open(Dp(lake, s => s with { BufferingSizeMiB = 64, BufferingIntervalSeconds = 900 }),
+            Path.Combine(dir.Path, "data"), time, walBudget: 1L << 20, segmentBytes: 64 << 10);
+        await stream.StartAsync(default);
+        var sent = 0;
+        for (var put = 0; put < 100; put++)
+        {
+            var batch = Enumerable.Range(0, 40).Select(i => $"{{\"k\":\"p{(put * 40 + i) % 20}\",\"i\":{put * 40 + i},\"pad\":\"{new string('x', 1000)}\"}}").ToArray();
+            await stream.PutAsync(Records(batch)); // a refused put throws WalFullException
+            sent += batch.Length;
+            await stream.BarrierAsync();
+        }
+        Assert.Equal(4000, sent);
+        await stream.StopAsync();
+        var lines = Objects(lake).Values.SelectMany(v => v.Split('\n', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal(sent, lines.Count);
+        Assert.Equal(sent, lines.Select(l => JsonNode.Parse(l)!["i"]!.GetValue<int>()).Distinct().Count());
+        Assert.True(Objects(lake).Count > 20, "buffers went early, before their size or interval");
+    }
+
+    [Fact]
     public async Task An_idle_partition_is_delivered_when_its_oldest_record_reaches_the_interval()
     {
         using var dir = new TempDir();

@@ -292,6 +292,11 @@ public sealed class DeliveryStream : IAsyncDisposable
                     naturalPartition: record.BufferKey);
             if (_buffers.Add(record) is { } full) await DeliverInBackgroundAsync(full, ct).ConfigureAwait(false);
         }
+        // Buffered records are undelivered records of the log: left to their size or interval, many partitions could
+        // hold the whole disk budget and every put would be refused until the interval ends. Past half the budget every
+        // buffer goes early (smaller objects): partitions interleave in the log, so only all of them free its segments.
+        if (_buffers.Bytes > _walBudget / 2)
+            foreach (var early in _buffers.TakeAll()) await DeliverInBackgroundAsync(early, ct).ConfigureAwait(false);
         _consumedSeq = Math.Max(_consumedSeq, entries[^1].Seq);
         Interlocked.Exchange(ref _oldestBufferedArrivalMs, _buffers.OldestArrivalMs ?? long.MaxValue);
         Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
