@@ -10,7 +10,11 @@ internal sealed class AllocationSampler : EventListener
     private bool _on;
     [ThreadStatic] private static bool t_inside; // formatting below rents from a pool: its own events are not counted
 
-    public void Start() => _on = true;
+    public void Start()
+    {
+        lock (_bytes) _bytes.Clear();
+        _on = true;
+    }
 
     protected override void OnEventSourceCreated(EventSource source)
     {

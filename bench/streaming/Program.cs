@@ -15,22 +15,22 @@ using Microsoft.Extensions.Logging;
 // Ingest-to-delivered throughput of 1 KiB JSON records through PutRecordBatch (500 per call), dynamic partitioning on
 // one key (100 partitions), GZIP, write-ahead log on — against a baseline measured in the same run: the same requests
 // to a loopback Kestrel endpoint that reads each body and answers 200 (HTTP + JSON transport only).
-// usage: dotnet run -c Release --project bench/streaming [records] [concurrency]
+// usage: dotnet run -c Release --project bench/streaming [records] [requests in flight, e.g. 2,8]
 var breakdown = args.Contains("--breakdown");
 var dativoOnly = args.Contains("--dativo-only"); // for profiling: no baseline
 using var allocations = args.Contains("--alloc") ? new AllocationSampler() : null; // what the measured run allocates
 args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
 var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
-var concurrency = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+int[] inFlight = args.Length > 1 ? [.. args[1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] : [2, 8];
 const int Batch = 500;
 const int Partitions = 100;
 
 var bodies = BuildBodies(total);
 var recordBytes = (long)total * 1024;
-Console.WriteLine($"{total:N0} records of 1 KiB ({recordBytes / 1048576.0:0} MiB) in {bodies.Count:N0} PutRecordBatch calls, {concurrency} in flight");
+Console.WriteLine($"{total:N0} records of 1 KiB ({recordBytes / 1048576.0:0} MiB) in {bodies.Count:N0} PutRecordBatch calls");
 if (breakdown)
 {
-    await Breakdown.RunAsync(bodies, total, concurrency, BenchStream("unused"));
+    await Breakdown.RunAsync(bodies, total, inFlight[^1], BenchStream("unused"));
     return;
 }
 
@@ -40,16 +40,20 @@ try
     // a warm-up of both (a tenth of the requests each, not measured): a server runs warm, the figures are its steady
     // state rather than the JIT's first minutes
     var warmup = bodies.Take(Math.Max(1, bodies.Count / 10)).ToList();
-    await DativoAsync(warmup, concurrency, Path.Combine(dir, "warmup"), warmup.Count * Batch, quiet: true);
-    if (!dativoOnly) await EchoBaselineAsync(warmup, concurrency);
-    allocations?.Start();
-    // Dativo first: measured second (after the baseline's Kestrel and client), it used about twice the CPU per GiB
-    var (dativo, latency, dativoCpu) = await DativoAsync(bodies, concurrency, Path.Combine(dir, "measured"), total);
-    allocations?.Print();
-    var (baseline, baselineLatency, baselineCpu) = dativoOnly ? (TimeSpan.FromTicks(1), [0.0], TimeSpan.Zero) : await EchoBaselineAsync(bodies, concurrency);
-    Report("baseline (loopback echo)", recordBytes, total, baseline, baselineLatency, baselineCpu);
-    Report("dativo (WAL + DP + GZIP, to delivered)", recordBytes, total, dativo, latency, dativoCpu);
-    Console.WriteLine($"ratio dativo / baseline throughput: {baseline.TotalSeconds / dativo.TotalSeconds:0.00}");
+    await DativoAsync(warmup, inFlight[0], Path.Combine(dir, "warmup"), warmup.Count * Batch, quiet: true);
+    if (!dativoOnly) await EchoBaselineAsync(warmup, inFlight[0]);
+    foreach (var concurrency in inFlight)
+    {
+        Console.WriteLine($"{concurrency} requests in flight:");
+        allocations?.Start();
+        // Dativo first: measured second (after the baseline's Kestrel and client), it used about twice the CPU per GiB
+        var (dativo, latency, dativoCpu) = await DativoAsync(bodies, concurrency, Path.Combine(dir, $"measured-{concurrency}"), total);
+        allocations?.Print();
+        var (baseline, baselineLatency, baselineCpu) = dativoOnly ? (TimeSpan.FromTicks(1), [0.0], TimeSpan.Zero) : await EchoBaselineAsync(bodies, concurrency);
+        if (!dativoOnly) Report("  baseline (loopback echo)", recordBytes, total, baseline, baselineLatency, baselineCpu);
+        Report("  dativo (WAL + DP + GZIP, to delivered)", recordBytes, total, dativo, latency, dativoCpu);
+        if (!dativoOnly) Console.WriteLine($"  ratio dativo / baseline throughput: {baseline.TotalSeconds / dativo.TotalSeconds:0.00}");
+    }
 }
 finally
 {
@@ -158,8 +162,7 @@ static async Task<(TimeSpan, List<double>, TimeSpan)> DativoAsync(IReadOnlyList<
     {
         Streams = [stream],
         DataDirectory = Path.Combine(dir, "wal"),
-        Port = 0,
-        WalDiskBudgetBytes = 8L << 30,
+        Port = 0, // the default disk budget of the log (1 GiB): past half of it the buffers are delivered early
     }, TimeProvider.System);
     await service.StartAsync(default);
     var cpu = Cpu();
