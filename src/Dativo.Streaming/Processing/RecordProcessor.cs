@@ -5,6 +5,7 @@ using Dativo.Streaming.Durability;
 using Dativo.Streaming.Jq;
 using Dativo.Streaming.Prefixes;
 using Dativo.Streaming.Runtime;
+using Dativo.Streaming.Sources.Kinesis;
 
 namespace Dativo.Streaming.Processing;
 
@@ -31,20 +32,44 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
         var pieces = new List<(long Ordinal, long ArrivalMs, ReadOnlyMemory<byte> Data)>(entries.Count);
         foreach (var e in entries)
         {
-            if (settings.Deaggregation is null)
+            var aggregated = settings.KinesisSource is not null && KplAggregate.IsAggregated(e.Data.Span);
+            if (settings.Deaggregation is null && !aggregated)
             {
                 pieces.Add((ProcessedRecord.OrdinalOf(e.Seq, 0), e.ArrivalMs, e.Data));
                 continue;
             }
+            if (!aggregated)
+            {
+                Deaggregate(e, e.Data, 0, pieces, output);
+                continue;
+            }
+            List<ReadOnlyMemory<byte>> users;
             try
             {
-                var parts = Deaggregator.Split(e.Data, settings.Deaggregation);
-                for (var i = 0; i < parts.Count; i++) pieces.Add((ProcessedRecord.OrdinalOf(e.Seq, i), e.ArrivalMs, parts[i]));
+                users = KplAggregate.Split(e.Data);
             }
             catch (DeaggregationException x)
             {
                 output.Add(Error(ProcessedRecord.OrdinalOf(e.Seq, 0), e.ArrivalMs, e.Data, ErrorRecords.DeaggregationFailed, x.Message));
+                continue;
             }
+            // the pieces of all its user records are numbered on, so each keeps its ordinal when the log is replayed
+            var mine = new List<(long Ordinal, long ArrivalMs, ReadOnlyMemory<byte> Data)>(users.Count);
+            var failed = new List<ProcessedRecord>();
+            var sub = 0;
+            foreach (var user in users)
+            {
+                if (settings.Deaggregation is null) mine.Add((ProcessedRecord.OrdinalOf(e.Seq, sub++), e.ArrivalMs, user));
+                else sub = Deaggregate(e, user, sub, mine, failed);
+            }
+            if (sub > Deaggregator.MaxSubRecords)
+            {
+                output.Add(Error(ProcessedRecord.OrdinalOf(e.Seq, 0), e.ArrivalMs, e.Data, ErrorRecords.DeaggregationFailed,
+                    KplAggregate.Bad($"its user records split into more than {Deaggregator.MaxSubRecords} records").Message));
+                continue;
+            }
+            pieces.AddRange(mine);
+            output.AddRange(failed);
         }
 
         if (transformer is null)
@@ -92,6 +117,24 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
             }
         }
         return output;
+    }
+
+    /// <summary>
+    /// JSON/DELIMITED de-aggregation of one record (a whole log entry, or one user record of a KPL aggregate), its pieces
+    /// numbered from <paramref name="sub"/> on; a record that does not split becomes one error record. The next number.
+    /// </summary>
+    private int Deaggregate(WalEntry e, ReadOnlyMemory<byte> data, int sub, List<(long Ordinal, long ArrivalMs, ReadOnlyMemory<byte> Data)> pieces, List<ProcessedRecord> output)
+    {
+        try
+        {
+            var parts = Deaggregator.Split(data, settings.Deaggregation!);
+            foreach (var part in parts) pieces.Add((ProcessedRecord.OrdinalOf(e.Seq, sub++), e.ArrivalMs, part));
+        }
+        catch (DeaggregationException x)
+        {
+            output.Add(Error(ProcessedRecord.OrdinalOf(e.Seq, sub++), e.ArrivalMs, data, ErrorRecords.DeaggregationFailed, x.Message));
+        }
+        return sub;
     }
 
     /// <summary>The record's buffer: its evaluated prefix, or the error prefix when keys are missing or unusable.</summary>
