@@ -6,6 +6,7 @@
 //     plan.records ([{key, data}]) one PutRecords call, and each of plan.aggregates ([[{key, data}], ...]) as one
 //     KPL-aggregated record; prints one JSON line per Kinesis record: {"shard": ShardId, "users": user records in it}.
 const { KinesisClient, CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordsCommand } = require('@aws-sdk/client-kinesis');
+const { NodeHttpHandler } = require('@smithy/node-http-handler');
 const { RecordAggregator } = require('aws-kinesis-agg');
 
 const plan = JSON.parse(process.argv[2]);
@@ -23,6 +24,7 @@ function aggregate(records) {
 async function put() {
   const client = new KinesisClient({
     endpoint: plan.endpoint, region: plan.region || 'us-east-1', maxAttempts: 3,
+    requestHandler: new NodeHttpHandler(), // the Kinesis client's default is HTTP/2; kinesalite speaks HTTP/1.1
     credentials: { accessKeyId: plan.accessKeyId, secretAccessKey: plan.secretAccessKey },
   });
   if (plan.createShards) {
