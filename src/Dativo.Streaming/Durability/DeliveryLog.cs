@@ -11,12 +11,17 @@ namespace Dativo.Streaming.Durability;
 /// ordinals [first, last] within it; an error object lists its ordinals, because what fails can differ on a replay
 /// (an overflowing partition, a transformation that failed once). A crash between the object's write and this record
 /// makes the replay write the same object name again (names derive from the first ordinal): overwritten, not doubled.
+/// When the pipeline's answer can differ on a replay (a transformation, format conversion), a data object is recorded
+/// with its exact ordinals instead (<see cref="OrdinalRunBuilder"/>), and the replay skips an ordinal found there
+/// whatever partition it goes to now: a record that landed is not delivered again under another prefix.
 /// </summary>
 internal sealed class DeliveryLog : IDisposable
 {
     private readonly string _path;
     private readonly Dictionary<string, List<(long First, long Last)>> _ranges = new(StringComparer.Ordinal);
     private readonly HashSet<long> _errorOrdinals = [];
+    private readonly List<(string Partition, long[] Runs)> _exact = [];
+    private readonly OrdinalRunSet _exactOrdinals = new();
     private FileStream _file;
     private int _entries;
 
@@ -45,10 +50,13 @@ internal sealed class DeliveryLog : IDisposable
 
     public bool HasEntries => _entries > 0;
 
-    /// <summary>True when the output <paramref name="ordinal"/> was delivered, in partition <paramref name="partition"/> or as an error.</summary>
+    /// <summary>
+    /// True when the output <paramref name="ordinal"/> was delivered: in partition <paramref name="partition"/>, as an
+    /// error, or in any object recorded with its exact ordinals.
+    /// </summary>
     public bool WasDelivered(string? partition, long ordinal)
     {
-        if (_errorOrdinals.Contains(ordinal)) return true;
+        if (_errorOrdinals.Contains(ordinal) || _exactOrdinals.Contains(ordinal)) return true;
         if (partition is null || !_ranges.TryGetValue(partition, out var list)) return false;
         foreach (var (first, last) in list)
             if (ordinal >= first && ordinal <= last) return true;
@@ -56,6 +64,9 @@ internal sealed class DeliveryLog : IDisposable
     }
 
     public void RecordPartition(string partition, long first, long last) => Append(new Entry { Partition = partition, First = first, Last = last });
+
+    /// <summary>A data object of <paramref name="partition"/> holding exactly the ordinals of <paramref name="runs"/> (first, last, …).</summary>
+    public void RecordPartitionOrdinals(string partition, long[] runs) => Append(new Entry { Partition = partition, Runs = runs });
 
     public void RecordErrors(IReadOnlyList<long> ordinals) => Append(new Entry { Errors = [.. ordinals] });
 
@@ -66,6 +77,8 @@ internal sealed class DeliveryLog : IDisposable
         foreach (var (p, list) in _ranges)
             foreach (var (f, l) in list)
                 if (l >= firstUndeliveredOrdinal) keep.Add(new Entry { Partition = p, First = f, Last = l });
+        foreach (var (p, runs) in _exact)
+            if (runs[^1] >= firstUndeliveredOrdinal) keep.Add(new Entry { Partition = p, Runs = runs });
         var errors = _errorOrdinals.Where(o => o >= firstUndeliveredOrdinal).Order().ToArray();
         if (errors.Length > 0) keep.Add(new Entry { Errors = errors });
         var tmp = _path + ".tmp";
@@ -79,6 +92,8 @@ internal sealed class DeliveryLog : IDisposable
         DirectorySync.Flush(Path.GetDirectoryName(_path)!);
         _ranges.Clear();
         _errorOrdinals.Clear();
+        _exact.Clear();
+        _exactOrdinals.Clear();
         _entries = 0;
         foreach (var e in keep) Add(e);
         _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
@@ -104,6 +119,12 @@ internal sealed class DeliveryLog : IDisposable
             return;
         }
         if (e.Partition is null) return;
+        if (e.Runs is { Length: >= 2 } runs)
+        {
+            _exact.Add((e.Partition, runs));
+            _exactOrdinals.Add(runs);
+            return;
+        }
         if (!_ranges.TryGetValue(e.Partition, out var list)) _ranges[e.Partition] = list = [];
         list.Add((e.First, e.Last));
     }
@@ -116,6 +137,8 @@ internal sealed class DeliveryLog : IDisposable
         [JsonPropertyName("f")] public long First { get; set; }
         [JsonPropertyName("l")] public long Last { get; set; }
         [JsonPropertyName("e")] public long[]? Errors { get; set; }
+        /// <summary>Exact ordinals of a data object: first, last, first, last… (absent in logs of older versions).</summary>
+        [JsonPropertyName("r")] public long[]? Runs { get; set; }
     }
 }
 

@@ -26,7 +26,10 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
     private readonly KeyValues? _plainKeys = settings.EnableDynamicPartitioning ? jq?.NewKeyValues() : null;
     private char[] _cacheKey = new char[256];
 
-    public async Task<List<ProcessedRecord>> ProcessAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct)
+    public Task<List<ProcessedRecord>> ProcessAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct) => ProcessAsync(entries, null, ct);
+
+    /// <summary>Processes the entries; the ordinals a transformation answered "Dropped" go to <paramref name="dropped"/> when given.</summary>
+    public async Task<List<ProcessedRecord>> ProcessAsync(IReadOnlyList<WalEntry> entries, List<long>? dropped, CancellationToken ct)
     {
         var output = new List<ProcessedRecord>(entries.Count);
         var pieces = new List<(long Ordinal, long ArrivalMs, ReadOnlyMemory<byte> Data)>(entries.Count);
@@ -106,7 +109,9 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
                 }
                 switch (r.Result)
                 {
-                    case TransformOutcome.Dropped: break;
+                    case TransformOutcome.Dropped:
+                        dropped?.Add(ordinal);
+                        break;
                     case TransformOutcome.ProcessingFailed:
                         output.Add(Error(ordinal, arrival, data, ErrorRecords.TransformationFailed, "the transformation returned ProcessingFailed", 1, transformer.Name));
                         break;

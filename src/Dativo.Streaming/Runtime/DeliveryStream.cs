@@ -40,6 +40,9 @@ public sealed class DeliveryStream : IAsyncDisposable
     private readonly SemaphoreSlim _deliverySlots;
     private readonly HashSet<PartitionBuffer> _delivering = []; // taken from the buffers, not landed yet (lock it)
     private readonly List<Task> _deliveries = []; // used by the consumer only (or start/stop, when it does not run)
+    // when a replay may route a record elsewhere (see ExactOrdinals), the exact ordinals of each data buffer, by its key
+    private readonly Dictionary<string, OrdinalRunBuilder>? _exactRuns;
+    private long _outputPosition; // outputs of the log processed so far, in ordinal order (dropped ones included)
     private DeliveryLog? _deliveryLog;
     private WriteAheadLog? _wal;
     private Task? _consumer;
@@ -71,6 +74,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         (_data, _errors, _conversion) = Sinks(settings, store, prefixes, time);
         // Iceberg commits of one stream go one at a time: the sink keeps the flushes it committed for replay, and
         // concurrent commits to one table would only retry each other.
+        if (ExactOrdinals(settings)) _exactRuns = new Dictionary<string, OrdinalRunBuilder>(StringComparer.Ordinal);
         _deliverySlots = new SemaphoreSlim(settings.Iceberg is null ? ParallelDeliveries : 1);
         Metrics = new StreamMetrics(settings.Name)
         {
@@ -99,6 +103,14 @@ public sealed class DeliveryStream : IAsyncDisposable
 
     /// <summary>Test hook: runs after a buffer reached its destination and before the delivery log records it (a crash there).</summary>
     internal Func<Task>? DeliveredNotYetRecorded { get; set; }
+
+    /// <summary>
+    /// Whether a replay may send a record somewhere else than the first pass did: a transformation may answer another
+    /// partition key, ProcessingFailed or Dropped; a format conversion's contract may have changed between runs. Then
+    /// data objects are recorded with their exact ordinals, checked whatever the partition. De-aggregation, jq keys and
+    /// prefixes are functions of the logged bytes and arrival time: the cheap per-partition ranges stay exact for them.
+    /// </summary>
+    internal static bool ExactOrdinals(StreamSettings settings) => settings.Transformation is not null || settings.FormatConversion is not null;
 
     /// <summary>Raw objects; with record_format_conversion Parquet objects or an Iceberg table (error records stay raw objects).</summary>
     private static (IBufferSink Data, IBufferSink Errors, ConversionCheck? Check) Sinks(StreamSettings settings, IObjectStore store, StreamPrefixes prefixes, TimeProvider time)
@@ -280,8 +292,10 @@ public sealed class DeliveryStream : IAsyncDisposable
 
     private async Task HandleAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct)
     {
-        var processed = await _processor.ProcessAsync(entries, ct).ConfigureAwait(false);
+        var dropped = _exactRuns is null ? null : new List<long>();
+        var processed = await _processor.ProcessAsync(entries, dropped, ct).ConfigureAwait(false);
         if (_conversion is not null) await _conversion.CheckAsync(processed, ct).ConfigureAwait(false);
+        var positions = dropped is null ? null : OutputOrder(processed, dropped);
         foreach (var r in processed)
         {
             var record = r;
@@ -290,8 +304,14 @@ public sealed class DeliveryStream : IAsyncDisposable
                 record = _processor.Error(record.Ordinal, record.ArrivalMs, record.Data, ErrorRecords.ActivePartitionsExceeded,
                     $"the stream has {_settings.MaxActivePartitions} active partitions (max_active_partitions); this record's partition would exceed it",
                     naturalPartition: record.BufferKey);
+            if (positions is not null && !record.IsError)
+            {
+                if (!_exactRuns!.TryGetValue(record.BufferKey, out var runs)) _exactRuns[record.BufferKey] = runs = new OrdinalRunBuilder();
+                runs.Add(record.Ordinal, _outputPosition + Array.BinarySearch(positions, record.Ordinal));
+            }
             if (_buffers.Add(record) is { } full) await DeliverInBackgroundAsync(full, ct).ConfigureAwait(false);
         }
+        if (positions is not null) _outputPosition += positions.Length;
         // Buffered records are undelivered records of the log: left to their size or interval, many partitions could
         // hold the whole disk budget and every put would be refused until the interval ends. Past half the budget every
         // buffer goes early (smaller objects): partitions interleave in the log, so only all of them free its segments.
@@ -302,6 +322,16 @@ public sealed class DeliveryStream : IAsyncDisposable
         Metrics.Buffers(_buffers.Bytes, _buffers.ActivePartitions);
     }
 
+    /// <summary>Every output of the batch (dropped ones too) in ordinal order: a record's index there is its position.</summary>
+    private static long[] OutputOrder(List<ProcessedRecord> processed, List<long> dropped)
+    {
+        var all = new long[processed.Count + dropped.Count];
+        for (var i = 0; i < processed.Count; i++) all[i] = processed[i].Ordinal;
+        dropped.CopyTo(all, processed.Count);
+        Array.Sort(all);
+        return all;
+    }
+
     private bool WasDelivered(ProcessedRecord record)
     {
         lock (_deliveryLog!) return _deliveryLog.WasDelivered(record.NaturalPartition, record.Ordinal);
@@ -310,6 +340,8 @@ public sealed class DeliveryStream : IAsyncDisposable
     /// <summary>Hands a buffer taken from the buffers to a background delivery; waits while every delivery slot is busy.</summary>
     private async Task DeliverInBackgroundAsync(PartitionBuffer b, CancellationToken ct)
     {
+        long[]? exact = null;
+        if (!b.IsError && _exactRuns is not null && _exactRuns.Remove(b.Key, out var runs)) exact = runs.ToArray();
         await _deliverySlots.WaitAsync(ct).ConfigureAwait(false);
         lock (_delivering) _delivering.Add(b);
         _deliveries.RemoveAll(t => t.IsCompletedSuccessfully);
@@ -317,7 +349,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         {
             try
             {
-                await FlushAsync(b, ct).ConfigureAwait(false);
+                await FlushAsync(b, exact, ct).ConfigureAwait(false);
             }
             catch
             {
@@ -341,7 +373,7 @@ public sealed class DeliveryStream : IAsyncDisposable
     }
 
     /// <summary>Delivers one buffer, retrying with backoff until it lands (as Firehose retries S3); records stay in the log meanwhile.</summary>
-    private async Task FlushAsync(PartitionBuffer b, CancellationToken ct)
+    private async Task FlushAsync(PartitionBuffer b, long[]? exactOrdinals, CancellationToken ct)
     {
         var delay = TimeSpan.FromMilliseconds(200);
         while (true)
@@ -353,6 +385,7 @@ public sealed class DeliveryStream : IAsyncDisposable
                 lock (_deliveryLog!)
                 {
                     if (b.IsError) _deliveryLog.RecordErrors(b.Ordinals);
+                    else if (exactOrdinals is not null) _deliveryLog.RecordPartitionOrdinals(b.Key, exactOrdinals);
                     else _deliveryLog.RecordPartition(b.Key, b.FirstOrdinal, b.LastOrdinal);
                 }
                 b.Release();
