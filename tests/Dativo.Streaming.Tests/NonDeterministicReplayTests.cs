@@ -61,6 +61,40 @@ public sealed class NonDeterministicReplayTests
         Assert.Equal([1, 2, 3, 4], DeliveredIds(lake).Order());
     }
 
+    [Fact]
+    public async Task An_object_that_landed_before_its_delivery_record_is_not_delivered_again_when_the_replay_answers_another_partition()
+    {
+        using var dir = new TempDir();
+        var lake = Path.Combine(dir.Path, "lake");
+        await using var endpoint = new TransformationEndpoint(i => i == 3 ? ("Ok", "held") : ("Ok", "a"));
+        var landed = new TaskCompletionSource();
+        var crash = new TaskCompletionSource();
+        var crashed = Open(Transforming(lake, endpoint.Uri), Path.Combine(dir.Path, "data"), new FakeTimeProvider(Start));
+        crashed.DeliveredNotYetRecorded = async () =>
+        {
+            landed.SetResult();
+            await crash.Task;
+            throw new SimulatedCrash(); // the process dies before the delivery log records the object
+        };
+        await crashed.StartAsync(default);
+        await crashed.PutAsync(Records(Padded("""{"i":1}""", """{"i":2}""", """{"i":3}""")));
+        await landed.Task;
+        Assert.Equal([1, 2], IdsUnder(lake, "t/a/"));
+
+        endpoint.Answer = _ => ("Ok", "b");
+        await RestartAsync(dir, endpoint);
+        crash.SetResult();
+
+        Assert.Equal([1, 2, 3], DeliveredIds(lake).Order());
+        Assert.Equal([3], IdsUnder(lake, "t/b/"));
+    }
+
+    private sealed class SimulatedCrash : Exception;
+
+    /// <summary>Every record but the last padded to 600 KiB.</summary>
+    private static string[] Padded(params string[] records) =>
+        [.. records.Select((r, n) => n == records.Length - 1 ? r : r[..^1] + $",\"pad\":\"{Big}\"}}")];
+
     private static StreamSettings Transforming(string lake, Uri endpoint) => Settings(lake, s => s with
     {
         EnableDynamicPartitioning = true,
@@ -80,8 +114,7 @@ public sealed class NonDeterministicReplayTests
         var lake = Path.Combine(dir.Path, "lake");
         var crashed = Open(Transforming(lake, endpoint.Uri), Path.Combine(dir.Path, "data"), new FakeTimeProvider(Start));
         await crashed.StartAsync(default);
-        var padded = records.Select((r, n) => n == records.Length - 1 ? r : r[..^1] + $",\"pad\":\"{Big}\"}}").ToArray();
-        await crashed.PutAsync(Records(padded));
+        await crashed.PutAsync(Records(Padded(records)));
         await crashed.BarrierAsync(); // the full buffer landed and the delivery log recorded it
         Assert.Single(Objects(lake));
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "data", "clicks", "wal"), "*.wal"));

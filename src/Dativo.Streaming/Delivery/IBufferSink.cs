@@ -14,6 +14,9 @@ internal interface IBufferSink : IAsyncDisposable
     /// </summary>
     bool AlreadyDelivered(string? partition, long ordinal);
 
+    /// <summary>The object the buffer becomes, known before it is written; null for a table commit (the sink finds its own).</summary>
+    string? ObjectKeyOf(PartitionBuffer buffer);
+
     /// <summary>Delivers the buffer; returns what names it (object key, or table and snapshot) and the bytes written.</summary>
     Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, CancellationToken ct);
 }

@@ -70,6 +70,8 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
         return false;
     }
 
+    public string? ObjectKeyOf(PartitionBuffer buffer) => null;
+
     public async Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, CancellationToken ct)
     {
         var table = _table ?? throw new InvalidOperationException("the Iceberg destination is not open");

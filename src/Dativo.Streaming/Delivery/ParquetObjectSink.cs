@@ -20,9 +20,11 @@ internal sealed class ParquetObjectSink(RawObjectSink objects, IObjectStore stor
 
     public bool AlreadyDelivered(string? partition, long ordinal) => false;
 
+    public string ObjectKeyOf(PartitionBuffer buffer) => objects.KeyFor(buffer) + Extension;
+
     public async Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, CancellationToken ct)
     {
-        var key = objects.KeyFor(buffer) + Extension;
+        var key = ObjectKeyOf(buffer);
         var converter = new BatchConverter(records.Schema, _schema);
         // a dataset-style file: read by column name, so the columns keep the contract's names
         await using var writer = await ParquetFileWriter.CreateAsync(store, key, _schema, options, ct, icebergNames: false).ConfigureAwait(false);

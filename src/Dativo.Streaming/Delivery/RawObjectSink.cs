@@ -24,6 +24,8 @@ internal sealed class RawObjectSink(IObjectStore store, StreamSettings settings)
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    public string? ObjectKeyOf(PartitionBuffer buffer) => KeyFor(buffer);
+
     public string KeyFor(PartitionBuffer b)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{settings.Name}\n{settings.Version}\n{b.FirstOrdinal}\n{(b.IsError ? "e" : "d")}"));

@@ -13,7 +13,9 @@ namespace Dativo.Streaming.Durability;
 /// makes the replay write the same object name again (names derive from the first ordinal): overwritten, not doubled.
 /// When the pipeline's answer can differ on a replay (a transformation, format conversion), a data object is recorded
 /// with its exact ordinals instead (<see cref="OrdinalRunBuilder"/>), and the replay skips an ordinal found there
-/// whatever partition it goes to now: a record that landed is not delivered again under another prefix.
+/// whatever partition it goes to now: a record that landed is not delivered again under another prefix. Such an
+/// object's name and ordinals are also recorded before it is written, so a start finds the writes a crash cut short
+/// and asks the store whether they landed (the replay could route those records elsewhere and not overwrite them).
 /// </summary>
 internal sealed class DeliveryLog : IDisposable
 {
@@ -22,6 +24,7 @@ internal sealed class DeliveryLog : IDisposable
     private readonly HashSet<long> _errorOrdinals = [];
     private readonly List<(string Partition, long[] Runs)> _exact = [];
     private readonly OrdinalRunSet _exactOrdinals = new();
+    private readonly Dictionary<(string Partition, long First), Entry> _writing = [];
     private FileStream _file;
     private int _entries;
 
@@ -68,6 +71,20 @@ internal sealed class DeliveryLog : IDisposable
     /// <summary>A data object of <paramref name="partition"/> holding exactly the ordinals of <paramref name="runs"/> (first, last, …).</summary>
     public void RecordPartitionOrdinals(string partition, long[] runs) => Append(new Entry { Partition = partition, Runs = runs });
 
+    /// <summary>Before object <paramref name="key"/> of <paramref name="partition"/> with exactly <paramref name="runs"/> is written.</summary>
+    public void RecordWriting(string partition, string key, long[] runs) => Append(new Entry { Partition = partition, Runs = runs, Writing = key });
+
+    /// <summary>Objects recorded as being written and not as delivered: a crash came in between, they may or may not have landed.</summary>
+    public IReadOnlyList<(string Partition, string Key, long[] Runs)> UnfinishedWrites =>
+        [.. _writing.Values.Select(e => (e.Partition!, e.Writing!, e.Runs!))];
+
+    /// <summary>Settles an unfinished write: recorded as delivered when its object is found, forgotten when not.</summary>
+    public void SettleWrite(string partition, long[] runs, bool landed)
+    {
+        if (landed) RecordPartitionOrdinals(partition, runs);
+        else _writing.Remove((partition, runs[0]));
+    }
+
     public void RecordErrors(IReadOnlyList<long> ordinals) => Append(new Entry { Errors = [.. ordinals] });
 
     /// <summary>Rewrites the log without entries wholly below <paramref name="firstUndeliveredOrdinal"/> (their records left the log).</summary>
@@ -79,6 +96,7 @@ internal sealed class DeliveryLog : IDisposable
                 if (l >= firstUndeliveredOrdinal) keep.Add(new Entry { Partition = p, First = f, Last = l });
         foreach (var (p, runs) in _exact)
             if (runs[^1] >= firstUndeliveredOrdinal) keep.Add(new Entry { Partition = p, Runs = runs });
+        keep.AddRange(_writing.Values); // being written right now
         var errors = _errorOrdinals.Where(o => o >= firstUndeliveredOrdinal).Order().ToArray();
         if (errors.Length > 0) keep.Add(new Entry { Errors = errors });
         var tmp = _path + ".tmp";
@@ -94,6 +112,7 @@ internal sealed class DeliveryLog : IDisposable
         _errorOrdinals.Clear();
         _exact.Clear();
         _exactOrdinals.Clear();
+        _writing.Clear();
         _entries = 0;
         foreach (var e in keep) Add(e);
         _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
@@ -121,6 +140,12 @@ internal sealed class DeliveryLog : IDisposable
         if (e.Partition is null) return;
         if (e.Runs is { Length: >= 2 } runs)
         {
+            if (e.Writing is not null)
+            {
+                _writing[(e.Partition, runs[0])] = e;
+                return;
+            }
+            _writing.Remove((e.Partition, runs[0]));
             _exact.Add((e.Partition, runs));
             _exactOrdinals.Add(runs);
             return;
@@ -139,6 +164,8 @@ internal sealed class DeliveryLog : IDisposable
         [JsonPropertyName("e")] public long[]? Errors { get; set; }
         /// <summary>Exact ordinals of a data object: first, last, first, last… (absent in logs of older versions).</summary>
         [JsonPropertyName("r")] public long[]? Runs { get; set; }
+        /// <summary>The object key of an exact-ordinals object about to be written (not delivered yet).</summary>
+        [JsonPropertyName("w")] public string? Writing { get; set; }
     }
 }
 

@@ -32,6 +32,7 @@ public sealed class DeliveryStream : IAsyncDisposable
     private readonly long _walSegmentBytes;
     private readonly RecordProcessor _processor;
     private readonly PartitionBuffers _buffers;
+    private readonly IObjectStore _store;
     private readonly IBufferSink _data;
     private readonly IBufferSink _errors;
     private readonly ConversionCheck? _conversion;
@@ -71,6 +72,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         var transformer = settings.Transformation is null ? null : new Transformer(settings.Transformation, Arn, region, http);
         _processor = new RecordProcessor(settings, prefixes, jq, transformer, time);
         _buffers = new PartitionBuffers(settings.BufferingSizeBytes, TimeSpan.FromSeconds(settings.BufferingIntervalSeconds), settings.MaxActivePartitions);
+        _store = store;
         (_data, _errors, _conversion) = Sinks(settings, store, prefixes, time);
         // Iceberg commits of one stream go one at a time: the sink keeps the flushes it committed for replay, and
         // concurrent commits to one table would only retry each other.
@@ -132,6 +134,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         CreatedAt = _time.GetUtcNow();
         await _data.OpenAsync(ct).ConfigureAwait(false);
         _deliveryLog = DeliveryLog.Open(_dir);
+        await SettleUnfinishedWritesAsync(ct).ConfigureAwait(false);
         _replaying = true;
         var batch = new List<WalEntry>(ReplayBatch);
         _wal = await WriteAheadLog.OpenAsync(Path.Combine(_dir, "wal"), _walSegmentBytes, _walBudget,
@@ -150,6 +153,19 @@ public sealed class DeliveryStream : IAsyncDisposable
         TrimDelivered();
         _consumer = Task.Run(ConsumeAsync, CancellationToken.None);
         _timer = _time.CreateTimer(_ => _work.Writer.TryWrite(Tick.Instance), null, TickPeriod, TickPeriod);
+    }
+
+    /// <summary>
+    /// Objects a crash left between their write and their delivery record: one that landed counts as delivered, so a
+    /// replay that routes its records elsewhere does not deliver them twice; one that did not is delivered by the replay.
+    /// </summary>
+    private async Task SettleUnfinishedWritesAsync(CancellationToken ct)
+    {
+        foreach (var (partition, key, runs) in _deliveryLog!.UnfinishedWrites)
+        {
+            var landed = await _store.ExistsAsync(key, ct).ConfigureAwait(false);
+            _deliveryLog.SettleWrite(partition, runs, landed);
+        }
     }
 
     /// <summary>
@@ -376,6 +392,8 @@ public sealed class DeliveryStream : IAsyncDisposable
     private async Task FlushAsync(PartitionBuffer b, long[]? exactOrdinals, CancellationToken ct)
     {
         var delay = TimeSpan.FromMilliseconds(200);
+        if (exactOrdinals is not null && _data.ObjectKeyOf(b) is { } objectKey)
+            lock (_deliveryLog!) _deliveryLog.RecordWriting(b.Key, objectKey, exactOrdinals);
         while (true)
         {
             try
