@@ -89,6 +89,40 @@ public sealed class NonDeterministicReplayTests
         Assert.Equal([3], IdsUnder(lake, "t/b/"));
     }
 
+    [Fact]
+    public async Task Records_converted_to_parquet_are_not_delivered_as_misfits_when_the_contract_changed_before_the_replay()
+    {
+        using var dir = new TempDir();
+        var lake = Path.Combine(dir.Path, "lake");
+        var data = Path.Combine(dir.Path, "data");
+        StreamSettings Converting(string contractYaml) => Settings(lake, s => s with
+        {
+            Prefix = "events/",
+            BufferingSizeMiB = 1,
+            FormatConversion = new FormatConversionSettings(Core.Contracts.ContractLoader.Parse(contractYaml, "clicks.contract.yaml", _ => null)),
+        });
+        var crashed = Open(Converting(ContractKit.Yaml), data, new FakeTimeProvider(Start));
+        await crashed.StartAsync(default);
+        await crashed.PutAsync(Records($"{{\"id\":1,\"page\":\"{Big}\"}}", $"{{\"id\":2,\"page\":\"{Big}\"}}", """{"id":3,"page":"held"}"""));
+        await crashed.BarrierAsync(); // 1 and 2 landed as a Parquet file; 3 waits in its buffer
+        var parquet = Assert.Single(Objects(lake).Keys);
+
+        // the contract now requires "ok", which no record has: on the replay every record is a misfit
+        var stricter = ContractKit.Yaml.Replace("{name: ok, type: boolean}", "{name: ok, type: boolean, required: true}", StringComparison.Ordinal);
+        Assert.NotEqual(ContractKit.Yaml, stricter);
+        await using (var restarted = Open(Converting(stricter), data, new FakeTimeProvider(Start)))
+        {
+            await restarted.StartAsync(default);
+        }
+
+        var (_, rows) = await ContractKit.ReadParquetAsync(Path.Combine(lake, parquet));
+        Assert.Equal([1L, 2L], rows.Select(r => long.Parse(r.Split('|')[0], System.Globalization.CultureInfo.InvariantCulture)));
+        var errors = Objects(lake).Where(o => o.Key.StartsWith("events/format-conversion-failed/", StringComparison.Ordinal)).ToList();
+        var misfits = errors.SelectMany(o => o.Value.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            .Select(line => JsonNode.Parse(Convert.FromBase64String(JsonNode.Parse(line)!["rawData"]!.GetValue<string>()))!["id"]!.GetValue<int>());
+        Assert.Equal([3], misfits);
+    }
+
     private sealed class SimulatedCrash : Exception;
 
     /// <summary>Every record but the last padded to 600 KiB.</summary>
