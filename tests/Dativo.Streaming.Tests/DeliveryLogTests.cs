@@ -33,29 +33,33 @@ public sealed class DeliveryLogTests
     }
 
     [Fact]
-    public void A_write_without_its_delivery_record_stays_unfinished_until_settled()
+    public void A_write_without_its_delivery_record_stays_unfinished_until_settled_as_landed_or_abandoned()
     {
         using var dir = new TempDir();
         using (var log = DeliveryLog.Open(dir.Path))
         {
             log.RecordWriting("a/", "a/clicks-1-x", [1, 3]);
             log.RecordWriting("b/", "b/clicks-1-y", [7, 7]);
+            log.RecordWriting("c/", "c/clicks-1-z", [9, 9]);
             log.RecordPartitionOrdinals("b/", [7, 7]); // b landed and was recorded
             log.Compact(0); // a write in flight is kept
             Assert.False(log.WasDelivered("a/", 2));
         }
         using (var reopened = DeliveryLog.Open(dir.Path))
         {
-            var (partition, key, runs) = Assert.Single(reopened.UnfinishedWrites);
-            Assert.Equal(("a/", "a/clicks-1-x"), (partition, key));
+            Assert.Equal(["a/clicks-1-x", "c/clicks-1-z"], reopened.UnfinishedWrites.Select(w => w.Key).Order());
             Assert.True(reopened.WasDelivered("c/", 7));
-            reopened.SettleWrite(partition, runs, landed: true);
+            var a = reopened.UnfinishedWrites.Single(w => w.Partition == "a/");
+            var c = reopened.UnfinishedWrites.Single(w => w.Partition == "c/");
+            reopened.SettleWrite(a.Partition, a.Runs, landed: true);
+            reopened.SettleWrite(c.Partition, c.Runs, landed: false); // its object is not in the store
             Assert.True(reopened.WasDelivered("c/", 2));
         }
         using (var settled = DeliveryLog.Open(dir.Path))
         {
             Assert.Empty(settled.UnfinishedWrites);
             Assert.True(settled.WasDelivered(null, 3));
+            Assert.False(settled.WasDelivered("c/", 9));
         }
     }
 }

@@ -78,12 +78,12 @@ internal sealed class DeliveryLog : IDisposable
     public IReadOnlyList<(string Partition, string Key, long[] Runs)> UnfinishedWrites =>
         [.. _writing.Values.Select(e => (e.Partition!, e.Writing!, e.Runs!))];
 
-    /// <summary>Settles an unfinished write: recorded as delivered when its object is found, forgotten when not.</summary>
-    public void SettleWrite(string partition, long[] runs, bool landed)
-    {
-        if (landed) RecordPartitionOrdinals(partition, runs);
-        else _writing.Remove((partition, runs[0]));
-    }
+    /// <summary>
+    /// Settles an unfinished write: recorded as delivered when its object is found, abandoned when not (so a later
+    /// start does not take an object the replay writes under the same name for this one).
+    /// </summary>
+    public void SettleWrite(string partition, long[] runs, bool landed) =>
+        Append(landed ? new Entry { Partition = partition, Runs = runs } : new Entry { Partition = partition, Runs = [runs[0], runs[0]], Abandoned = true });
 
     public void RecordErrors(IReadOnlyList<long> ordinals) => Append(new Entry { Errors = [.. ordinals] });
 
@@ -140,6 +140,11 @@ internal sealed class DeliveryLog : IDisposable
         if (e.Partition is null) return;
         if (e.Runs is { Length: >= 2 } runs)
         {
+            if (e.Abandoned == true)
+            {
+                _writing.Remove((e.Partition, runs[0]));
+                return;
+            }
             if (e.Writing is not null)
             {
                 _writing[(e.Partition, runs[0])] = e;
@@ -166,6 +171,8 @@ internal sealed class DeliveryLog : IDisposable
         [JsonPropertyName("r")] public long[]? Runs { get; set; }
         /// <summary>The object key of an exact-ordinals object about to be written (not delivered yet).</summary>
         [JsonPropertyName("w")] public string? Writing { get; set; }
+        /// <summary>The write of partition p starting at r[0] did not land (found at a start).</summary>
+        [JsonPropertyName("x")] public bool? Abandoned { get; set; }
     }
 }
 
