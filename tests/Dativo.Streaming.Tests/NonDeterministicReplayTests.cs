@@ -123,6 +123,55 @@ public sealed class NonDeterministicReplayTests
         Assert.Equal([3], misfits);
     }
 
+    [Fact]
+    public async Task A_table_commit_that_landed_before_its_delivery_record_is_not_committed_again_under_another_buffer_key()
+    {
+        using var dir = new TempDir();
+        var warehouse = Path.Combine(dir.Path, "lake");
+        await using var endpoint = new TransformationEndpoint(i => i == 3 ? ("Ok", "held") : ("Ok", "a"));
+        StreamSettings ToTable() => Transforming(Hosting.StreamServiceMapping.ErrorRoot(warehouse, "clicks"), endpoint.Uri) with
+        {
+            FormatConversion = new FormatConversionSettings(ContractKit.Clicks()),
+            Iceberg = new IcebergDestinationSettings(warehouse, null, "web", "clicks"),
+        };
+        var committed = new TaskCompletionSource();
+        var crash = new TaskCompletionSource();
+        var crashed = Open(ToTable(), Path.Combine(dir.Path, "data"), new FakeTimeProvider(Start));
+        crashed.DeliveredNotYetRecorded = async () =>
+        {
+            committed.SetResult();
+            await crash.Task;
+            throw new SimulatedCrash(); // the process dies before the delivery log records the commit
+        };
+        await crashed.StartAsync(default);
+        await crashed.PutAsync(Records(
+            $"{{\"id\":1,\"i\":1,\"page\":\"{Big}\"}}", $"{{\"id\":2,\"i\":2,\"page\":\"{Big}\"}}", """{"id":3,"i":3,"page":"held"}"""));
+        await committed.Task;
+        Assert.Equal("1,2", await TableIdsAsync(warehouse));
+
+        endpoint.Answer = _ => ("Ok", "b");
+        await RestartAsync(ToTable());
+        crash.SetResult();
+
+        Assert.Equal("1,2,3", await TableIdsAsync(warehouse));
+
+        async Task RestartAsync(StreamSettings settings)
+        {
+            await using var restarted = Open(settings, Path.Combine(dir.Path, "data"), new FakeTimeProvider(Start));
+            await restarted.StartAsync(default);
+        }
+    }
+
+    /// <summary>Every id of the stream's table, in order, as lake SQL reads it.</summary>
+    private static async Task<string> TableIdsAsync(string warehouse)
+    {
+        var table = await Lake.Engine.LakeWarehouse.Open(warehouse).OpenTableAsync(new Lake.Catalog.TableIdentifier("web", "clicks"), default);
+        await using var engine = await Lake.Engine.DuckDbEngine.OpenAsync(threads: 1);
+        await Lake.Engine.LakeSql.RegisterTableAsync(engine, "clicks", table, null, default);
+        var r = await engine.QueryAsync("SELECT string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FROM clicks");
+        return (string)r.Rows[0][0]!;
+    }
+
     private sealed class SimulatedCrash : Exception;
 
     /// <summary>Every record but the last padded to 600 KiB.</summary>

@@ -19,4 +19,10 @@ internal interface IBufferSink : IAsyncDisposable
 
     /// <summary>Delivers the buffer; returns what names it (object key, or table and snapshot) and the bytes written.</summary>
     Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, CancellationToken ct);
+
+    /// <summary>
+    /// Delivers the buffer whose exact ordinals (runs first, last, …; see Durability.OrdinalRunBuilder) are known: a
+    /// sink that finds its own deliveries on a replay keeps them (an object's name needs no more).
+    /// </summary>
+    Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, long[]? exactOrdinals, CancellationToken ct) => DeliverAsync(buffer, ct);
 }

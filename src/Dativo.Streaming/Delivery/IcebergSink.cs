@@ -7,6 +7,7 @@ using Dativo.Lake.Iceberg.Metadata;
 using Dativo.Lake.Iceberg.Table;
 using Dativo.Lake.Storage;
 using Dativo.Streaming.Buffering;
+using Dativo.Streaming.Durability;
 using Dativo.Streaming.Runtime;
 
 namespace Dativo.Streaming.Delivery;
@@ -27,8 +28,11 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
     public const string PartitionKey = "dativo.stream.buffer";
     /// <summary><c>&lt;version&gt;:&lt;first ordinal&gt;-&lt;last ordinal&gt;</c> of the buffer.</summary>
     public const string FlushKey = "dativo.stream.flush";
+    /// <summary>With a transformation or format conversion, the flush's exact ordinals: <c>first-last,first-last…</c>.</summary>
+    public const string OrdinalsKey = "dativo.stream.ordinals";
 
     private readonly Dictionary<string, List<(long First, long Last)>> _committed = new(StringComparer.Ordinal);
+    private readonly OrdinalRunSet _committedExact = new(); // whatever the buffer key: a replay may route elsewhere
     private ICatalog? _catalog;
     private IcebergTable? _table;
     private ContractRecords? _records;
@@ -57,6 +61,11 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
         foreach (var s in table.Metadata.Snapshots)
         {
             if (Identity(s.Summary) is not ({ } partition, var first, var last)) continue;
+            if (ExactOrdinals(s.Summary) is { } runs)
+            {
+                _committedExact.Add(runs);
+                continue;
+            }
             if (!_committed.TryGetValue(partition, out var list)) _committed[partition] = list = [];
             list.Add((first, last));
         }
@@ -64,6 +73,7 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
 
     public bool AlreadyDelivered(string? partition, long ordinal)
     {
+        if (_committedExact.Contains(ordinal)) return true;
         if (partition is null || !_committed.TryGetValue(partition, out var list)) return false;
         foreach (var (first, last) in list)
             if (ordinal >= first && ordinal <= last) return true;
@@ -72,7 +82,9 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
 
     public string? ObjectKeyOf(PartitionBuffer buffer) => null;
 
-    public async Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, CancellationToken ct)
+    public Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, CancellationToken ct) => DeliverAsync(buffer, null, ct);
+
+    public async Task<(string Key, long Bytes)> DeliverAsync(PartitionBuffer buffer, long[]? exactOrdinals, CancellationToken ct)
     {
         var table = _table ?? throw new InvalidOperationException("the Iceberg destination is not open");
         var flush = Flush(buffer);
@@ -86,17 +98,19 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
             await writer.WriteAsync(_converter!.Convert(converted.Rows), ct).ConfigureAwait(false);
         }
         var files = await writer.CompleteAsync(ct).ConfigureAwait(false);
+        var summary = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["dativo.writer"] = "dativo-stream",
+            [StreamKey] = settings.Name,
+            [PartitionKey] = buffer.Key,
+            [FlushKey] = flush,
+        };
+        if (exactOrdinals is not null) summary[OrdinalsKey] = FormatRuns(exactOrdinals);
         try
         {
             var result = await table.CommitFilesAsync(files, new FileCommit
             {
-                Summary = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["dativo.writer"] = "dativo-stream",
-                    [StreamKey] = settings.Name,
-                    [PartitionKey] = buffer.Key,
-                    [FlushKey] = flush,
-                },
+                Summary = summary,
                 // checked on every state the commit is attempted on, in the same swap: never two snapshots of one flush
                 Precondition = meta => Committed(meta, buffer.Key, flush) is { } s ? $"flush {flush} of stream {settings.Name} is already snapshot {s.SnapshotId}" : null,
             }, ct).ConfigureAwait(false);
@@ -116,6 +130,29 @@ internal sealed class IcebergSink(StreamSettings settings, IcebergDestinationSet
     private Snapshot? Committed(TableMetadata meta, string partition, string flush) =>
         meta.Snapshots.FirstOrDefault(s => s.Summary.GetValueOrDefault(StreamKey) == settings.Name
             && s.Summary.GetValueOrDefault(PartitionKey) == partition && s.Summary.GetValueOrDefault(FlushKey) == flush);
+
+    private static string FormatRuns(long[] runs)
+    {
+        var parts = new string[runs.Length / 2];
+        for (var i = 0; i < parts.Length; i++) parts[i] = string.Create(CultureInfo.InvariantCulture, $"{runs[2 * i]}-{runs[2 * i + 1]}");
+        return string.Join(',', parts);
+    }
+
+    /// <summary>The exact ordinals a snapshot's summary lists, or null (none, or not readable: the range counts then).</summary>
+    private static long[]? ExactOrdinals(IReadOnlyDictionary<string, string> summary)
+    {
+        if (summary.GetValueOrDefault(OrdinalsKey) is not { Length: > 0 } text) return null;
+        var runs = new List<long>();
+        foreach (var part in text.Split(','))
+        {
+            var dash = part.IndexOf('-', StringComparison.Ordinal);
+            if (dash <= 0 || !long.TryParse(part.AsSpan(0, dash), CultureInfo.InvariantCulture, out var first)
+                || !long.TryParse(part.AsSpan(dash + 1), CultureInfo.InvariantCulture, out var last)) return null;
+            runs.Add(first);
+            runs.Add(last);
+        }
+        return [.. runs];
+    }
 
     /// <summary>The buffer key and ordinal range a snapshot of this stream (and version) committed, or null.</summary>
     private (string? Partition, long First, long Last) Identity(IReadOnlyDictionary<string, string> summary)

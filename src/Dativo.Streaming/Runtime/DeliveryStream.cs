@@ -398,7 +398,7 @@ public sealed class DeliveryStream : IAsyncDisposable
         {
             try
             {
-                var (key, bytes) = await (b.IsError ? _errors : _data).DeliverAsync(b, ct).ConfigureAwait(false);
+                var (key, bytes) = await (b.IsError ? _errors : _data).DeliverAsync(b, exactOrdinals, ct).ConfigureAwait(false);
                 if (DeliveredNotYetRecorded is { } crash) await crash().ConfigureAwait(false);
                 lock (_deliveryLog!)
                 {
