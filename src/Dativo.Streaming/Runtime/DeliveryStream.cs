@@ -74,9 +74,9 @@ public sealed class DeliveryStream : IAsyncDisposable
         _buffers = new PartitionBuffers(settings.BufferingSizeBytes, TimeSpan.FromSeconds(settings.BufferingIntervalSeconds), settings.MaxActivePartitions);
         _store = store;
         (_data, _errors, _conversion) = Sinks(settings, store, prefixes, time);
+        if (ExactOrdinals(settings)) _exactRuns = new Dictionary<string, OrdinalRunBuilder>(StringComparer.Ordinal);
         // Iceberg commits of one stream go one at a time: the sink keeps the flushes it committed for replay, and
         // concurrent commits to one table would only retry each other.
-        if (ExactOrdinals(settings)) _exactRuns = new Dictionary<string, OrdinalRunBuilder>(StringComparer.Ordinal);
         _deliverySlots = new SemaphoreSlim(settings.Iceberg is null ? ParallelDeliveries : 1);
         Metrics = new StreamMetrics(settings.Name)
         {
