@@ -97,11 +97,11 @@ public sealed class DurabilityTests
         var replayed = new List<string>();
         var wal = await WriteAheadLog.OpenAsync(dir.Path, 64, 1 << 30, _ => Task.CompletedTask, _ => { }, default);
         for (var i = 0; i < 5; i++) await wal.AppendAsync(Records($"record-{i}-{new string('x', 60)}"), 0);
-        Assert.Equal(6, Directory.GetFiles(dir.Path).Length); // every segment filled up at once, the last one empty
+        Assert.Equal(6, Directory.GetFiles(dir.Path, "*.wal").Length); // every segment filled up at once, the last one empty
         wal.Trim(3);
         await wal.DisposeAsync();
-        Assert.Equal(3, Directory.GetFiles(dir.Path).Length);
-        var last = Directory.GetFiles(dir.Path).Order().Last();
+        Assert.Equal(3, Directory.GetFiles(dir.Path, "*.wal").Length);
+        var last = Directory.GetFiles(dir.Path, "*.wal").Order().Last();
         await File.AppendAllTextAsync(last, "torn half-written entry");
 
         var reopened = await WriteAheadLog.OpenAsync(dir.Path, 64, 1 << 30, e => { replayed.Add(Encoding.UTF8.GetString(e.Data.Span)[..8]); return Task.CompletedTask; }, _ => { }, default);
@@ -109,6 +109,33 @@ public sealed class DurabilityTests
         Assert.Equal(5, reopened.NextSeq);
         Assert.Equal(0, new FileInfo(last).Length);
         await reopened.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Recycled_segments_replay_only_their_own_entries()
+    {
+        // entries of one size, three to a segment: a recycled segment holding one new entry is followed by an older
+        // use's intact entries (valid CRCs, aligned) — they must not come back
+        using var dir = new TempDir();
+        static ReadOnlyMemory<byte>[] Entry(int i) => Records($"rec-{i:D3}-{new string('x', 50)}");
+        var wal = await WriteAheadLog.OpenAsync(dir.Path, 200, 1 << 30, _ => Task.CompletedTask, _ => { }, default);
+        for (var i = 0; i < 9; i++) await wal.AppendAsync(Entry(i), 0);
+        wal.Trim(6); // segments 0 and 3 become spares
+        Assert.Equal(2, Directory.GetFiles(dir.Path, "*.spare").Length);
+        for (var i = 9; i < 13; i++) await wal.AppendAsync(Entry(i), 0); // segment 12 is a spare, one entry into it
+        Assert.Single(Directory.GetFiles(dir.Path, "*.spare"));
+        await wal.DisposeAsync();
+
+        var replayed = new List<long>();
+        var reopened = await WriteAheadLog.OpenAsync(dir.Path, 200, 1 << 30, e => { replayed.Add(e.Seq); return Task.CompletedTask; }, _ => { }, default);
+        Assert.Equal([6, 7, 8, 9, 10, 11, 12], replayed);
+        Assert.Equal(13, reopened.NextSeq);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.spare")); // an earlier run's spares never become segments
+        await reopened.AppendAsync(Entry(13), 0);
+        await reopened.DisposeAsync();
+        replayed.Clear();
+        await (await WriteAheadLog.OpenAsync(dir.Path, 200, 1 << 30, e => { replayed.Add(e.Seq); return Task.CompletedTask; }, _ => { }, default)).DisposeAsync();
+        Assert.Equal([6, 7, 8, 9, 10, 11, 12, 13], replayed);
     }
 
     [Fact]

@@ -11,11 +11,17 @@ namespace Dativo.Streaming.Durability;
 /// one writer takes every pending append, writes them and fsyncs once, then completes them all, so concurrent puts
 /// share a sync. Entry: length (4), CRC-32 of the rest (4), seq (8), arrival ms (8), data. A torn tail (crash during a
 /// write) fails its CRC and is cut off at open; only entries whose sync completed were ever acknowledged.
+/// Trimmed segments are recycled: renamed to a spare and overwritten by a later segment, because unlinking 64 MiB files
+/// stalled the log's fsyncs for ~200 ms (the file system frees their blocks in the same journal). What follows a
+/// segment's valid entries may therefore be an older use's entries: the valid part is the run of entries whose seqs
+/// continue from the segment's first seq, and a spare never holds a seq at or above the log's next.
 /// </summary>
 internal sealed class WriteAheadLog : IAsyncDisposable
 {
     private const int HeaderBytes = 24;
     private const string Extension = ".wal";
+    private const string SpareExtension = ".spare";
+    private const int MaxSpares = 2;
 
     private readonly string _dir;
     private readonly long _segmentBytes;
@@ -31,16 +37,17 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private long _retainedBytes;
     private long _pendingBytes;
     private long _syncs;
+    private readonly Queue<string> _spares = new(); // lock _gate
+    private int _spareNumber;
 
-    private WriteAheadLog(string dir, long segmentBytes, long budgetBytes, Action<WalGroup> committed, long nextSeq)
+    private WriteAheadLog(string dir, long segmentBytes, long budgetBytes, Action<WalGroup> committed, long nextSeq, Dictionary<long, long> validLengths)
     {
         _dir = dir;
         _segmentBytes = segmentBytes;
         _budgetBytes = budgetBytes;
         _committed = committed;
         _nextSeq = nextSeq;
-        foreach (var file in Directory.GetFiles(dir, "*" + Extension))
-            _segments.Add(long.Parse(Path.GetFileNameWithoutExtension(file), CultureInfo.InvariantCulture), new FileInfo(file).Length);
+        foreach (var (first, length) in validLengths) _segments.Add(first, length);
         _retainedBytes = _segments.Values.Sum();
         _current = OpenSegment(nextSeq);
         _writer = Task.Run(WriteLoopAsync);
@@ -69,29 +76,38 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         Func<WalEntry, Task> replay, Action<WalGroup> committed, CancellationToken ct)
     {
         DirectorySync.CreateDurably(dir);
+        // spares from an earlier run hold seqs the replay must never mistake for a continuation: gone before anything
+        foreach (var spare in Directory.GetFiles(dir, "*" + SpareExtension)) File.Delete(spare);
         var next = 0L;
         var files = Directory.GetFiles(dir, "*" + Extension)
             .Select(f => (First: long.Parse(Path.GetFileNameWithoutExtension(f), CultureInfo.InvariantCulture), Path: f))
             .OrderBy(f => f.First).ToList();
+        var validLengths = new Dictionary<long, long>();
         for (var i = 0; i < files.Count; i++)
         {
-            next = Math.Max(next, files[i].First);
-            var validLength = await ReadSegmentAsync(files[i].Path, async e =>
+            if (i > 0 && files[i].First != next)
+            {
+                // a gap: the segment before ends early (a crash during its last write), so nothing after it was ever
+                // acknowledged
+                foreach (var later in files.Skip(i)) File.Delete(later.Path);
+                break;
+            }
+            next = files[i].First;
+            var validLength = await ReadSegmentAsync(files[i].Path, files[i].First, async e =>
             {
                 next = e.Seq + 1;
                 await replay(e).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
-            if (validLength < new FileInfo(files[i].Path).Length)
+            validLengths[files[i].First] = validLength;
+            if (i == files.Count - 1 && validLength < new FileInfo(files[i].Path).Length)
             {
-                // a crash during the last group's write: those records were never acknowledged
+                // the open segment: a torn last write (never acknowledged) or an older use's entries; appends go on from here
                 using var f = new FileStream(files[i].Path, FileMode.Open, FileAccess.Write);
                 f.SetLength(validLength);
                 f.Flush(flushToDisk: true);
-                for (var j = i + 1; j < files.Count; j++) File.Delete(files[j].Path);
-                break;
             }
         }
-        return new WriteAheadLog(dir, segmentBytes, budgetBytes, committed, next);
+        return new WriteAheadLog(dir, segmentBytes, budgetBytes, committed, next, validLengths);
     }
 
     /// <summary>
@@ -121,19 +137,35 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         return pending.Done.Task;
     }
 
-    /// <summary>Deletes the closed segments whose every record has a seq below <paramref name="firstUndelivered"/>.</summary>
+    /// <summary>
+    /// Retires the closed segments whose every record has a seq below <paramref name="firstUndelivered"/>: renamed to
+    /// spares (a few) or deleted, durably, when this returns — outside the lock that appends take.
+    /// </summary>
     public void Trim(long firstUndelivered)
     {
+        var retired = new List<(string Path, string? Spare)>();
         lock (_gate)
         {
             while (_segments.Count > 1 && _segments.Keys[1] <= firstUndelivered)
             {
-                var first = _segments.Keys[0];
-                File.Delete(SegmentPath(first));
+                string? spare = null;
+                if (_spares.Count + retired.Count(r => r.Spare is not null) < MaxSpares)
+                    spare = Path.Combine(_dir, (++_spareNumber).ToString(CultureInfo.InvariantCulture) + SpareExtension);
+                retired.Add((SegmentPath(_segments.Keys[0]), spare));
                 _retainedBytes -= _segments.Values[0];
                 _segments.RemoveAt(0);
             }
         }
+        if (retired.Count == 0) return;
+        foreach (var (path, spare) in retired)
+        {
+            if (spare is null) File.Delete(path);
+            else File.Move(path, spare);
+        }
+        DirectorySync.Flush(_dir); // a retired segment never comes back after a crash to be replayed again
+        lock (_gate)
+            foreach (var (_, spare) in retired)
+                if (spare is not null) _spares.Enqueue(spare);
     }
 
     public async ValueTask DisposeAsync()
@@ -171,13 +203,13 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 Interlocked.Increment(ref _syncs);
                 lock (_gate)
                 {
-                    _segments[_segments.Keys[^1]] = _current.Length;
+                    _segments[_segments.Keys[^1]] = _current.Position;
                     _retainedBytes += written;
                     _pendingBytes -= group.Sum(p => p.Bytes);
                 }
                 _committed(new WalGroup(entries.ToArray(), [.. group.Where(p => p.Owner is not null).Select(p => p.Owner!)]));
                 foreach (var p in group) p.Done.TrySetResult(p.FirstSeq);
-                if (_current.Length >= _segmentBytes) Roll();
+                if (_current.Position >= _segmentBytes) Roll();
             }
             catch (Exception e)
             {
@@ -194,19 +226,21 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private void Roll()
     {
         _current.Dispose();
-        lock (_gate) _current = OpenSegment(_nextSeq);
+        var next = OpenSegment(_nextSeq); // file work outside the lock that appends take
+        lock (_gate) _current = next;
     }
 
+    /// <summary>The segment starting at <paramref name="firstSeq"/>: the existing one (appends go on at its end), a spare renamed, or a new file.</summary>
     private FileStream OpenSegment(long firstSeq)
     {
         var path = SegmentPath(firstSeq);
-        var isNew = !File.Exists(path);
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
-        if (isNew)
-        {
-            DirectorySync.Flush(_dir);
-            _segments[firstSeq] = 0;
-        }
+        if (File.Exists(path)) return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 1 << 16);
+        string? spare;
+        lock (_gate) _spares.TryDequeue(out spare);
+        if (spare is not null) File.Move(spare, path); // overwritten from the start: its old entries are below firstSeq
+        var stream = new FileStream(path, spare is null ? FileMode.CreateNew : FileMode.Open, FileAccess.Write, FileShare.Read, 1 << 16);
+        DirectorySync.Flush(_dir);
+        lock (_gate) _segments[firstSeq] = 0;
         return stream;
     }
 
@@ -226,9 +260,13 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         s.Write(e.Data.Span);
     }
 
-    /// <summary>Reads the valid entries of one segment; returns the length of its valid part.</summary>
-    private static async Task<long> ReadSegmentAsync(string path, Func<WalEntry, Task> onEntry, CancellationToken ct)
+    /// <summary>
+    /// Reads the valid entries of one segment — intact, and with the seqs <paramref name="firstSeq"/>, +1, … (what follows
+    /// may be a torn write or a recycled file's older entries); returns the length of its valid part.
+    /// </summary>
+    private static async Task<long> ReadSegmentAsync(string path, long firstSeq, Func<WalEntry, Task> onEntry, CancellationToken ct)
     {
+        var expected = firstSeq;
         await using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         var header = new byte[HeaderBytes];
         long valid = 0;
@@ -244,7 +282,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             crc.Append(header.AsSpan(8));
             crc.Append(data);
             if (crc.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4))) return valid;
-            await onEntry(new WalEntry(BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)), BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16)), data)).ConfigureAwait(false);
+            var seq = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
+            if (seq != expected++) return valid;
+            await onEntry(new WalEntry(seq, BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16)), data)).ConfigureAwait(false);
             valid = f.Position;
         }
     }
