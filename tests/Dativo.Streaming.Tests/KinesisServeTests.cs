@@ -61,6 +61,76 @@ public sealed partial class KinesisServeTests(KinesisFixture kinesis) : IClassFi
         Assert.DoesNotContain(afterSecond.Keys, k => k.StartsWith("errors/", StringComparison.Ordinal));
     }
 
+    [SkippableFact]
+    public async Task A_kill_between_the_log_sync_and_the_checkpoint_reads_no_batch_twice()
+    {
+        Skip.If(kinesis.SkipReason is not null, kinesis.SkipReason);
+        Skip.IfNot(File.Exists(Repo.Path_("tests", "services", "node_modules", "@aws-sdk", "client-kinesis", "package.json")) &&
+            File.Exists(Repo.Path_("tests", "services", "node_modules", "aws-kinesis-agg", "package.json")),
+            "tests/services/node_modules lacks @aws-sdk/client-kinesis or aws-kinesis-agg: run `npm install` in tests/services");
+        using var dir = new TempDir();
+        var stream = KinesisFixture.NewStreamName();
+        var config = dir.File("streams.yaml", $$$"""
+            data_dir: data
+            auth: none
+            streams:
+              - name: clicks
+                buffering_interval: 0
+                compression_format: UNCOMPRESSED
+                enable_dynamic_partitioning: true
+                dynamic_partitioning_config:
+                  jq_metadata_query: "{customer: .customer}"
+                  s3_dynamic_prefix: "data/customer=!{partitionKeyFromQuery:customer}/"
+                  s3_error_prefix: "errors/!{firehose:error-output-type}/"
+                  enable_newline_appending: true
+                source:
+                  kinesis: {stream_name: {{{stream}}}, endpoint: "{{{kinesis.Endpoint}}}", region: us-east-1, access_key_id: AKIDSERVE, secret_access_key: "${KINESIS_SECRET}"}
+                destination: {local: {path: lake}}
+            """);
+        var lake = Path.Combine(dir.Path, "lake");
+        var batch = await PutAsync(stream, "k1", createShards: 2);
+
+        // the first batch is synced in the log, then the process dies before its checkpoint is written
+        using (var killed = CliRunner.Start(dir.Path, ["stream", "serve", "--config", config, "--port", "0"],
+            [new("KINESIS_SECRET", Secret), new("DATIVO_FAULTS", "stream.kinesis.before-checkpoint=kill")]))
+        {
+            using var start = new CancellationTokenSource(TimeSpan.FromMinutes(10)); // the first run may publish the CLI
+            await killed.WaitForExitAsync(start.Token);
+            Assert.Equal(137, killed.ExitCode);
+        }
+
+        // the restart replays the log (delivering that batch) and reads each shard on from its logged position; records
+        // put meanwhile come after the batch in their shards, so once they landed the readers are past it
+        var after = await PutAsync(stream, "k2");
+        var all = batch.Ids.Concat(after.Ids).ToList();
+        using var p = CliRunner.Start(dir.Path, ["stream", "serve", "--config", config, "--port", "0"], [new("KINESIS_SECRET", Secret)]);
+        var stderr = new System.Text.StringBuilder();
+        p.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        p.BeginErrorReadLine();
+        try
+        {
+            using var reading = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            while (!all.All(new HashSet<string>(Delivered(Landed(lake))).Contains))
+                await Task.Delay(100, reading.Token); // polling the lake for every record, not waiting out a race
+            Assert.Equal(0, ServiceProcesses.Run("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
+            using var exit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await p.WaitForExitAsync(exit.Token);
+            lock (stderr) Assert.True(p.ExitCode == 0, $"exit code {p.ExitCode}: {stderr}");
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill();
+        }
+        Assert.Equal(all.Order(), Delivered(StreamTestKit.Objects(lake)).Order()); // every record once
+    }
+
+    /// <summary>The objects that landed so far (not the ones being written, which are hidden temp files).</summary>
+    private static IEnumerable<KeyValuePair<string, string>> Landed(string lake) =>
+        Directory.Exists(lake)
+            ? Directory.GetFiles(lake, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.'))
+                .Select(f => KeyValuePair.Create(Path.GetRelativePath(lake, f).Replace('\\', '/'), File.ReadAllText(f)))
+            : [];
+
     /// <summary>Ids of every delivered line (a line in the wrong prefix fails), in object order.</summary>
     private static List<string> Delivered(IEnumerable<KeyValuePair<string, string>> objects)
     {

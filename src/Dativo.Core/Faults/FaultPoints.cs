@@ -27,6 +27,9 @@ public static partial class FaultPoints
     /// <summary>Lake: the catalog points at the new metadata; nothing after it has run.</summary>
     public const string LakeAfterSwap = "lake.after-swap";
 
+    /// <summary>Streaming: a Kinesis batch is synced in the write-ahead log; its checkpoint is not written yet.</summary>
+    public const string KinesisBeforeCheckpoint = "stream.kinesis.before-checkpoint";
+
     /// <summary>Orchestration: before an attempt of task <paramref name="task"/> runs — <c>task.NAME</c> (every attempt) and <c>task.NAME.attemptN</c> (attempt N only).</summary>
     public static string[] TaskAttempt(string task, int attempt) => [$"task.{task}", $"task.{task}.attempt{attempt}"];
 

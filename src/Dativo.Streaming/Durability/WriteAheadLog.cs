@@ -114,10 +114,16 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// Appends <paramref name="records"/>; completes with the first one's seq once they are on disk. The log owns
     /// <paramref name="owner"/> (the records' memory) from here: it passes with the committed group, or is disposed on failure.
     /// </summary>
-    public Task<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs, IDisposable? owner = null)
+    /// <remarks>
+    /// <paramref name="marker"/>, when given, is written right after the records in the same group (the same sync): a
+    /// note about them that the replay gets back (<see cref="WalEntry.IsMarker"/>) and the committed groups leave out —
+    /// e.g. the source position they were read up to.
+    /// </remarks>
+    public Task<long> AppendAsync(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs, IDisposable? owner = null, ReadOnlyMemory<byte>? marker = null)
     {
         var bytes = 0L;
         foreach (var r in records) bytes += r.Length + HeaderBytes;
+        if (marker is { } m) bytes += m.Length + HeaderBytes;
         lock (_gate)
         {
             if (_retainedBytes + _pendingBytes + bytes > _budgetBytes)
@@ -127,7 +133,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             }
             _pendingBytes += bytes;
         }
-        var pending = new Pending(records, arrivalMs, bytes, owner);
+        var pending = new Pending(records, arrivalMs, bytes, owner, marker);
         if (!_pending.Writer.TryWrite(pending))
         {
             lock (_gate) _pendingBytes -= bytes;
@@ -196,6 +202,11 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                         WriteEntry(_current, e, _crc);
                         entries.Add(e);
                         written += HeaderBytes + data.Length;
+                    }
+                    if (p.Marker is { } marker)
+                    {
+                        WriteEntry(_current, new WalEntry(_nextSeq++, WalEntry.MarkerArrival, marker), _crc);
+                        written += HeaderBytes + marker.Length;
                     }
                 }
                 if (BeforeSync is { } hook) await hook().ConfigureAwait(false);
@@ -289,8 +300,10 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
-    private sealed class Pending(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs, long bytes, IDisposable? owner)
+    private sealed class Pending(IReadOnlyList<ReadOnlyMemory<byte>> records, long arrivalMs, long bytes, IDisposable? owner, ReadOnlyMemory<byte>? marker)
     {
+        public ReadOnlyMemory<byte>? Marker { get; } = marker;
+
         public IDisposable? Owner { get; } = owner;
 
         public IReadOnlyList<ReadOnlyMemory<byte>> Records { get; } = records;

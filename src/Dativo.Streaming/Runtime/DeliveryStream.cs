@@ -41,6 +41,7 @@ public sealed class DeliveryStream : IAsyncDisposable
     private readonly SemaphoreSlim _deliverySlots;
     private readonly HashSet<PartitionBuffer> _delivering = []; // taken from the buffers, not landed yet (lock it)
     private readonly List<Task> _deliveries = []; // used by the consumer only (or start/stop, when it does not run)
+    private readonly Dictionary<string, string> _loggedPositions = new(StringComparer.Ordinal); // source → position (lock it)
     // when a replay may route a record elsewhere (see ExactOrdinals), the exact ordinals of each data buffer, by its key
     private readonly Dictionary<string, OrdinalRunBuilder>? _exactRuns;
     private long _outputPosition; // outputs of the log processed so far, in ordinal order (dropped ones included)
@@ -140,6 +141,12 @@ public sealed class DeliveryStream : IAsyncDisposable
         _wal = await WriteAheadLog.OpenAsync(Path.Combine(_dir, "wal"), _walSegmentBytes, _walBudget,
             async e =>
             {
+                if (e.IsMarker)
+                {
+                    var (source, position) = SourcePosition.Decode(e.Data.Span);
+                    lock (_loggedPositions) _loggedPositions[source] = position; // in log order: the last one is the furthest
+                    return;
+                }
                 batch.Add(e);
                 if (batch.Count < ReplayBatch) return;
                 await HandleAsync(batch, ct).ConfigureAwait(false);
@@ -201,9 +208,11 @@ public sealed class DeliveryStream : IAsyncDisposable
     /// <summary>
     /// Appends records that carry their own arrival time (a Kinesis source: ApproximateArrivalTimestamp), in order, the
     /// same way as <see cref="PutAsync"/>. Returns how many of them, from the first, are durable: fewer than all when the
-    /// log went over its disk budget (the caller retries the rest later).
+    /// log went over its disk budget (the caller retries the rest later). With <paramref name="source"/> and
+    /// <paramref name="positions"/> (each record's position in its source, e.g. a shard's sequence numbers) the log
+    /// also keeps, in the same sync as the records, how far that source was read: <see cref="LoggedPosition"/>.
     /// </summary>
-    internal async Task<int> PutArrivedAsync(IReadOnlyList<(ReadOnlyMemory<byte> Data, long ArrivalMs)> records)
+    internal async Task<int> PutArrivedAsync(IReadOnlyList<(ReadOnlyMemory<byte> Data, long ArrivalMs)> records, string? source = null, IReadOnlyList<string>? positions = null)
     {
         var wal = _wal ?? throw new InvalidOperationException("the stream is not started");
         var appends = new List<(Task<long> Done, int Count, long Bytes)>();
@@ -215,7 +224,8 @@ public sealed class DeliveryStream : IAsyncDisposable
             for (var j = i; j < end; j++) run[j - i] = records[j].Data;
             try
             {
-                appends.Add((wal.AppendAsync(run, records[i].ArrivalMs), run.Length, run.Sum(r => (long)r.Length)));
+                var marker = source is null || positions is null ? (ReadOnlyMemory<byte>?)null : SourcePosition.Encode(source, positions[end - 1]);
+                appends.Add((wal.AppendAsync(run, records[i].ArrivalMs, marker: marker), run.Length, run.Sum(r => (long)r.Length)));
             }
             catch (WalFullException)
             {
@@ -225,9 +235,21 @@ public sealed class DeliveryStream : IAsyncDisposable
         }
         await Task.WhenAll(appends.Select(a => a.Done)).ConfigureAwait(false);
         var durable = appends.Sum(a => a.Count);
+        if (source is not null && positions is not null && durable > 0)
+            lock (_loggedPositions) _loggedPositions[source] = positions[durable - 1];
         Metrics.Incoming(durable, appends.Sum(a => a.Bytes));
         if (durable < records.Count) Metrics.Throttled(records.Count - durable);
         return durable;
+    }
+
+    /// <summary>
+    /// How far <paramref name="source"/> was read into the log (its last durable record's position), from this run's
+    /// appends or the log's replay; null when the log holds none. A source resumes after the later of this and its own
+    /// checkpoint, so a crash between the log's sync and the checkpoint does not read a batch into the log twice.
+    /// </summary>
+    internal string? LoggedPosition(string source)
+    {
+        lock (_loggedPositions) return _loggedPositions.GetValueOrDefault(source);
     }
 
     /// <summary>Completes once everything queued before it (puts, clock ticks) has been processed.</summary>

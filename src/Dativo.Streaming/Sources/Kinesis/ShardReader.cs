@@ -1,4 +1,5 @@
 using Dativo.Aws;
+using Dativo.Core.Faults;
 using Dativo.Streaming.Runtime;
 
 namespace Dativo.Streaming.Sources.Kinesis;
@@ -19,6 +20,8 @@ internal sealed class ShardReader(KinesisApi api, ShardLeases leases, DeliverySt
     {
         var (lease, finished) = await leases.TryAcquireAsync(shard.ShardId, stop).ConfigureAwait(false);
         if (lease is null) return finished;
+        // a crash between the log's sync and the checkpoint left the log further on than the checkpoint: go on from there
+        if (stream.LoggedPosition(Source(shard.ShardId)) is { } logged && Later(logged, lease.SequenceNumber)) lease.SequenceNumber = logged;
         progress(new KinesisProgress(shard.ShardId, KinesisProgressKind.Started, SequenceNumber: lease.SequenceNumber));
         string? iterator = null;
         var backoff = settings.IdlePollInterval;
@@ -92,14 +95,17 @@ internal sealed class ShardReader(KinesisApi api, ShardLeases leases, DeliverySt
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var items = records.Select(r => ((ReadOnlyMemory<byte>)r.Data, r.ArrivalMs ?? now)).ToList();
+        var positions = records.Select(r => r.SequenceNumber).ToList();
         var done = 0;
         var wait = TimeSpan.FromMilliseconds(200);
         while (true)
         {
-            var durable = await stream.PutArrivedAsync(done == 0 ? items : items[done..]).ConfigureAwait(false);
+            var durable = await stream.PutArrivedAsync(done == 0 ? items : items[done..], Source(lease.ShardId),
+                done == 0 ? positions : positions[done..]).ConfigureAwait(false);
             done += durable;
             if (durable > 0)
             {
+                await FaultPoints.HitAsync(FaultPoints.KinesisBeforeCheckpoint, CancellationToken.None).ConfigureAwait(false);
                 await leases.CheckpointAsync(lease, records[done - 1].SequenceNumber, CancellationToken.None).ConfigureAwait(false);
                 progress(new KinesisProgress(lease.ShardId, KinesisProgressKind.Checkpointed, durable, lease.SequenceNumber));
             }
@@ -116,4 +122,11 @@ internal sealed class ShardReader(KinesisApi api, ShardLeases leases, DeliverySt
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxBackoff.Ticks));
         }
     }
+
+    /// <summary>The shard as a source of the delivery stream's log (its read position is kept there too).</summary>
+    private string Source(string shardId) => $"kinesis/{settings.StreamIdentity}/{shardId}";
+
+    /// <summary>Whether sequence number <paramref name="a"/> comes after <paramref name="b"/> (decimal strings of up to 128 bits).</summary>
+    internal static bool Later(string a, string? b) =>
+        b is null || a.Length > b.Length || (a.Length == b.Length && string.CompareOrdinal(a, b) > 0);
 }
