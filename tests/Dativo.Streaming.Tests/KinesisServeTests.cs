@@ -20,29 +20,10 @@ public sealed partial class KinesisServeTests(KinesisFixture kinesis) : IClassFi
     [SkippableFact]
     public async Task Plain_and_kpl_aggregated_records_land_once_each_across_a_sigterm_and_a_restart()
     {
-        Skip.If(kinesis.SkipReason is not null, kinesis.SkipReason);
-        Skip.IfNot(File.Exists(Repo.Path_("tests", "services", "node_modules", "@aws-sdk", "client-kinesis", "package.json")) &&
-            File.Exists(Repo.Path_("tests", "services", "node_modules", "aws-kinesis-agg", "package.json")),
-            "tests/services/node_modules lacks @aws-sdk/client-kinesis or aws-kinesis-agg: run `npm install` in tests/services");
+        SkipWithoutServices();
         using var dir = new TempDir();
         var stream = KinesisFixture.NewStreamName();
-        var config = dir.File("streams.yaml", $$$"""
-            data_dir: data
-            auth: none
-            streams:
-              - name: clicks
-                buffering_interval: 900
-                compression_format: UNCOMPRESSED
-                enable_dynamic_partitioning: true
-                dynamic_partitioning_config:
-                  jq_metadata_query: "{customer: .customer}"
-                  s3_dynamic_prefix: "data/customer=!{partitionKeyFromQuery:customer}/"
-                  s3_error_prefix: "errors/!{firehose:error-output-type}/"
-                  enable_newline_appending: true
-                source:
-                  kinesis: {stream_name: {{{stream}}}, endpoint: "{{{kinesis.Endpoint}}}", region: us-east-1, access_key_id: AKIDSERVE, secret_access_key: "${KINESIS_SECRET}"}
-                destination: {local: {path: lake}}
-            """);
+        var config = Config(dir, stream, bufferingInterval: 900);
         var lake = Path.Combine(dir.Path, "lake");
 
         var first = await PutAsync(stream, "b1", createShards: 2);
@@ -64,29 +45,10 @@ public sealed partial class KinesisServeTests(KinesisFixture kinesis) : IClassFi
     [SkippableFact]
     public async Task A_kill_between_the_log_sync_and_the_checkpoint_reads_no_batch_twice()
     {
-        Skip.If(kinesis.SkipReason is not null, kinesis.SkipReason);
-        Skip.IfNot(File.Exists(Repo.Path_("tests", "services", "node_modules", "@aws-sdk", "client-kinesis", "package.json")) &&
-            File.Exists(Repo.Path_("tests", "services", "node_modules", "aws-kinesis-agg", "package.json")),
-            "tests/services/node_modules lacks @aws-sdk/client-kinesis or aws-kinesis-agg: run `npm install` in tests/services");
+        SkipWithoutServices();
         using var dir = new TempDir();
         var stream = KinesisFixture.NewStreamName();
-        var config = dir.File("streams.yaml", $$$"""
-            data_dir: data
-            auth: none
-            streams:
-              - name: clicks
-                buffering_interval: 0
-                compression_format: UNCOMPRESSED
-                enable_dynamic_partitioning: true
-                dynamic_partitioning_config:
-                  jq_metadata_query: "{customer: .customer}"
-                  s3_dynamic_prefix: "data/customer=!{partitionKeyFromQuery:customer}/"
-                  s3_error_prefix: "errors/!{firehose:error-output-type}/"
-                  enable_newline_appending: true
-                source:
-                  kinesis: {stream_name: {{{stream}}}, endpoint: "{{{kinesis.Endpoint}}}", region: us-east-1, access_key_id: AKIDSERVE, secret_access_key: "${KINESIS_SECRET}"}
-                destination: {local: {path: lake}}
-            """);
+        var config = Config(dir, stream, bufferingInterval: 0);
         var lake = Path.Combine(dir.Path, "lake");
         var batch = await PutAsync(stream, "k1", createShards: 2);
 
@@ -103,26 +65,37 @@ public sealed partial class KinesisServeTests(KinesisFixture kinesis) : IClassFi
         // put meanwhile come after the batch in their shards, so once they landed the readers are past it
         var after = await PutAsync(stream, "k2");
         var all = batch.Ids.Concat(after.Ids).ToList();
-        using var p = CliRunner.Start(dir.Path, ["stream", "serve", "--config", config, "--port", "0"], [new("KINESIS_SECRET", Secret)]);
-        var stderr = new System.Text.StringBuilder();
-        p.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-        p.BeginErrorReadLine();
-        try
-        {
-            using var reading = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            while (!all.All(new HashSet<string>(Delivered(Landed(lake))).Contains))
-                await Task.Delay(100, reading.Token); // polling the lake for every record, not waiting out a race
-            Assert.Equal(0, ServiceProcesses.Run("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
-            using var exit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await p.WaitForExitAsync(exit.Token);
-            lock (stderr) Assert.True(p.ExitCode == 0, $"exit code {p.ExitCode}: {stderr}");
-        }
-        finally
-        {
-            if (!p.HasExited) p.Kill();
-        }
+        await RunUntilAsync(dir.Path, config, (_, _) => // polling the lake for every record, not waiting out a race
+            Task.FromResult(all.All(new HashSet<string>(Delivered(Landed(lake))).Contains)));
         Assert.Equal(all.Order(), Delivered(StreamTestKit.Objects(lake)).Order()); // every record once
     }
+
+    private void SkipWithoutServices()
+    {
+        Skip.If(kinesis.SkipReason is not null, kinesis.SkipReason);
+        Skip.IfNot(File.Exists(Repo.Path_("tests", "services", "node_modules", "@aws-sdk", "client-kinesis", "package.json")) &&
+            File.Exists(Repo.Path_("tests", "services", "node_modules", "aws-kinesis-agg", "package.json")),
+            "tests/services/node_modules lacks @aws-sdk/client-kinesis or aws-kinesis-agg: run `npm install` in tests/services");
+    }
+
+    /// <summary>A stream file: one delivery stream reading <paramref name="stream"/>, partitioned by customer, into ./lake.</summary>
+    private string Config(TempDir dir, string stream, int bufferingInterval) => dir.File("streams.yaml", $$$"""
+        data_dir: data
+        auth: none
+        streams:
+          - name: clicks
+            buffering_interval: {{{bufferingInterval}}}
+            compression_format: UNCOMPRESSED
+            enable_dynamic_partitioning: true
+            dynamic_partitioning_config:
+              jq_metadata_query: "{customer: .customer}"
+              s3_dynamic_prefix: "data/customer=!{partitionKeyFromQuery:customer}/"
+              s3_error_prefix: "errors/!{firehose:error-output-type}/"
+              enable_newline_appending: true
+            source:
+              kinesis: {stream_name: {{{stream}}}, endpoint: "{{{kinesis.Endpoint}}}", region: us-east-1, access_key_id: AKIDSERVE, secret_access_key: "${KINESIS_SECRET}"}
+            destination: {local: {path: lake}}
+        """);
 
     /// <summary>The objects that landed so far (not the ones being written, which are hidden temp files).</summary>
     private static IEnumerable<KeyValuePair<string, string>> Landed(string lake) =>
@@ -200,10 +173,21 @@ public sealed partial class KinesisServeTests(KinesisFixture kinesis) : IClassFi
 
     /// <summary>
     /// Starts the service, waits until it has taken <paramref name="kinesisRecords"/> Kinesis records into its log
-    /// (its IncomingRecords metric), then stops it with SIGTERM (it checkpoints and delivers every buffer) and checks
-    /// it exited cleanly.
+    /// (its IncomingRecords metric), then stops it with SIGTERM (it checkpoints and delivers every buffer).
     /// </summary>
-    private static async Task RunUntilReadAsync(string dir, string config, int kinesisRecords)
+    private static Task RunUntilReadAsync(string dir, string config, int kinesisRecords) =>
+        RunUntilAsync(dir, config, async (endpoint, ct) =>
+        {
+            using var http = new HttpClient();
+            var match = IncomingRecords().Match(await http.GetStringAsync(endpoint + "/metrics", ct));
+            return match.Success && long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) >= kinesisRecords;
+        });
+
+    /// <summary>
+    /// Starts the service, polls <paramref name="done"/> (given its endpoint) until true, then stops it with SIGTERM
+    /// and checks it exited cleanly.
+    /// </summary>
+    private static async Task RunUntilAsync(string dir, string config, Func<string, CancellationToken, Task<bool>> done)
     {
         using var p = CliRunner.Start(dir, ["stream", "serve", "--config", config, "--port", "0"], [new("KINESIS_SECRET", Secret)]);
         var stderr = new System.Text.StringBuilder();
@@ -216,15 +200,8 @@ public sealed partial class KinesisServeTests(KinesisFixture kinesis) : IClassFi
             if (line is null || !line.StartsWith("listening on ", StringComparison.Ordinal))
                 lock (stderr) Assert.Fail($"dativo stream serve did not start: {line} {stderr}");
             var endpoint = line!["listening on ".Length..].Split(' ')[0].TrimEnd('/');
-            using var http = new HttpClient();
-            using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            while (true)
-            {
-                var metrics = await http.GetStringAsync(endpoint + "/metrics", reading.Token);
-                var match = IncomingRecords().Match(metrics);
-                if (match.Success && long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) >= kinesisRecords) break;
-                await Task.Delay(100, reading.Token); // polling the service's own count, not waiting out a race
-            }
+            using var waiting = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            while (!await done(endpoint, waiting.Token)) await Task.Delay(100, waiting.Token); // polling a condition, not waiting out a race
             Assert.Equal(0, ServiceProcesses.Run("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)]).ExitCode);
             using var exit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             await p.WaitForExitAsync(exit.Token);
