@@ -231,40 +231,29 @@ internal sealed class FirehoseApi(IReadOnlyDictionary<string, DeliveryStream> st
         }
         if (total > MaxBatchBytes)
             throw FirehoseError.InvalidArgument($"Records size {total} exceeds the {MaxBatchBytes} bytes limit of PutRecordBatch");
-        WriteBatchResponse(await PutBatchAsync(stream, records).ConfigureAwait(false), json);
+        WriteBatchResponse(stream, await AppendAsync(stream, records).ConfigureAwait(false), records.Count, json);
     }
 
     private static async Task PutRecordBatchAsync(DeliveryStream stream, RecordBatch batch, Utf8JsonWriter json)
     {
         var count = batch.Records.Count;
-        var first = await AppendAsync(stream, batch.Records, batch).ConfigureAwait(false);
+        WriteBatchResponse(stream, await AppendAsync(stream, batch.Records, batch).ConfigureAwait(false), count, json);
+    }
+
+    /// <summary>PutRecordBatch's answer for <paramref name="count"/> records logged from <paramref name="first"/> on (ids written without a string per record).</summary>
+    private static void WriteBatchResponse(DeliveryStream stream, long first, int count, Utf8JsonWriter json)
+    {
         json.WriteStartObject();
         json.WriteNumber("FailedPutCount", 0);
         json.WriteBoolean("Encrypted", false);
         json.WriteStartArray("RequestResponses");
-        Span<char> id = stackalloc char[24]; // RecordId's text, written without a string per record
+        Span<char> id = stackalloc char[24]; // see RecordId
         StreamTag(stream).CopyTo(id[16..]);
         for (var k = 0; k < count; k++)
         {
             (first + k).TryFormat(id, out _, "x16", CultureInfo.InvariantCulture);
             json.WriteStartObject();
             json.WriteString("RecordId"u8, id);
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-        json.WriteEndObject();
-    }
-
-    private static void WriteBatchResponse(List<string> ids, Utf8JsonWriter json)
-    {
-        json.WriteStartObject();
-        json.WriteNumber("FailedPutCount", 0);
-        json.WriteBoolean("Encrypted", false);
-        json.WriteStartArray("RequestResponses");
-        foreach (var id in ids)
-        {
-            json.WriteStartObject();
-            json.WriteString("RecordId", id);
             json.WriteEndObject();
         }
         json.WriteEndArray();

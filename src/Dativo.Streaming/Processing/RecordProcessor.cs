@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Dativo.Streaming.Durability;
 using Dativo.Streaming.Jq;
@@ -25,6 +24,9 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
     private long _cacheSlot = long.MinValue;
     private readonly KeyValues? _plainKeys = settings.EnableDynamicPartitioning ? jq?.NewKeyValues() : null;
     private char[] _cacheKey = new char[256];
+
+    // where each key the prefix uses sits among the plain query's values (-1: the query does not make it)
+    private int[] UsedKeyIndexes => field ??= [.. _usedQueryKeys.Select(n => _plainKeys?.IndexOf(n) ?? -1)];
 
     public Task<List<ProcessedRecord>> ProcessAsync(IReadOnlyList<WalEntry> entries, CancellationToken ct) => ProcessAsync(entries, null, ct);
 
@@ -147,7 +149,7 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
     {
         if (lambdaKeys is null && _plainKeys is not null && jq!.TryExtractPlain(data.Span, _plainKeys))
         {
-            var plain = CachedPrefix(arrivalMs, _plainKeys);
+            var plain = CachedPrefix(arrivalMs, null, _plainKeys);
             if (plain.ErrorCode is { } failed) return Error(ordinal, arrivalMs, raw, failed, plain.Message!);
             return new ProcessedRecord(ordinal, arrivalMs, plain.Key!, false, data, plain.Key, settings.EnableNewlineAppending);
         }
@@ -174,9 +176,11 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
 
     /// <summary>
     /// The prefix of records without transformation keys, remembered per key values within the time granularity of the
-    /// prefix (its text cannot change there), so the records of a put mostly skip formatting and validation.
+    /// prefix (its text cannot change there), so the records of a put mostly skip formatting and validation. The values
+    /// come from the plain query's reused memory (<paramref name="values"/>) or from the evaluator (<paramref name="queryKeys"/>);
+    /// either way the lookup takes no string per record.
     /// </summary>
-    private PrefixResult CachedPrefix(long arrivalMs, Dictionary<string, string>? queryKeys)
+    private PrefixResult CachedPrefix(long arrivalMs, Dictionary<string, string>? queryKeys, KeyValues? values = null)
     {
         var slot = arrivalMs / _granularityMs;
         if (slot != _cacheSlot || _cache.Count >= 10_000)
@@ -184,38 +188,35 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
             _cache.Clear();
             _cacheSlot = slot;
         }
-        var cacheKey = CacheKey(queryKeys);
-        if (cacheKey is null) return EvaluatePrefix(arrivalMs, queryKeys, null);
-        if (!_cache.TryGetValue(cacheKey, out var result)) _cache[cacheKey] = result = EvaluatePrefix(arrivalMs, queryKeys, null);
-        return result;
-    }
-
-    /// <summary><see cref="CachedPrefix(long, Dictionary{string, string}?)"/> for the values of a plain query, looked up without a string.</summary>
-    private PrefixResult CachedPrefix(long arrivalMs, KeyValues values)
-    {
-        var slot = arrivalMs / _granularityMs;
-        if (slot != _cacheSlot || _cache.Count >= 10_000)
-        {
-            _cache.Clear();
-            _cacheSlot = slot;
-        }
-        var key = CacheKey(values);
-        if (key.IsEmpty && _usedQueryKeys.Length > 0) return EvaluatePrefix(arrivalMs, values.ToDictionary(), null);
+        if (!TryCacheKey(queryKeys, values, out var key)) return EvaluatePrefix(arrivalMs, queryKeys ?? values?.ToDictionary(), null);
         var lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(key, out var result)) lookup[key] = result = EvaluatePrefix(arrivalMs, values.ToDictionary(), null);
+        if (!lookup.TryGetValue(key, out var result)) lookup[key] = result = EvaluatePrefix(arrivalMs, queryKeys ?? values?.ToDictionary(), null);
         return result;
     }
 
-    /// <summary>The same text as <see cref="CacheKey(Dictionary{string, string}?)"/>, in reused memory; empty when a key is not in the query.</summary>
-    private ReadOnlySpan<char> CacheKey(KeyValues values)
+    /// <summary>
+    /// The values of the keys the prefix uses, as one text in reused memory (length-prefixed: no two lists of values give
+    /// the same text); false when one of them is missing (the prefix's evaluation words that error).
+    /// </summary>
+    private bool TryCacheKey(Dictionary<string, string>? queryKeys, KeyValues? values, out ReadOnlySpan<char> key)
     {
-        if (_usedQueryKeys.Length == 1) return values.IndexOf(_usedQueryKeys[0]) is var only and >= 0 ? values[only] : default;
+        key = default;
         var used = 0;
-        foreach (var name in _usedQueryKeys)
+        for (var k = 0; k < _usedQueryKeys.Length; k++)
         {
-            var i = values.IndexOf(name);
-            if (i < 0) return default;
-            var v = values[i];
+            ReadOnlySpan<char> v;
+            if (values is not null)
+            {
+                if (UsedKeyIndexes[k] < 0) return false;
+                v = values[UsedKeyIndexes[k]];
+            }
+            else if (queryKeys is not null && queryKeys.TryGetValue(_usedQueryKeys[k], out var text)) v = text;
+            else return false;
+            if (_usedQueryKeys.Length == 1)
+            {
+                key = v;
+                return true;
+            }
             var needed = used + 12 + v.Length;
             if (needed > _cacheKey.Length) Array.Resize(ref _cacheKey, Math.Max(needed, _cacheKey.Length * 2));
             v.Length.TryFormat(_cacheKey.AsSpan(used), out var digits, provider: CultureInfo.InvariantCulture);
@@ -224,21 +225,8 @@ internal sealed class RecordProcessor(StreamSettings settings, StreamPrefixes pr
             v.CopyTo(_cacheKey.AsSpan(used));
             used += v.Length;
         }
-        return _cacheKey.AsSpan(0, used);
-    }
-
-    private string? CacheKey(Dictionary<string, string>? queryKeys)
-    {
-        if (_usedQueryKeys.Length == 0) return "";
-        if (queryKeys is null) return null;
-        if (_usedQueryKeys.Length == 1) return queryKeys.TryGetValue(_usedQueryKeys[0], out var only) ? only : null;
-        var sb = new StringBuilder();
-        foreach (var name in _usedQueryKeys)
-        {
-            if (!queryKeys.TryGetValue(name, out var v)) return null;
-            sb.Append(v.Length).Append(':').Append(v); // length-prefixed: no two lists of values give the same text
-        }
-        return sb.ToString();
+        key = _cacheKey.AsSpan(0, used);
+        return true;
     }
 
     private PrefixResult EvaluatePrefix(long arrivalMs, IReadOnlyDictionary<string, string>? queryKeys, IReadOnlyDictionary<string, string>? lambdaKeys)
